@@ -1,0 +1,107 @@
+// Package cli wires riskctl's commands onto urfave/cli/v2: flags, env vars,
+// output streams and exit codes. It holds no business logic; commands call
+// into remote, emulator (and later spec, plan, apply).
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	ucli "github.com/urfave/cli/v2"
+	"golang.org/x/term"
+)
+
+// Streams are the process's standard streams, injected so tests can drive
+// commands in-process.
+type Streams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+	// InteractiveInput reports whether In is a terminal a person can answer
+	// prompts on. Confirmation prompts refuse to run without one.
+	InteractiveInput func() bool
+}
+
+// OSStreams returns the real standard streams.
+func OSStreams() Streams {
+	return Streams{
+		In:  os.Stdin,
+		Out: os.Stdout,
+		Err: os.Stderr,
+		InteractiveInput: func() bool {
+			return term.IsTerminal(int(os.Stdin.Fd()))
+		},
+	}
+}
+
+// Main runs riskctl with args (args[0] is the program name) and returns the
+// process exit code. It never calls os.Exit, so tests can call it directly.
+func Main(ctx context.Context, args []string, streams Streams) int {
+	app := NewApp(streams)
+	err := app.RunContext(ctx, args)
+	if err != nil {
+		fmt.Fprintf(streams.Err, "Error: %s\n", err)
+	}
+	return ExitCode(err)
+}
+
+// NewApp builds the command tree.
+func NewApp(streams Streams) *ucli.App {
+	g := &globals{streams: streams}
+	app := &ucli.App{
+		Name:    "riskctl",
+		Usage:   "keep Cloudflare Zero Trust risk scoring in git",
+		Version: Version(),
+		Description: "riskctl reconciles Cloudflare Zero Trust risk behaviors and Okta risk-score\n" +
+			"integrations from YAML, and inspects and resets user risk.\n" +
+			"Use --emulate to run any command against the embedded emulator.",
+		Flags:                g.flags(),
+		Before:               g.load,
+		Reader:               streams.In,
+		Writer:               streams.Out,
+		ErrWriter:            streams.Err,
+		EnableBashCompletion: true,
+		HideVersion:          true, // the `version` command says more than --version would
+		// urfave/cli would otherwise call os.Exit from inside Run for any
+		// error with an ExitCode method; Main maps errors to codes itself.
+		ExitErrHandler: func(*ucli.Context, error) {},
+		OnUsageError:   onUsageError,
+		Action:         showHelpOrUnknown,
+		Commands: []*ucli.Command{
+			usersCommand(g),
+			behaviorsCommand(g),
+			integrationsCommand(g),
+			emulatorCommand(g),
+			versionCommand(),
+		},
+	}
+	setUsageErrorHandler(app.Commands)
+	return app
+}
+
+// showHelpOrUnknown is the action of the app and of command groups: with no
+// argument it prints help; with one it is an unknown command (exit 3).
+func showHelpOrUnknown(c *ucli.Context) error {
+	if c.Args().Present() {
+		return usageErrorf("unknown command %q for %q; run '%s --help' for the list",
+			c.Args().First(), c.Command.FullName(), c.Command.FullName())
+	}
+	return ucli.ShowSubcommandHelp(c)
+}
+
+// onUsageError turns flag-parsing failures into exit-3 usage errors.
+func onUsageError(c *ucli.Context, err error, _ bool) error {
+	return usageErrorf("%s (see '%s --help')", err, c.Command.FullName())
+}
+
+func setUsageErrorHandler(cmds []*ucli.Command) {
+	for _, cmd := range cmds {
+		cmd.OnUsageError = onUsageError
+		if len(cmd.Subcommands) > 0 && cmd.Action == nil {
+			cmd.Action = showHelpOrUnknown
+		}
+		setUsageErrorHandler(cmd.Subcommands)
+	}
+}

@@ -1,0 +1,136 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/riskctl/riskctl/internal/emulator"
+)
+
+func emulatorCommand(g *globals) *ucli.Command {
+	return &ucli.Command{
+		Name:  "emulator",
+		Usage: "run the Risk Scoring API emulator",
+		Subcommands: []*ucli.Command{{
+			Name:      "serve",
+			Usage:     "serve the emulator over HTTP until interrupted",
+			ArgsUsage: " ",
+			Description: "Serves the 11 operations of the Zero Trust Risk Scoring API under\n" +
+				"/client/v4/accounts/{account_id}/zt_risk_scoring. Point riskctl (or any\n" +
+				"Cloudflare client) at it with CLOUDFLARE_BASE_URL.",
+			Flags: []ucli.Flag{
+				&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8787", Usage: "listen address (port 0 picks a free port)"},
+				&ucli.StringFlag{Name: "state", Usage: "JSON file the state is loaded from and saved to (default: memory only)"},
+				&ucli.StringSliceFlag{Name: "account", Usage: "serve only this account id (repeatable; default: any account, created on first use)"},
+				&ucli.StringFlag{Name: "token", Usage: "require this API token (Authorization: Bearer)"},
+				&ucli.StringFlag{Name: "api-key", Usage: "accept this X-Auth-Key (with --api-email)"},
+				&ucli.StringFlag{Name: "api-email", Usage: "accept this X-Auth-Email (with --api-key)"},
+				&ucli.IntFlag{Name: "seed-users", Value: 0, Usage: "demo users with risk events seeded into each new account"},
+				&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the demo-user generator and fault dice"},
+				&ucli.IntFlag{Name: "page-size", Usage: "default per_page of /summary and user events (0: 20)"},
+				&ucli.IntFlag{Name: "integrations-page-size", Usage: "paginate GET /integrations with this page size (0: one bare array, as Cloudflare does)"},
+				&ucli.DurationFlag{Name: "latency", Usage: "delay added to every request, e.g. 50ms"},
+				&ucli.StringFlag{Name: "rate-limit", Usage: "answer 429 past N requests per window: N or N/DURATION, e.g. 1200/5m (default window 1s)"},
+				&ucli.Float64Flag{Name: "fault-rate", Usage: "probability (0-1) of a 5xx answer"},
+				&ucli.Float64Flag{Name: "reset-rate", Usage: "probability (0-1) of a dropped connection"},
+				&ucli.Float64Flag{Name: "commit-then-fail-rate", Usage: "probability (0-1) that a write is stored but answered 500"},
+				&ucli.BoolFlag{Name: "log-requests", Usage: "log each request (method, path, status, duration) on stderr"},
+				&ucli.StringFlag{Name: "ready-file", Usage: "once listening, write the base URL to this file (for scripts that start the emulator in the background)"},
+			},
+			Action: g.emulatorServe,
+		}},
+	}
+}
+
+func (g *globals) emulatorServe(c *ucli.Context) error {
+	limit, window, err := parseRateLimit(c.String("rate-limit"))
+	if err != nil {
+		return err
+	}
+	for _, name := range []string{"fault-rate", "reset-rate", "commit-then-fail-rate"} {
+		if p := c.Float64(name); p < 0 || p > 1 {
+			return usageErrorf("--%s %v: expected a probability between 0 and 1", name, p)
+		}
+	}
+	if (c.String("api-key") == "") != (c.String("api-email") == "") {
+		return usageErrorf("--api-key and --api-email go together")
+	}
+	opts := emulator.Options{
+		Accounts:             c.StringSlice("account"),
+		Token:                c.String("token"),
+		APIKey:               c.String("api-key"),
+		Email:                c.String("api-email"),
+		SeedUsers:            c.Int("seed-users"),
+		Seed:                 c.Uint64("seed"),
+		PageSize:             c.Int("page-size"),
+		IntegrationsPageSize: c.Int("integrations-page-size"),
+		StatePath:            c.String("state"),
+		Latency:              c.Duration("latency"),
+		RateLimit:            limit,
+		RateWindow:           window,
+		ServerErrorRate:      c.Float64("fault-rate"),
+		ResetRate:            c.Float64("reset-rate"),
+		CommitThenFailRate:   c.Float64("commit-then-fail-rate"),
+	}
+	if c.Bool("log-requests") {
+		errOut := g.streams.Err
+		opts.Logf = func(format string, args ...any) { fmt.Fprintf(errOut, format+"\n", args...) }
+	}
+	emu, err := emulator.New(opts)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	out, readyFile := g.streams.Out, c.String("ready-file")
+	var readyErr error
+	err = emulator.Serve(ctx, c.String("addr"), emu, func(baseURL string) {
+		fmt.Fprintf(out, "riskctl emulator serving %s\n", baseURL)
+		fmt.Fprintf(out, "use it with: export %s=%s\n", envBaseURL, baseURL)
+		if readyFile != "" {
+			if readyErr = writeFileAtomic(readyFile, []byte(baseURL+"\n")); readyErr != nil {
+				stop() // nobody can find the server: stop it and report why
+			}
+		}
+	})
+	if readyErr != nil {
+		return fmt.Errorf("--ready-file: %w", readyErr)
+	}
+	return err
+}
+
+// parseRateLimit reads "N" (per second) or "N/DURATION".
+func parseRateLimit(s string) (int, time.Duration, error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	count, window, hasWindow := strings.Cut(s, "/")
+	n, err := strconv.Atoi(count)
+	if err != nil || n <= 0 {
+		return 0, 0, usageErrorf("--rate-limit %q: expected N or N/DURATION with N > 0, e.g. 1200/5m", s)
+	}
+	d := time.Second
+	if hasWindow {
+		if d, err = time.ParseDuration(window); err != nil || d <= 0 {
+			return 0, 0, usageErrorf("--rate-limit %q: expected N or N/DURATION, e.g. 1200/5m", s)
+		}
+	}
+	return n, d, nil
+}
+
+// writeFileAtomic writes via a temp file and rename, so a script polling
+// for the file never reads it half-written.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes: one table for every command (see the README and design.md).
+const (
+	ExitOK      = 0 // success; no changes pending
+	ExitError   = 1 // runtime error: API, network, auth, missing credentials
+	ExitChanges = 2 // changes pending (plan --detailed-exitcode, drift)
+	ExitInvalid = 3 // invalid spec or usage
+	ExitRefused = 4 // refused by a safety rule (e.g. no approval without a TTY)
+	ExitPartial = 5 // partial apply: some changes applied, some failed
+)
+
+// exitError attaches an exit code to an error. Commands return it through
+// the helpers below; ExitCode is the only place that maps errors to codes.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErrorf reports bad flags or arguments: exit 3.
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: ExitInvalid, err: fmt.Errorf(format, args...)}
+}
+
+// refusedErrorf reports a safety refusal: exit 4.
+func refusedErrorf(format string, args ...any) error {
+	return &exitError{code: ExitRefused, err: fmt.Errorf(format, args...)}
+}
+
+// ExitCode maps an error returned by a command to the process exit code.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return ExitError
+}

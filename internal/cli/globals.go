@@ -1,0 +1,194 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/riskctl/riskctl/internal/emulator"
+	"github.com/riskctl/riskctl/internal/remote"
+)
+
+// Environment variables, named as Terraform's Cloudflare provider and
+// cloudflare-go name them so one CI secret serves every tool.
+const (
+	envAccountID = "CLOUDFLARE_ACCOUNT_ID"
+	envAPIToken  = "CLOUDFLARE_API_TOKEN"
+	envAPIKey    = "CLOUDFLARE_API_KEY"
+	envAPIEmail  = "CLOUDFLARE_EMAIL"
+	envBaseURL   = "CLOUDFLARE_BASE_URL"
+)
+
+// Demo users seeded into the embedded emulator's accounts, so `users list`
+// has something to show in a fresh checkout.
+const (
+	emulateSeedUsers = 12
+	emulateSeed      = 1
+)
+
+// globals holds the global flags and what they resolve to.
+type globals struct {
+	streams Streams
+
+	accountID     string
+	apiToken      string
+	apiKey        string
+	apiEmail      string
+	baseURL       string
+	emulate       bool
+	emulatorState string
+	debug         bool
+	noColor       bool
+
+	logger *slog.Logger
+}
+
+func (g *globals) flags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "account-id", EnvVars: []string{envAccountID}, Destination: &g.accountID,
+			Usage: "Cloudflare account id (fills a spec's empty account_id)"},
+		&ucli.StringFlag{Name: "api-token", EnvVars: []string{envAPIToken}, Destination: &g.apiToken,
+			Usage: "API token with Zero Trust permissions (prefer the env var: flags show up in process lists)"},
+		&ucli.StringFlag{Name: "api-key", EnvVars: []string{envAPIKey}, Destination: &g.apiKey,
+			Usage: "global API key, used with --api-email instead of a token"},
+		&ucli.StringFlag{Name: "api-email", EnvVars: []string{envAPIEmail}, Destination: &g.apiEmail,
+			Usage: "account email for --api-key"},
+		&ucli.StringFlag{Name: "base-url", EnvVars: []string{envBaseURL}, Destination: &g.baseURL,
+			Value: remote.DefaultBaseURL, Usage: "API base URL"},
+		&ucli.BoolFlag{Name: "emulate", Destination: &g.emulate,
+			Usage: "use the embedded emulator instead of Cloudflare (no account needed)"},
+		&ucli.StringFlag{Name: "emulator-state", Destination: &g.emulatorState,
+			Value: filepath.Join(".riskctl", "emulator.json"), Usage: "state file of the embedded emulator"},
+		&ucli.BoolFlag{Name: "debug", Destination: &g.debug,
+			Usage: "log every API request on stderr (secrets redacted)"},
+		// NO_COLOR is read by hand: its convention is "any non-empty value",
+		// which urfave/cli's boolean parsing of env vars would reject.
+		&ucli.BoolFlag{Name: "no-color", Destination: &g.noColor,
+			Usage: "disable colour (also when NO_COLOR is set)"},
+	}
+}
+
+// load runs before any command: it sets up logging.
+func (g *globals) load(*ucli.Context) error {
+	if os.Getenv("NO_COLOR") != "" {
+		g.noColor = true
+	}
+	if g.debug {
+		g.logger = slog.New(slog.NewTextHandler(g.streams.Err, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return nil
+}
+
+// session is a connected API client plus whatever must be released after
+// the command (the embedded emulator's listener).
+type session struct {
+	api       remote.API
+	accountID string
+	close     func()
+}
+
+// connect builds the API client for a command. accountID overrides the
+// global flag (a spec's account_id); "" means use the flag.
+func (g *globals) connect(ctx context.Context, accountID string) (*session, error) {
+	if accountID == "" {
+		accountID = g.accountID
+	}
+	if g.emulate {
+		return g.connectEmulator(ctx, accountID)
+	}
+	if accountID == "" {
+		return nil, fmt.Errorf("no account id: set %s or pass --account-id (or use --emulate)", envAccountID)
+	}
+	creds, err := g.credentials()
+	if err != nil {
+		return nil, err
+	}
+	client, err := remote.New(remote.Config{
+		AccountID:   accountID,
+		Credentials: creds,
+		BaseURL:     g.baseURL,
+		UserAgent:   "riskctl/" + Version(),
+		Logger:      g.logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &session{api: client, accountID: accountID, close: func() {}}, nil
+}
+
+func (g *globals) credentials() (remote.Credentials, error) {
+	switch {
+	case g.apiToken != "":
+		return remote.Credentials{Token: remote.Secret(g.apiToken)}, nil
+	case g.apiKey != "" && g.apiEmail != "":
+		return remote.Credentials{APIKey: remote.Secret(g.apiKey), Email: g.apiEmail}, nil
+	case g.apiKey != "":
+		return remote.Credentials{}, fmt.Errorf("%s is set but %s is not: an API key needs the account email", envAPIKey, envAPIEmail)
+	default:
+		return remote.Credentials{}, fmt.Errorf("no credentials: set %s (or %s and %s), or use --emulate", envAPIToken, envAPIKey, envAPIEmail)
+	}
+}
+
+// connectEmulator starts the embedded emulator on a loopback port, so the
+// command exercises the same HTTP client code as against Cloudflare.
+func (g *globals) connectEmulator(ctx context.Context, accountID string) (*session, error) {
+	if accountID == "" {
+		accountID = emulator.DemoAccountID
+	}
+	emu, err := emulator.New(emulator.Options{
+		StatePath: g.emulatorState,
+		SeedUsers: emulateSeedUsers,
+		Seed:      emulateSeed,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded emulator: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("embedded emulator: %w", err)
+	}
+	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	client, err := remote.New(remote.Config{
+		AccountID:   accountID,
+		Credentials: remote.Credentials{Token: "emulator"}, // the embedded emulator checks no credentials
+		BaseURL:     "http://" + ln.Addr().String() + "/client/v4",
+		UserAgent:   "riskctl/" + Version(),
+		Logger:      g.logger,
+	})
+	if err != nil {
+		_ = srv.Close()
+		return nil, err
+	}
+	closeFn := func() {
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdownCtx)
+		// Writes are saved as they happen; saving once more creates the
+		// state file on a first, read-only run, so users see where it lives.
+		if err := emu.Save(); err != nil {
+			fmt.Fprintf(g.streams.Err, "warning: embedded emulator: %v\n", err)
+		}
+	}
+	return &session{api: client, accountID: accountID, close: closeFn}, nil
+}
+
+// explain rewrites authentication and permission failures into one line
+// that says what to set; other errors pass through unchanged.
+func (g *globals) explain(err error, accountID string) error {
+	switch {
+	case errors.Is(err, remote.ErrUnauthorized):
+		return fmt.Errorf("the API rejected the credentials: check %s (or %s and %s): %w", envAPIToken, envAPIKey, envAPIEmail, err)
+	case errors.Is(err, remote.ErrForbidden):
+		return fmt.Errorf("access denied to account %s: check %s and that the token has Zero Trust permissions on it: %w", accountID, envAccountID, err)
+	}
+	return err
+}

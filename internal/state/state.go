@@ -1,0 +1,37 @@
+// Package state is riskctl's domain vocabulary: one account's risk scoring
+// configuration, the same types whether it is desired (loaded from a spec)
+// or live (fetched through internal/remote). plan.Compute diffs two of
+// them. Wire types stay in remote; positions in the YAML stay in spec.
+package state
+
+// Account is one account's risk scoring configuration.
+type Account struct {
+	AccountID string
+	// Behaviors maps behavior keys (imp_travel, high_dlp, ...) to their
+	// settings. Desired: only the managed keys. Live: every key.
+	Behaviors map[string]Behavior
+	// Integrations, desired in spec order, live in API order.
+	Integrations []Integration
+	// Prune (desired only): delete live integrations the spec does not name.
+	Prune bool
+}
+
+// Behavior is the part of a risk behavior riskctl manages.
+type Behavior struct {
+	Enabled   bool
+	RiskLevel string // low, medium or high, lower-case
+	// Name is computed by Cloudflare (live only); shown, never compared.
+	Name string
+}
+
+// Integration is an Okta risk-score integration, matched by ReferenceID.
+type Integration struct {
+	ReferenceID     string
+	IntegrationType string // "Okta"
+	TenantURL       string
+	Active          bool
+	// Protect (desired only) forbids plans that delete or replace it.
+	Protect bool
+	// ID is the server's UUID (live only): what apply addresses.
+	ID string
+}

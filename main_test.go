@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/riskctl/riskctl/internal/cli"
+	"github.com/riskctl/riskctl/internal/emulator"
+)
+
+var update = flag.Bool("update", false, "rewrite cmp targets inside testdata/script/*.txtar")
+
+// Fixed identities of the per-script emulator. The token is fake, and
+// scripts assert it never shows up in riskctl's output.
+const (
+	scriptAccount = "5b5e6c8a1f2d4e3b9a7c6d5e4f3a2b1c"
+	scriptToken   = "test-token-3f9c2a7e51"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"riskctl": func() { os.Exit(cli.Main(context.Background(), os.Args, cli.OSStreams())) },
+	})
+}
+
+// TestScripts runs the end-to-end CLI scripts in testdata/script. Each
+// script gets its own emulator (token-protected, one account, seeded users)
+// served over real HTTP, with the CLOUDFLARE_* variables pointing at it.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       *update,
+		Setup:               setupEmulator,
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"exitcode":  cmdExitCode,
+			"apicalls":  cmdAPICalls,
+			"waitfile":  cmdWaitFile,
+			"envfile":   cmdEnvFile,
+			"emu-fault": cmdEmuFault,
+			"emu-user":  cmdEmuUser,
+		},
+	})
+}
+
+func setupEmulator(env *testscript.Env) error {
+	emu, err := emulator.New(emulator.Options{
+		Accounts:  []string{scriptAccount},
+		Token:     scriptToken,
+		SeedUsers: 8,
+		Seed:      7,
+		PageSize:  5, // the seeded users span two summary pages
+	})
+	if err != nil {
+		return err
+	}
+	srv := httptest.NewServer(emu)
+	env.Defer(srv.Close)
+	env.Values["emulator"] = emu
+	env.Setenv("CLOUDFLARE_BASE_URL", srv.URL+"/client/v4")
+	env.Setenv("CLOUDFLARE_API_TOKEN", scriptToken)
+	env.Setenv("CLOUDFLARE_ACCOUNT_ID", scriptAccount)
+	env.Setenv("TOKEN", scriptToken)
+	env.Setenv("ACCOUNT", scriptAccount)
+	return nil
+}
+
+func scriptEmulator(ts *testscript.TestScript) *emulator.Emulator {
+	return ts.Value("emulator").(*emulator.Emulator)
+}
+
+// exitcode N cmd args...: run cmd (like exec) and require exit status N.
+// testscript's "! exec" only asserts "non-zero", but exit codes are part of
+// riskctl's contract.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: %q is not a number", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			ts.Fatalf("exitcode: %v", err)
+		}
+		got = exitErr.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+// apicalls reset | apicalls KIND N: check how many requests the script's
+// emulator has seen since the last reset. KIND is all, write (anything but
+// GET), or an HTTP method.
+func cmdAPICalls(ts *testscript.TestScript, neg bool, args []string) {
+	emu := scriptEmulator(ts)
+	if len(args) == 1 && args[0] == "reset" {
+		emu.ResetRequests()
+		return
+	}
+	if len(args) != 2 {
+		ts.Fatalf("usage: apicalls reset | apicalls all|write|METHOD N")
+	}
+	want, err := strconv.Atoi(args[1])
+	if err != nil {
+		ts.Fatalf("apicalls: %q is not a number", args[1])
+	}
+	var got []string
+	for _, r := range emu.Requests() {
+		if args[0] == "all" || (args[0] == "write" && r.Method != "GET") || r.Method == args[0] {
+			got = append(got, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
+		}
+	}
+	if (len(got) == want) == neg {
+		ts.Fatalf("apicalls %s: got %d, want %s%d:\n%s", args[0], len(got), map[bool]string{true: "not ", false: ""}[neg], want, strings.Join(got, "\n"))
+	}
+}
+
+// emu-fault METHOD PATH_SUFFIX STATUS [commit]: the next matching request
+// gets STATUS (0 = dropped connection); "commit" stores the write first.
+func cmdEmuFault(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 || len(args) > 4 {
+		ts.Fatalf("usage: emu-fault METHOD PATH_SUFFIX STATUS [commit]")
+	}
+	status, err := strconv.Atoi(args[2])
+	if err != nil {
+		ts.Fatalf("emu-fault: %q is not a status", args[2])
+	}
+	scriptEmulator(ts).InjectFault(emulator.Fault{
+		Method:         args[0],
+		PathSuffix:     args[1],
+		Status:         status,
+		Reset:          status == 0,
+		RetryAfter:     "0",
+		CommitThenFail: len(args) == 4 && args[3] == "commit",
+	})
+}
+
+// waitfile FILE: wait up to 10s for FILE to exist (a background server's
+// ready file).
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile FILE")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitfile: %s did not appear within 10s", args[0])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// envfile VAR FILE: set VAR to FILE's contents, trimmed.
+func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: envfile VAR FILE")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
+}
+
+// emu-user N VAR: set VAR to the id of the script emulator's Nth seeded
+// user (from 0), so scripts can name users without hard-coding ids.
+func cmdEmuUser(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: emu-user N VAR")
+	}
+	n, err := strconv.Atoi(args[0])
+	users := scriptEmulator(ts).Users(scriptAccount)
+	if err != nil || n < 0 || n >= len(users) {
+		ts.Fatalf("emu-user: %q is not one of the %d users", args[0], len(users))
+	}
+	ts.Setenv(args[1], users[n].ID)
+}

@@ -1,0 +1,234 @@
+package remote
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Defaults applied by New to the zero fields of a Config.
+const (
+	// DefaultBaseURL is the Cloudflare Client API (servers[0] of the spec).
+	DefaultBaseURL = "https://api.cloudflare.com/client/v4"
+
+	// DefaultUserAgent is sent when Config.UserAgent is empty; the CLI
+	// passes "riskctl/<version>".
+	DefaultUserAgent = "riskctl/dev"
+
+	// DefaultRateLimit is 4 requests per second, i.e. rate.Every(250ms).
+	// Cloudflare allows 1200 requests per 5 minutes per user or token,
+	// which is 4/s on average, and blocks every call for 5 minutes with a
+	// 429 once it is exceeded. Pacing at that average means a run can never
+	// trip the limit by itself, however many workers apply uses: the most
+	// it can send in any 5-minute window is 1200+DefaultRateBurst, and a
+	// real run (plan: a handful of reads; apply: one write per change) is
+	// far below that. Anything faster only earns a 5-minute lock-out.
+	DefaultRateLimit rate.Limit = 4
+
+	// DefaultRateBurst lets the few concurrent reads of a plan start
+	// together without letting a retry storm or a big apply burst.
+	DefaultRateBurst = 5
+
+	// DefaultRetryMax is the number of retries after the first attempt,
+	// so a request is sent at most DefaultRetryMax+1 times.
+	DefaultRetryMax = 4
+
+	// DefaultRetryWaitMin and DefaultRetryWaitMax bound the exponential
+	// backoff between attempts when the server gives no Retry-After.
+	DefaultRetryWaitMin = 1 * time.Second
+	DefaultRetryWaitMax = 30 * time.Second
+
+	// DefaultRetryAfterCap caps a server's Retry-After. Cloudflare's
+	// lock-out lasts 5 minutes; waiting that long inside one CLI run is
+	// worse than failing and letting the user (or CI) re-run. The
+	// Stainless SDK makes the same call (it trusts Retry-After only under
+	// one minute).
+	DefaultRetryAfterCap = 60 * time.Second
+
+	// DefaultResponseHeaderTimeout bounds how long one attempt waits for a
+	// response when New builds the transport itself (Config.HTTPClient
+	// nil): a hung connection becomes a retryable error instead of a hang.
+	DefaultResponseHeaderTimeout = 60 * time.Second
+
+	// MaxPages bounds how many pages one listing follows, so a server
+	// whose result_info never advances cannot loop the client forever.
+	MaxPages = 1000
+)
+
+// Sentinel configuration errors returned by New.
+var (
+	// ErrNoAccount: Config.AccountID is empty.
+	ErrNoAccount = errors.New("remote: no account id (set --account-id or CLOUDFLARE_ACCOUNT_ID)")
+	// ErrNoCredentials: neither an API token nor an API key with its email
+	// was given.
+	ErrNoCredentials = errors.New("remote: no credentials (set an API token, or an API key and email)")
+)
+
+// Credentials authenticate requests: either an API token (preferred,
+// scoped), or a global API key together with the account email. If Token is
+// set it is used and the key pair is ignored.
+type Credentials struct {
+	Token  Secret // sent as "Authorization: Bearer <token>"
+	APIKey Secret // sent as X-Auth-Key, with Email as X-Auth-Email
+	Email  string
+}
+
+// validate says whether the credentials are usable, and why not.
+func (c Credentials) validate() error {
+	switch {
+	case !c.Token.IsZero():
+		return nil
+	case !c.APIKey.IsZero() && c.Email != "":
+		return nil
+	case !c.APIKey.IsZero():
+		return fmt.Errorf("%w: an API key needs its email", ErrNoCredentials)
+	case c.Email != "":
+		return fmt.Errorf("%w: an email needs its API key", ErrNoCredentials)
+	}
+	return ErrNoCredentials
+}
+
+// Config configures a Client. Only AccountID and Credentials are required;
+// every zero field gets the matching Default* value.
+type Config struct {
+	// AccountID is the Cloudflare account every request is made under.
+	AccountID string
+	// Credentials authenticate every request.
+	Credentials Credentials
+	// BaseURL is the API root, with or without a trailing slash, e.g. the
+	// emulator's "http://127.0.0.1:8787/client/v4".
+	BaseURL string
+	// UserAgent identifies riskctl, e.g. "riskctl/1.2.3".
+	UserAgent string
+	// Logger receives one debug record per HTTP attempt and one per retry
+	// (method, path, status, attempt, duration, wait). Never headers,
+	// never the query, never a credential. nil means silent.
+	Logger *slog.Logger
+
+	// RateLimit is the sustained request rate, applied before every
+	// attempt including retries. 0 means DefaultRateLimit; rate.Inf
+	// disables the limiter.
+	RateLimit rate.Limit
+	// RateBurst is the limiter's burst; 0 means DefaultRateBurst.
+	RateBurst int
+	// Limiter, if set, is used instead of RateLimit/RateBurst. Cloudflare
+	// counts its limit per user or token, not per account, so clients for
+	// several accounts that share a credential should share one limiter.
+	Limiter *rate.Limiter
+
+	// RetryMax is the number of retries after the first attempt. 0 means
+	// DefaultRetryMax; a negative value disables retries.
+	RetryMax int
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff used
+	// when the server sends no Retry-After. 0 means the defaults.
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+	// RetryAfterCap caps a server's Retry-After. 0 means
+	// DefaultRetryAfterCap.
+	RetryAfterCap time.Duration
+
+	// HTTPClient, if set, supplies the transport (and its timeout, jar,
+	// proxy settings). New copies it and wraps its transport; it never
+	// follows redirects, whatever CheckRedirect says, because a redirect
+	// would carry X-Auth-Key to another host.
+	HTTPClient *http.Client
+}
+
+// settings is a Config with defaults applied and inputs checked. It holds no
+// credential: those live behind a pointer in the Client (see client.go).
+type settings struct {
+	accountID     string
+	apiRoot       string // BaseURL without trailing slash
+	userAgent     string
+	logger        *slog.Logger
+	limiter       *rate.Limiter
+	retryMax      int
+	waitMin       time.Duration
+	waitMax       time.Duration
+	retryAfterCap time.Duration
+}
+
+func (cfg Config) settings() (settings, error) {
+	s := settings{
+		accountID:     strings.TrimSpace(cfg.AccountID),
+		userAgent:     cfg.UserAgent,
+		logger:        cfg.Logger,
+		limiter:       cfg.Limiter,
+		retryMax:      cfg.RetryMax,
+		waitMin:       cfg.RetryWaitMin,
+		waitMax:       cfg.RetryWaitMax,
+		retryAfterCap: cfg.RetryAfterCap,
+	}
+	if s.accountID == "" {
+		return settings{}, ErrNoAccount
+	}
+	if err := cfg.Credentials.validate(); err != nil {
+		return settings{}, err
+	}
+	root, err := apiRoot(cfg.BaseURL)
+	if err != nil {
+		return settings{}, err
+	}
+	s.apiRoot = root
+	if s.userAgent == "" {
+		s.userAgent = DefaultUserAgent
+	}
+	if s.limiter == nil {
+		limit, burst := cfg.RateLimit, cfg.RateBurst
+		if limit <= 0 {
+			limit = DefaultRateLimit
+		}
+		if burst <= 0 {
+			burst = DefaultRateBurst
+		}
+		s.limiter = rate.NewLimiter(limit, burst)
+	}
+	switch {
+	case s.retryMax == 0:
+		s.retryMax = DefaultRetryMax
+	case s.retryMax < 0:
+		s.retryMax = 0
+	}
+	if s.waitMin <= 0 {
+		s.waitMin = DefaultRetryWaitMin
+	}
+	if s.waitMax <= 0 {
+		s.waitMax = DefaultRetryWaitMax
+	}
+	if s.waitMax < s.waitMin {
+		s.waitMax = s.waitMin
+	}
+	if s.retryAfterCap <= 0 {
+		s.retryAfterCap = DefaultRetryAfterCap
+	}
+	return s, nil
+}
+
+// apiRoot checks a base URL and returns it without a trailing slash, so that
+// paths can be appended as "/accounts/…" whichever way the user wrote it.
+func apiRoot(base string) (string, error) {
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("remote: invalid base URL: %w", err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("remote: invalid base URL %q: want http(s)://host[/path]", u.Redacted())
+	}
+	if u.User != nil {
+		// Credentials go in Config.Credentials, where they are redacted.
+		return "", fmt.Errorf("remote: invalid base URL %q: no user info allowed", u.Redacted())
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("remote: invalid base URL %q: no query or fragment allowed", u.Redacted())
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}

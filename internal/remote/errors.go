@@ -1,0 +1,128 @@
+package remote
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Sentinels for the HTTP statuses callers branch on. An *APIError matches
+// them with errors.Is, e.g. errors.Is(err, remote.ErrNotFound). They key on
+// the HTTP status, never on Cloudflare's error codes, which vary (notes §8).
+var (
+	ErrNotFound     = errors.New("not found")    // HTTP 404
+	ErrUnauthorized = errors.New("unauthorized") // HTTP 401
+	ErrForbidden    = errors.New("forbidden")    // HTTP 403
+	ErrRateLimited  = errors.New("rate limited") // HTTP 429
+	errNoResult     = errors.New("response has no result")
+)
+
+// ErrorItem is one entry of the envelope's "errors" (or "error_chain").
+type ErrorItem struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+	// Chain holds nested causes; Cloudflare uses it for header errors, e.g.
+	// 6003 "Invalid request headers" ← 6103 "Invalid format for X-Auth-Key".
+	Chain []ErrorItem `json:"error_chain,omitempty"`
+}
+
+func (e ErrorItem) String() string {
+	var b strings.Builder
+	if e.Code != 0 {
+		fmt.Fprintf(&b, "%d ", e.Code)
+	}
+	b.WriteString(e.Message)
+	if len(e.Chain) > 0 {
+		b.WriteString(" (")
+		b.WriteString(joinItems(e.Chain))
+		b.WriteString(")")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func joinItems(items []ErrorItem) string {
+	parts := make([]string, len(items))
+	for i, it := range items {
+		parts[i] = it.String()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// APIError is a response the API answered with an error: any HTTP status
+// outside 2xx, or a 2xx envelope with "success": false. It carries what the
+// server said and what was asked, and nothing of the request's headers, so
+// printing it can never show a credential.
+type APIError struct {
+	Op     string // what the client was doing, e.g. "list integrations"
+	Method string // HTTP method
+	Path   string // URL path of the request, without host or query
+	Status int    // HTTP status code
+	// Errors are the envelope's error items, when the body was an envelope.
+	Errors []ErrorItem
+	// Body is a short, single-line excerpt of a body that was not a
+	// Cloudflare envelope (an HTML 502 page from a proxy, say).
+	Body string
+	// Attempts is how many times the request was sent (1 without retries).
+	Attempts int
+}
+
+// Error reads like "list integrations: HTTP 404: 1404 integration not found".
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: HTTP %d", e.Op, e.Status)
+	switch {
+	case len(e.Errors) > 0:
+		b.WriteString(": ")
+		b.WriteString(joinItems(e.Errors))
+	case e.Body != "":
+		fmt.Fprintf(&b, ": %s", e.Body)
+	default:
+		if t := http.StatusText(e.Status); t != "" {
+			b.WriteString(" " + t)
+		}
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+// Is maps the HTTP status onto the package sentinels.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.Status == http.StatusNotFound
+	case ErrUnauthorized:
+		return e.Status == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.Status == http.StatusForbidden
+	case ErrRateLimited:
+		return e.Status == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// AmbiguousError means a non-idempotent write (creating an integration) may
+// or may not have taken effect: the request was sent, and then the
+// connection broke, timed out, or the server answered 5xx. Retrying blindly
+// could create a duplicate, so the client does not; the caller must look the
+// object up by its reference_id (GetIntegrationByReference) and carry on from
+// what it finds.
+type AmbiguousError struct {
+	Op          string // e.g. "create integration"
+	ReferenceID string // the natural key to look the object up by; may be empty
+	Err         error  // what went wrong: an *APIError, a network error, a ctx error
+}
+
+func (e *AmbiguousError) Error() string {
+	hint := fmt.Sprintf("look it up by reference_id %q before trying again", e.ReferenceID)
+	if e.ReferenceID == "" {
+		hint = "it has no reference_id, so list the integrations before trying again"
+	}
+	// The cause usually starts with the same op; say it once.
+	cause := strings.TrimPrefix(fmt.Sprint(e.Err), e.Op+": ")
+	return fmt.Sprintf("%s: outcome unknown, it may or may not have been applied (%s); %s", e.Op, cause, hint)
+}
+
+func (e *AmbiguousError) Unwrap() error { return e.Err }

@@ -1,0 +1,170 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Retry policy
+//
+// go-retryablehttp runs the attempt loop; this file decides, per attempt,
+// whether to go again and how long to wait:
+//
+//   - Retry connection errors, 429 and 5xx except 501; never any other 4xx
+//     (the request is wrong and will stay wrong); stop at once when the
+//     context is done. This is retryablehttp.DefaultRetryPolicy, reused.
+//   - Wait for the server's Retry-After (seconds or HTTP date) on 429 and
+//     5xx, capped at RetryAfterCap, or else back off exponentially with
+//     jitter between RetryWaitMin and RetryWaitMax.
+//   - A non-idempotent request (POST /integrations) is retried only when the
+//     failure proves the server never processed it: a 429 (rejected before
+//     processing) or a connection that was never established. Anything else
+//     after the bytes left — 5xx, reset, timeout — stops the loop and
+//     becomes an *AmbiguousError (see client.go).
+//
+// CheckRetry and Backoff have no access to the request, so the client builds
+// these as closures over one call's state (see call in client.go).
+
+// backoff computes the waits between attempts. It is a value, not a
+// closure, so tests can call wait directly with a fixed clock and jitter.
+type backoff struct {
+	min, max time.Duration
+	// retryAfterCap caps the server's Retry-After.
+	retryAfterCap time.Duration
+	now           func() time.Time
+	// jitter returns a uniform value in [0, n); rand.Int64N by default.
+	jitter func(n int64) int64
+}
+
+func newBackoff(s settings) backoff {
+	return backoff{min: s.waitMin, max: s.waitMax, retryAfterCap: s.retryAfterCap, now: time.Now, jitter: rand.Int64N}
+}
+
+// wait returns how long to sleep after attempt number attempt (0 for the
+// first attempt, as retryablehttp counts) which ended with resp (nil on a
+// connection error).
+func (b backoff) wait(attempt int, resp *http.Response) time.Duration {
+	if d, ok := b.retryAfter(resp); ok {
+		return d
+	}
+	return b.exponential(attempt)
+}
+
+// retryAfter honours the server's Retry-After on 429 and 5xx: the server
+// knows better than our guess when it will take requests again. It is capped
+// so one header cannot park the CLI for Cloudflare's 5-minute lock-out.
+func (b backoff) retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp == nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500) {
+		return 0, false
+	}
+	d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), b.now())
+	if !ok {
+		return 0, false
+	}
+	return min(d, b.retryAfterCap), true
+}
+
+// exponential is "equal jitter": half of the window is a guaranteed floor
+// that doubles with each attempt (so retries really back off), the other
+// half is random (so concurrent workers that failed together do not retry
+// together). Attempt 0 waits in [min, 2·min), attempt 1 in [2·min, 4·min),
+// and so on, never more than max.
+func (b backoff) exponential(attempt int) time.Duration {
+	base := b.min
+	for i := 0; i < attempt && base < b.max; i++ {
+		base *= 2
+	}
+	if base >= b.max {
+		return b.max
+	}
+	d := base + time.Duration(b.jitter(int64(base)))
+	return min(d, b.max)
+}
+
+// parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP date
+// (RFC 9110 §10.2.3). A date in the past means "now".
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(24*time.Hour/time.Second) { // avoid overflow; the cap applies anyway
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(t.Sub(now), 0), true
+}
+
+// shouldRetry is the CheckRetry decision for one attempt. idempotent says
+// whether the request may be repeated blindly.
+func shouldRetry(ctx context.Context, idempotent bool, resp *http.Response, err error) (bool, error) {
+	// A definite answer stands even if the context ended meanwhile: the
+	// response (maybe a created integration) is worth reading.
+	if err == nil && resp != nil && !retryableStatus(resp.StatusCode) {
+		return false, nil
+	}
+	var lerr *limiterError
+	if errors.As(err, &lerr) {
+		// The limiter refused to wait (context done, or its deadline is
+		// too near): nothing was sent and waiting longer will not help.
+		return false, lerr
+	}
+	retry, perr := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	if perr != nil || !retry {
+		return false, perr
+	}
+	if !idempotent && !provablyUnprocessed(resp, err) {
+		return false, nil
+	}
+	return true, nil
+}
+
+func retryableStatus(code int) bool {
+	return code == http.StatusTooManyRequests || (code >= 500 && code != http.StatusNotImplemented) || code == 0
+}
+
+// provablyUnprocessed reports whether an attempt's failure shows that the
+// server cannot have acted on the request. Only then may a non-idempotent
+// request be repeated.
+func provablyUnprocessed(resp *http.Response, err error) bool {
+	if err == nil {
+		// 429: Cloudflare rate-limits at the edge, before the request
+		// reaches the service.
+		return resp != nil && resp.StatusCode == http.StatusTooManyRequests
+	}
+	return notSent(err)
+}
+
+// notSent reports whether err proves the request never left the client:
+// the rate limiter gave up, the name did not resolve, or the connection was
+// never established (e.g. connection refused). Resets, EOFs and timeouts
+// after connecting prove nothing.
+func notSent(err error) bool {
+	var lerr *limiterError
+	if errors.As(err, &lerr) {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}

@@ -1,0 +1,75 @@
+// Package spec loads riskctl spec files: the desired side of
+// desired → plan → apply. It turns YAML into a state.Account and remembers
+// where each piece was written, so that every later complaint (a behavior
+// key the account lacks, a protected integration a plan would delete) can
+// point at file:line:col.
+//
+// # Format (version 1)
+//
+//	version: 1                             # required; only 1 is understood
+//	account_id: ${CLOUDFLARE_ACCOUNT_ID}   # 32 lower-case hex characters
+//	behaviors:                             # behavior id → settings; only these keys are managed
+//	  imp_travel: {enabled: true, risk_level: high}
+//	  high_dlp:   {enabled: true, risk_level: medium}
+//	integrations:                          # matched on reference_id, unique in the file
+//	  - reference_id: 0b3f1c4e-5d6a-4e7b-8c9d-0e1f2a3b4c5d
+//	    integration_type: Okta
+//	    tenant_url: https://acme.okta.com
+//	    active: true                       # optional, default true
+//	    protect: true                      # optional, default false: plans may not delete or replace it
+//	prune: false                           # optional, default false
+//
+// # Strictness
+//
+// Loading is strict and reports every problem of every file at once, each
+// as an Error at the position of the offending node. Parse walks yaml.Node
+// trees itself rather than decoding into structs: yaml's KnownFields does not
+// reach custom unmarshalers, decoding would silently keep the last of two
+// duplicate keys, and only nodes carry positions. These are errors:
+//
+//   - YAML syntax errors (at the line yaml reports, which has no column),
+//     a top level that is not a mapping, more than one YAML document;
+//   - a missing version, or a version other than 1 (an unsupported version
+//     stops the check: the rest of the file may follow other rules);
+//   - unknown keys at any level (the message lists the allowed keys and
+//     suggests a near miss), duplicate keys in any mapping, and keys that
+//     Cloudflare computes (id, account_tag, created_at, well_known_url on an
+//     integration; name, description on a behavior);
+//   - wrong types. Booleans are true or false only (YAML 1.2: yes, no, on,
+//     off are strings). Strings must be YAML strings: an unquoted number is
+//     an error asking to quote it, since YAML would have read it as a number;
+//   - risk_level other than low, medium, high; integration_type other than
+//     Okta (both case-insensitive, normalised to "high", "Okta", ...);
+//   - a behavior without enabled or risk_level; an integration without
+//     reference_id, integration_type or tenant_url; a behavior id that is not
+//     made of a-z, 0-9 and _;
+//   - a tenant_url that is not an absolute https URL with a host, or that
+//     carries user info, a query or a fragment;
+//   - a reference_id used twice in a file; an account id that is not 32
+//     lower-case hex characters, or that is empty when Options gives no
+//     default; one account declared by two files (Load).
+//
+// An empty file, and a file holding only "version: 1", declare nothing to
+// manage. A null behaviors or integrations value ("behaviors:" with every
+// entry commented out) means none. YAML aliases are followed; errors inside
+// aliased content point at the anchored original.
+//
+// # Interpolation
+//
+// Scalar values, never keys, may use ${VAR} and ${VAR:-default}. The default
+// applies when VAR is unset or empty, as in POSIX sh; it is plain text up to
+// the first "}" (no nesting). An unset VAR without a default is an error at
+// that scalar. "$$" is a literal "$"; any other "$" is left alone, so $VAR
+// and $(cmd) are not expanded.
+//
+// Interpolation runs before the scalar's type is checked. A substituted
+// scalar that was written unquoted is then resolved again as YAML would
+// resolve the resulting text, so "enabled: ${ENABLED:-true}" is the boolean
+// true while "enabled: '${ENABLED:-true}'" is the string "true". Fields that
+// expect a string take substituted text as it is, whatever it looks like: the
+// advice to quote numbers exists because YAML would have read them as
+// numbers, and YAML never read a substituted value — an all-digit account id
+// from CLOUDFLARE_ACCOUNT_ID must not need quotes. Inside a flow mapping
+// ({...}) the braces of ${...} clash with YAML's own, so write interpolated
+// values in block style or quote them.
+package spec

@@ -1,0 +1,436 @@
+package spec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/riskctl/riskctl/internal/state"
+)
+
+// File is one loaded spec: the account it declares and where things are
+// written in it, for later stages' error messages.
+type File struct {
+	Path    string
+	Account state.Account
+	// AccountIDPos is the account_id value, or the top of the file when the
+	// id came from Options.DefaultAccountID.
+	AccountIDPos Pos
+	// BehaviorPos holds the position of each behavior key.
+	BehaviorPos map[string]Pos
+	// IntegrationPos holds, per reference_id, the position of its value.
+	IntegrationPos map[string]Pos
+}
+
+// Options are the inputs a spec may draw on besides its own text.
+type Options struct {
+	// LookupEnv resolves ${VAR}; nil means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+	// DefaultAccountID fills an empty account_id (from --account-id or
+	// CLOUDFLARE_ACCOUNT_ID).
+	DefaultAccountID string
+}
+
+// Load reads and parses every file, then checks that no two files declare
+// one account. It reports the problems of all files together, as Errors.
+func Load(paths []string, opts Options) ([]*File, error) {
+	var files []*File
+	var errs Errors
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, &Error{Pos: Pos{File: path}, Msg: "cannot read spec file: " + pathErrorReason(err)})
+			continue
+		}
+		f, err := Parse(path, data, opts)
+		if err != nil {
+			errs = append(errs, err.(Errors)...) // Parse returns no other error
+			continue
+		}
+		files = append(files, f)
+	}
+	errs = append(errs, duplicateAccounts(files)...)
+	if len(errs) > 0 {
+		errs.sort()
+		return nil, errs
+	}
+	return files, nil
+}
+
+// pathErrorReason drops the "open PATH:" prefix: the Error's position
+// already names the file.
+func pathErrorReason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// duplicateAccounts reports each file whose account an earlier file already
+// declared: plans are per account, and two desired states for one account
+// would fight.
+func duplicateAccounts(files []*File) Errors {
+	var errs Errors
+	first := make(map[string]*File)
+	for _, f := range files {
+		id := f.Account.AccountID
+		if prev, dup := first[id]; dup {
+			errs = append(errs, &Error{Pos: f.AccountIDPos, Msg: fmt.Sprintf(
+				"account %s is already declared at %s: one spec file per account", id, prev.AccountIDPos)})
+			continue
+		}
+		first[id] = f
+	}
+	return errs
+}
+
+// Parse parses one spec. path only labels positions. It returns Errors,
+// listing every problem in the file, when the spec is invalid.
+func Parse(path string, data []byte, opts Options) (*File, error) {
+	p := &parser{path: path, lookup: opts.LookupEnv, defaultAccountID: opts.DefaultAccountID}
+	if p.lookup == nil {
+		p.lookup = os.LookupEnv
+	}
+	f := p.file(data)
+	if len(p.errs) > 0 {
+		p.errs.sort()
+		return nil, p.errs
+	}
+	return f, nil
+}
+
+// The keys of each mapping, in the order the messages list them.
+var (
+	topKeys             = []string{"version", "account_id", "behaviors", "integrations", "prune"}
+	behaviorKeys        = []string{"enabled", "risk_level"}
+	behaviorComputed    = []string{"name", "description"}
+	integrationKeys     = []string{"reference_id", "integration_type", "tenant_url", "active", "protect"}
+	integrationRequired = []string{"reference_id", "integration_type", "tenant_url"}
+	integrationComputed = []string{"id", "account_tag", "created_at", "well_known_url"}
+)
+
+var behaviorIDPattern = regexp.MustCompile(`^[a-z0-9_]+$`)
+
+// parser walks one file's node tree and collects its errors.
+type parser struct {
+	path             string
+	lookup           func(string) (string, bool)
+	defaultAccountID string
+	errs             Errors
+}
+
+// field is one key: value pair of a mapping, aliases already followed.
+type field struct{ key, val *yaml.Node }
+
+func (p *parser) pos(n *yaml.Node) Pos { return Pos{File: p.path, Line: n.Line, Col: n.Column} }
+
+func (p *parser) errorAt(pos Pos, format string, args ...any) {
+	p.errs = append(p.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
+	p.errorAt(p.pos(n), format, args...)
+}
+
+func (p *parser) file(data []byte) *File {
+	f := &File{
+		Path:           p.path,
+		Account:        state.Account{Behaviors: map[string]state.Behavior{}},
+		BehaviorPos:    map[string]Pos{},
+		IntegrationPos: map[string]Pos{},
+	}
+	root, ok := p.decode(data)
+	switch {
+	case !ok:
+		return nil
+	case root == nil: // empty: nothing to manage, but the account must still be known
+		p.accountID(f, nil, Pos{File: p.path, Line: 1, Col: 1})
+		return f
+	case root.Kind != yaml.MappingNode:
+		p.errorf(root, "a spec must be a YAML mapping with the keys %s, got %s", strings.Join(topKeys, ", "), describe(root))
+		return nil
+	}
+	fields := p.pairs(root)
+	if !p.version(root, fields) {
+		return nil
+	}
+	known := p.known(fields, "at the top level", topKeys, nil)
+	p.accountID(f, known["account_id"].val, p.pos(root))
+	p.behaviors(f, known["behaviors"].val)
+	p.integrations(f, known["integrations"].val)
+	if v := known["prune"].val; v != nil {
+		f.Account.Prune, _ = p.boolean(v, "prune")
+	}
+	return f
+}
+
+// decode parses the YAML and returns the top node, nil for a file with no
+// content. ok is false when there is nothing to check.
+func (p *parser) decode(data []byte) (root *yaml.Node, ok bool) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, true
+		}
+		p.syntaxError(err)
+		return nil, false
+	}
+	// A second document would be ignored by a plain decode; one file, one
+	// document, so nothing in the file goes unchecked.
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+	case err != nil:
+		p.syntaxError(err)
+	default:
+		p.errorf(&next, "a spec file holds one YAML document, found another one here")
+	}
+	if len(doc.Content) == 0 {
+		return nil, true
+	}
+	root = deref(doc.Content[0])
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == nullTag {
+		return nil, true
+	}
+	return root, true
+}
+
+var yamlLine = regexp.MustCompile(`^line (\d+): `)
+
+// syntaxError turns "yaml: line 3: msg" into an Error at line 3. yaml gives
+// no column, and for problems on its first line sometimes no line either.
+func (p *parser) syntaxError(err error) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	pos := Pos{File: p.path}
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		pos.Line, _ = strconv.Atoi(m[1])
+		msg = msg[len(m[0]):]
+	}
+	p.errorAt(pos, "invalid YAML: %s", msg)
+}
+
+// version checks the version key. It returns false for a version this
+// riskctl does not read: the rest of the file may follow other rules, so
+// judging it would only add noise.
+func (p *parser) version(root *yaml.Node, fields []field) bool {
+	var v *yaml.Node
+	for _, f := range fields {
+		if f.key.Value == "version" {
+			v = f.val
+		}
+	}
+	if v == nil {
+		p.errorf(root, `missing required key "version": add "version: 1" to the top of the file`)
+		return true
+	}
+	val, ok := p.scalar(v, "version", "the integer 1")
+	if !ok {
+		return true
+	}
+	if val.tag != intTag {
+		p.errorf(v, "version must be the integer 1, got %s", val.describe())
+		return true
+	}
+	if n, err := strconv.ParseInt(strings.ReplaceAll(val.text, "_", ""), 0, 64); err != nil || n != 1 {
+		p.errorf(v, "unsupported version %s: this riskctl reads version 1", val.text)
+		return false
+	}
+	return true
+}
+
+// accountID settles the account: the file's account_id (v, nil when
+// absent), else Options.DefaultAccountID. top is where to point when the
+// key is absent.
+func (p *parser) accountID(f *File, v *yaml.Node, top Pos) {
+	f.AccountIDPos = top
+	var id string
+	if v != nil {
+		f.AccountIDPos = p.pos(v)
+		// "account_id:" with no value is as empty as account_id: "".
+		if !isNull(v) {
+			s, ok := p.str(v, "account_id")
+			if !ok {
+				return
+			}
+			id = s
+		}
+	}
+	what := "account_id"
+	if id == "" {
+		if p.defaultAccountID == "" {
+			p.errorAt(f.AccountIDPos, "account_id is empty: set it in the file, or set CLOUDFLARE_ACCOUNT_ID / --account-id")
+			return
+		}
+		id, what = p.defaultAccountID, "account id from CLOUDFLARE_ACCOUNT_ID / --account-id"
+	}
+	if !isAccountID(id) {
+		p.errorAt(f.AccountIDPos, "%s %s is not a Cloudflare account id: expected 32 lower-case hex characters", what, quote(id))
+		return
+	}
+	f.Account.AccountID = id
+}
+
+func (p *parser) behaviors(f *File, v *yaml.Node) {
+	if v == nil || isNull(v) {
+		return
+	}
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, "behaviors must be a mapping of behavior id to {enabled, risk_level}, got %s", describe(v))
+		return
+	}
+	for _, b := range p.pairs(v) {
+		id := b.key.Value
+		if !behaviorIDPattern.MatchString(id) {
+			p.errorf(b.key, "invalid behavior id %s: expected lower-case letters, digits and underscores, such as imp_travel", quote(id))
+		}
+		behavior := p.behavior(id, b)
+		f.Account.Behaviors[id] = behavior
+		f.BehaviorPos[id] = p.pos(b.key)
+	}
+}
+
+func (p *parser) behavior(id string, b field) state.Behavior {
+	var out state.Behavior
+	if b.val.Kind != yaml.MappingNode {
+		p.errorf(b.val, "behavior %s must be a mapping with enabled and risk_level, got %s", quote(id), describe(b.val))
+		return out
+	}
+	known := p.known(p.pairs(b.val), "in behavior "+quote(id), behaviorKeys, behaviorComputed)
+	// Both are required because the API's update takes both for every key
+	// it is given; a spec cannot say "only enable it".
+	for _, name := range behaviorKeys {
+		if known[name].val == nil {
+			p.errorf(b.key, "behavior %s is missing required key %q", quote(id), name)
+		}
+	}
+	if v := known["enabled"].val; v != nil {
+		out.Enabled, _ = p.boolean(v, "enabled")
+	}
+	if v := known["risk_level"].val; v != nil {
+		out.RiskLevel, _ = p.riskLevel(v)
+	}
+	return out
+}
+
+func (p *parser) integrations(f *File, v *yaml.Node) {
+	if v == nil || isNull(v) {
+		return
+	}
+	if v.Kind != yaml.SequenceNode {
+		p.errorf(v, "integrations must be a sequence of mappings (- reference_id: ...), got %s", describe(v))
+		return
+	}
+	first := make(map[string]*yaml.Node) // reference_id → its value node
+	for _, item := range v.Content {
+		in, ref := p.integration(deref(item))
+		if ref != nil {
+			if prev, dup := first[in.ReferenceID]; dup {
+				p.errorf(ref, "duplicate reference_id %s (first defined at line %d): reference_id identifies an integration", quote(in.ReferenceID), prev.Line)
+				continue
+			}
+			first[in.ReferenceID] = ref
+			f.IntegrationPos[in.ReferenceID] = p.pos(ref)
+		}
+		f.Account.Integrations = append(f.Account.Integrations, in)
+	}
+}
+
+// integration reads one integration; ref is its reference_id node, nil when
+// that is missing or invalid.
+func (p *parser) integration(item *yaml.Node) (in state.Integration, ref *yaml.Node) {
+	in.Active = true // the API's default for a new integration
+	if item.Kind != yaml.MappingNode {
+		p.errorf(item, "each integration must be a mapping with reference_id, integration_type and tenant_url, got %s", describe(item))
+		return in, nil
+	}
+	known := p.known(p.pairs(item), "in integration", integrationKeys, integrationComputed)
+	for _, name := range integrationRequired {
+		if known[name].val == nil {
+			p.errorf(item, "integration is missing required key %q", name)
+		}
+	}
+	if v := known["reference_id"].val; v != nil {
+		if s, ok := p.str(v, "reference_id"); ok {
+			if strings.TrimSpace(s) == "" {
+				p.errorf(v, "reference_id must not be empty")
+			} else {
+				in.ReferenceID, ref = s, v
+			}
+		}
+	}
+	if v := known["integration_type"].val; v != nil {
+		in.IntegrationType, _ = p.integrationType(v)
+	}
+	if v := known["tenant_url"].val; v != nil {
+		in.TenantURL, _ = p.tenantURL(v)
+	}
+	if v := known["active"].val; v != nil {
+		in.Active, _ = p.boolean(v, "active")
+	}
+	if v := known["protect"].val; v != nil {
+		in.Protect, _ = p.boolean(v, "protect")
+	}
+	return in, ref
+}
+
+// pairs lists a mapping's key: value pairs, reporting keys that are not
+// scalars and keys given twice. yaml.v3 node trees keep both copies of a
+// duplicate (decoding would silently keep the last); only the first counts.
+func (p *parser) pairs(m *yaml.Node) []field {
+	var fields []field
+	first := make(map[string]*yaml.Node)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := deref(m.Content[i]), deref(m.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			p.errorf(k, "a key must be a string, got %s", describe(k))
+			continue
+		}
+		if prev, dup := first[k.Value]; dup {
+			p.errorf(k, "duplicate key %s (first defined at line %d)", quote(k.Value), prev.Line)
+			continue
+		}
+		first[k.Value] = k
+		fields = append(fields, field{key: k, val: v})
+	}
+	return fields
+}
+
+// known indexes the fields whose keys are allowed and reports the others:
+// computed keys get their own message, since they are not typos but values
+// copied from an API response. where places the mapping in the message.
+func (p *parser) known(fields []field, where string, allowed, computed []string) map[string]field {
+	out := make(map[string]field, len(fields))
+	for _, f := range fields {
+		name := f.key.Value
+		switch {
+		case slices.Contains(allowed, name):
+			out[name] = f
+		case slices.Contains(computed, name):
+			p.errorf(f.key, "%q is computed by Cloudflare and cannot be set in a spec", name)
+		default:
+			p.errorf(f.key, "unknown key %s %s%s (allowed keys: %s)", quote(name), where, didYouMean(name, allowed), strings.Join(allowed, ", "))
+		}
+	}
+	return out
+}
+
+// deref follows an alias to the node it names.
+func deref(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == nullTag }

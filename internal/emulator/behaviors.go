@@ -1,0 +1,110 @@
+package emulator
+
+import (
+	"maps"
+	"slices"
+	"strings"
+)
+
+// Risk levels, exactly as the dlp_RiskLevel enum spells them.
+const (
+	riskLow    = "low"
+	riskMedium = "medium"
+	riskHigh   = "high"
+)
+
+var riskLevels = []string{riskLow, riskMedium, riskHigh}
+
+// riskRank orders risk levels so the highest can be picked.
+func riskRank(level string) int { return slices.Index(riskLevels, level) }
+
+// predefined is a behavior every account starts with. Only the keys seen in
+// real API payloads are seeded (notes §4); risk levels are the observed
+// ones, since Cloudflare documents no defaults; all start disabled.
+type predefined struct {
+	key      string
+	behavior Behavior
+}
+
+var predefinedBehaviors = []predefined{
+	{"imp_travel", Behavior{
+		Name:        "Impossible Travel",
+		Description: "User has a successful login from two different locations that they could not have traveled between in that period of time.",
+		RiskLevel:   riskHigh,
+	}},
+	{"high_dlp", Behavior{
+		Name:        "High Number of DLP Policies Triggered",
+		Description: "User has triggered an active DLP profile in a Gateway policy fifteen times or more within one minute.",
+		RiskLevel:   riskMedium,
+	}},
+	{"sentinel_one", Behavior{
+		Name:        "SentinelOne Infection Detected",
+		Description: "User is signed in on a device where the SentinelOne EDR agent has detected an infection or threat.",
+		RiskLevel:   riskMedium,
+	}},
+}
+
+func defaultBehaviors() map[string]Behavior {
+	m := make(map[string]Behavior, len(predefinedBehaviors))
+	for _, p := range predefinedBehaviors {
+		m[p.key] = p.behavior
+	}
+	return m
+}
+
+// behaviorsResult is dlp_Behaviors, also the answer to PUT (notes §9.2: the
+// API answers with every behavior, name and description included).
+type behaviorsResult struct {
+	Behaviors map[string]Behavior `json:"behaviors"`
+}
+
+func (e *Emulator) getBehaviors(c *call) reply {
+	return ok(behaviorsResult{Behaviors: maps.Clone(c.acc.Behaviors)})
+}
+
+// putBehaviors merges a partial map: only enabled and risk_level of the
+// named keys change. The whole body is validated before anything changes.
+func (e *Emulator) putBehaviors(c *call) reply {
+	body, rp := parseObject(c.body)
+	if rp != nil {
+		return *rp
+	}
+	type update struct {
+		enabled bool
+		level   string
+	}
+	updates := map[string]update{}
+	if entries, found := body.obj("behaviors", true); found {
+		for _, key := range slices.Sorted(maps.Keys(entries.fields)) {
+			if _, known := c.acc.Behaviors[key]; !known {
+				entries.addf(codeUnknownKey, "Unknown behavior %q: this account has %s",
+					key, strings.Join(slices.Sorted(maps.Keys(c.acc.Behaviors)), ", "))
+				continue
+			}
+			entry, isObj := entries.objectValue(key, entries.fields[key])
+			if !isObj {
+				continue
+			}
+			enabled, okEnabled := entry.boolean("enabled", true)
+			level, okLevel := entry.str("risk_level", true)
+			if okLevel {
+				okLevel = entry.enum("risk_level", level, riskLevels...)
+			}
+			if okEnabled && okLevel {
+				updates[key] = update{enabled, level}
+			}
+		}
+	}
+	if rp := body.failed(); rp != nil {
+		return *rp
+	}
+	for key, u := range updates {
+		b := c.acc.Behaviors[key]
+		b.Enabled, b.RiskLevel = u.enabled, u.level
+		c.acc.Behaviors[key] = b
+	}
+	if rp := e.commitLocked(); rp != nil {
+		return *rp
+	}
+	return ok(behaviorsResult{Behaviors: maps.Clone(c.acc.Behaviors)})
+}

@@ -1,0 +1,137 @@
+// Package emulator is an in-memory, stateful implementation of Cloudflare's
+// Zero Trust Risk Scoring API, as an http.Handler. It backs `riskctl
+// --emulate`, `riskctl emulator serve` and the tests. It is an independent
+// implementation of the contract in shared/api/ and deliberately shares no
+// code (not even types) with internal/remote.
+//
+// # Routes
+//
+// All under /client/v4/accounts/{account_id}/zt_risk_scoring:
+//
+//	GET    /{user_id}                            one user's risk and events (paginated)
+//	POST   /{user_id}/reset                      clear a user's events; result {}
+//	GET    /behaviors                            every behavior of the account
+//	PUT    /behaviors                            partial merge; answers every behavior
+//	GET    /summary                              users with events (paginated)
+//	GET    /integrations                         bare array (paginated only with IntegrationsPageSize)
+//	POST   /integrations                         create; active is always true
+//	GET    /integrations/{integration_id}
+//	PUT    /integrations/{integration_id}        overwrites tenant_url, active, reference_id
+//	DELETE /integrations/{integration_id}        result {}
+//	GET    /integrations/reference_id/{ref}      oldest integration with that reference_id
+//
+// Literal segments win over {user_id}: /summary, /behaviors and
+// /integrations are never read as user ids. Path ids are matched
+// case-insensitively; user_id and integration_id must be canonical UUIDs.
+// Account ids are not validated: any non-empty segment is an account.
+//
+// Paginated endpoints take page and per_page (default Options.PageSize or
+// 20, capped at 100) and answer result_info {count, page, per_page,
+// total_count, total_pages}; total_pages is at least 1 and a page past the
+// end is empty. order_by, direction and other query params are ignored.
+//
+// # Responses
+//
+// Success: HTTP 200, Content-Type "application/json; charset=UTF-8",
+// {"success":true,"errors":[],"messages":[],"result":...} plus result_info
+// on collections. Failure: the real status with
+// {"success":false,"errors":[{"code":N,"message":"..."}],"messages":[],"result":null};
+// validation failures list every problem found in the body.
+//
+// Checks run in this order: latency, rate limit, faults, routing, auth,
+// account, then the operation (body validation, lookup, change).
+//
+// # Error codes
+//
+//	HTTP  code   when
+//	400   1001   body is not exactly one JSON object (malformed, empty, array, trailing data)
+//	400   1002   required field missing or null (create: integration_type, tenant_url;
+//	             update: tenant_url, active; PUT /behaviors: behaviors, and each
+//	             entry's enabled and risk_level)
+//	400   1003   field of the wrong JSON type
+//	400   1004   bad value: risk_level not low|medium|high (exact case), integration_type
+//	             not "Okta" (exact case), tenant_url not an absolute URL (scheme and host)
+//	400   1005   PUT /behaviors names a key the account does not have (the message names it)
+//	400   1006   page or per_page is not a positive integer
+//	400   7003   user_id or integration_id is not a UUID ("Could not route to ..., perhaps
+//	             your object identifier is invalid?"), followed by 7000
+//	401   10000  auth enforced and no credentials sent ("Authentication error: missing credentials ...")
+//	403   10000  wrong credentials, or an account outside Options.Accounts ("Authentication error")
+//	404   7000   no route for that URI
+//	404   1101   no integration with that id
+//	404   1102   no integration with that reference_id
+//	404   1103   no user with that id
+//	405   7001   known path, other method (an Allow header lists the methods)
+//	413   1007   body larger than 1 MiB
+//	429   971    rate limited ("Please wait and consider throttling your request speed")
+//	5xx   1000+status  injected or dice faults (1500, 1502, 1503), or the state file could not be saved
+//
+// 971, 7000, 7003 and 10000 are the codes seen from the real API; the others
+// are the emulator's own. Clients should key on the HTTP status.
+//
+// Extra body fields that the schema does not list are accepted and ignored,
+// as the real API does (Terraform sends active on POST and integration_type
+// on PUT). A null or absent reference_id is stored, and answered, as "".
+//
+// # Data
+//
+// Every account starts with the behaviors seen in real payloads, all
+// disabled: imp_travel (high), high_dlp (medium), sentinel_one (medium).
+// Integration ids are random UUIDv4; account_tag is the account id;
+// created_at is Options.Now in UTC, whole seconds; well_known_url is
+// https://ssf.risk-score.teams.cloudflare.com/.well-known/sse-configuration/{id}.
+// List order is created_at, then id.
+//
+// With Options.SeedUsers, each newly provisioned account gets that many demo
+// users from a PCG generator seeded by Options.Seed and the account id: the
+// same seed and account always give the same users, ids, emails
+// (@example.com) and 1–6 events each, dated in the 30 days before
+// 2026-07-01T00:00:00Z. A user's risk_level is the highest of their events,
+// or "low" when they have none; last_reset_time is null until a reset. The
+// summary lists users with events, by max risk (high first), email, id.
+//
+// # Accounts and auth
+//
+// Without Options.Accounts any account id is provisioned on first use; with
+// it, only those are served and others get 403 code 10000. When Token, or
+// APIKey and Email, are set, a request must carry "Authorization: Bearer
+// <token>" or matching X-Auth-Key and X-Auth-Email; without any configured
+// credentials every request is accepted.
+//
+// # Knobs
+//
+//   - Latency: added before each request, cut short if the client goes away.
+//   - RateLimit per RateWindow (default 1s), per credential or else client IP,
+//     in fixed windows: over it, 429 code 971 with Retry-After (seconds,
+//     rounded up). x-ratelimit-limit, x-ratelimit-remaining and
+//     x-ratelimit-reset (RFC 1123) come with every answer while RateLimit is set.
+//   - ServerErrorRate: 500/502/503 before anything is applied.
+//   - ResetRate: the connection is dropped (hijacked and closed with RST).
+//   - CommitThenFailRate (writes only): the write is applied and saved, the
+//     answer is a 500.
+//   - InjectFault: one-shot faults, consumed FIFO by the first matching
+//     request, checked before the dice. A CommitThenFail fault whose
+//     request fails on its own (say a 400) keeps that answer.
+//
+// The dice come from a PCG seeded by Options.Seed (0 = a fixed default), on
+// a stream separate from the user generator.
+//
+// Note for tests: Go's http.Transport silently retries a replayable request
+// (a GET, or one with an Idempotency-Key header) when its reused
+// keep-alive connection is dropped before any answer, so a reset fault on
+// such a request can look like success; the request log then shows both
+// attempts.
+//
+// # Request log and persistence
+//
+// Every request, faulted and rejected ones included, is logged as
+// {Method, Path, Status}; a dropped connection (or a client that left
+// during Latency) has status 0. Options.Logf gets one line per request,
+// "METHOD PATH STATUS DURATION", and never headers, bodies or tokens.
+//
+// With Options.StatePath the state is loaded by New (a missing file is a
+// fresh state, an unreadable one an error naming the file) and saved after
+// every successful write, atomically (temp file in the same directory,
+// fsync, rename), as JSON with "version": 1. Accounts loaded from the file
+// are not re-seeded.
+package emulator

@@ -1,0 +1,247 @@
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// defaultSeed replaces Options.Seed == 0, so "no seed" is still reproducible.
+const defaultSeed = 0x7269736b63746c // "riskctl"
+
+// Emulator is an in-memory, stateful implementation of the Zero Trust Risk
+// Scoring API. It is an http.Handler; use Serve to run it as a server.
+//
+// One mutex guards everything (state, request log, fault queue, dice, rate
+// windows): the emulator is for tests and dry runs, so simplicity beats
+// throughput.
+type Emulator struct {
+	opts    Options
+	now     func() time.Time // Options.Now: timestamps that land in the state
+	clock   func() time.Time // wall clock for rate windows; tests may replace it
+	served  map[string]bool  // nil = every account is served
+	perPage int              // default per_page for users and summary
+
+	mu      sync.Mutex
+	st      *state
+	log     []Request
+	faults  []Fault
+	dice    *rand.Rand
+	windows map[string]*rateWindow
+}
+
+// New builds an emulator. It loads Options.StatePath when that file exists
+// and provisions Options.Accounts that the state does not already hold.
+func New(opts Options) (*Emulator, error) {
+	if err := checkOptions(opts); err != nil {
+		return nil, err
+	}
+	if opts.Seed == 0 {
+		opts.Seed = defaultSeed
+	}
+	if opts.RateWindow == 0 {
+		opts.RateWindow = time.Second
+	}
+	e := &Emulator{
+		opts:    opts,
+		now:     opts.Now,
+		clock:   time.Now,
+		perPage: clampPerPage(opts.PageSize, defaultPerPage),
+		st:      newState(),
+		// The dice get their own stream so that fault rates never change
+		// which users are generated.
+		dice:    rand.New(rand.NewPCG(opts.Seed, 0x6661756c7473)),
+		windows: map[string]*rateWindow{},
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if len(opts.Accounts) > 0 {
+		e.served = map[string]bool{}
+		for _, id := range opts.Accounts {
+			e.served[id] = true
+		}
+	}
+	if opts.StatePath != "" {
+		st, err := loadState(opts.StatePath)
+		if err != nil {
+			return nil, err
+		}
+		e.st = st
+	}
+	for _, id := range opts.Accounts {
+		e.accountLocked(id)
+	}
+	return e, nil
+}
+
+func checkOptions(opts Options) error {
+	var errs []error
+	for _, id := range opts.Accounts {
+		if id == "" {
+			errs = append(errs, errors.New("emulator: empty account id in Options.Accounts"))
+		}
+	}
+	for _, c := range []struct {
+		name string
+		v    int
+	}{{"SeedUsers", opts.SeedUsers}, {"PageSize", opts.PageSize}, {"IntegrationsPageSize", opts.IntegrationsPageSize}, {"RateLimit", opts.RateLimit}} {
+		if c.v < 0 {
+			errs = append(errs, fmt.Errorf("emulator: Options.%s must not be negative, got %d", c.name, c.v))
+		}
+	}
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"ServerErrorRate", opts.ServerErrorRate}, {"ResetRate", opts.ResetRate}, {"CommitThenFailRate", opts.CommitThenFailRate}} {
+		if !(c.v >= 0 && c.v <= 1) { // also refuses NaN
+			errs = append(errs, fmt.Errorf("emulator: Options.%s must be within [0, 1], got %v", c.name, c.v))
+		}
+	}
+	if opts.Latency < 0 || opts.RateWindow < 0 {
+		errs = append(errs, errors.New("emulator: Options.Latency and Options.RateWindow must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// accountLocked returns the account, provisioning it on first use. It
+// reports false for accounts outside Options.Accounts, loaded ones included.
+func (e *Emulator) accountLocked(id string) (*account, bool) {
+	if e.served != nil && !e.served[id] {
+		return nil, false
+	}
+	a, found := e.st.Accounts[id]
+	if !found {
+		a = newAccount(id, e.opts.Seed, e.opts.SeedUsers)
+		e.st.Accounts[id] = a
+	}
+	return a, true
+}
+
+// stamp is the emulator's notion of "now" for stored timestamps: UTC, whole
+// seconds, as the real API reports created_at.
+func (e *Emulator) stamp() time.Time { return e.now().UTC().Truncate(time.Second) }
+
+// Requests returns a copy of the request log, in order.
+func (e *Emulator) Requests() []Request {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.log)
+}
+
+// ResetRequests empties the request log.
+func (e *Emulator) ResetRequests() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.log = nil
+}
+
+// InjectFault queues a one-shot fault. Faults are consumed in FIFO order:
+// a request takes the oldest queued fault that matches it.
+func (e *Emulator) InjectFault(f Fault) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.faults = append(e.faults, f)
+}
+
+// Integrations returns the account's integrations, sorted by created_at then
+// id. An account outside Options.Accounts has none.
+func (e *Emulator) Integrations(accountID string) []Integration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.accountLocked(accountID)
+	if !ok {
+		return nil
+	}
+	return slices.Clone(a.Integrations)
+}
+
+// PutIntegration inserts or overwrites (by ID) an integration, as a hand
+// edit in the dashboard would. Empty computed fields are filled in; the
+// state is saved like after an API write. Accounts outside
+// Options.Accounts are ignored.
+func (e *Emulator) PutIntegration(accountID string, in Integration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.accountLocked(accountID)
+	if !ok {
+		return
+	}
+	if in.ID == "" {
+		in.ID = uuid.NewString()
+	}
+	if in.AccountTag == "" {
+		in.AccountTag = accountID
+	}
+	if in.IntegrationType == "" {
+		in.IntegrationType = integrationTypeOkta
+	}
+	if in.WellKnownURL == "" {
+		in.WellKnownURL = wellKnownURL(in.ID)
+	}
+	if in.CreatedAt.IsZero() {
+		in.CreatedAt = e.stamp()
+	}
+	in.CreatedAt = in.CreatedAt.UTC().Truncate(time.Second)
+	if i := a.integration(in.ID); i >= 0 {
+		a.Integrations[i] = in
+	} else {
+		a.Integrations = append(a.Integrations, in)
+	}
+	a.sortIntegrations()
+	e.saveQuietlyLocked()
+}
+
+// Behaviors returns a copy of the account's behavior map.
+func (e *Emulator) Behaviors(accountID string) map[string]Behavior {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.accountLocked(accountID)
+	if !ok {
+		return nil
+	}
+	return maps.Clone(a.Behaviors)
+}
+
+// SetBehavior inserts or overwrites one behavior. A new key simulates
+// Cloudflare adding a behavior to the account later.
+func (e *Emulator) SetBehavior(accountID, key string, b Behavior) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.accountLocked(accountID)
+	if !ok {
+		return
+	}
+	a.Behaviors[key] = b
+	e.saveQuietlyLocked()
+}
+
+// Users returns a copy of the account's users, in generation order,
+// including users without events.
+func (e *Emulator) Users(accountID string) []User {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.accountLocked(accountID)
+	if !ok {
+		return nil
+	}
+	out := make([]User, len(a.Users))
+	for i, u := range a.Users {
+		out[i] = copyUser(u)
+	}
+	return out
+}
+
+// saveQuietlyLocked saves for the test helpers, whose signatures have no
+// error: a failure is reported through Logf.
+func (e *Emulator) saveQuietlyLocked() {
+	if err := e.saveLocked(); err != nil && e.opts.Logf != nil {
+		e.opts.Logf("emulator: %v", err)
+	}
+}

@@ -1,0 +1,143 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+)
+
+// maxBodyBytes bounds request bodies; the real bodies are a few hundred bytes.
+const maxBodyBytes = 1 << 20
+
+// outcome is what the pipeline decided: an answer, or a dropped connection.
+type outcome struct {
+	rep  reply
+	drop bool
+}
+
+// ServeHTTP answers one API request. The order of checks is: latency, rate
+// limit, faults (queued, then dice), routing (404/405/400 7003), auth
+// (401/403), account (403), then the operation itself (400/404/200).
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	if !sleep(r.Context(), e.opts.Latency) {
+		e.record(r, 0, start) // the client gave up while we were "slow"
+		return
+	}
+	body, bodyErr := readBody(w, r)
+	out := e.process(r, body, bodyErr)
+	if out.drop {
+		e.record(r, 0, start)
+		dropConnection(w)
+		return
+	}
+	// Record before writing, so a client that has its answer always finds
+	// its request in the log.
+	e.record(r, out.rep.status, start)
+	out.rep.write(w)
+}
+
+// process runs every check and the operation under the one mutex.
+func (e *Emulator) process(r *http.Request, body []byte, bodyErr *reply) outcome {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+
+	var limitHeader http.Header
+	if e.opts.RateLimit > 0 {
+		var limited *reply
+		limitHeader, limited = e.rateLimitLocked(r)
+		if limited != nil {
+			return outcome{rep: *limited}
+		}
+	}
+	out := e.handleLocked(r, body, bodyErr)
+	for k, v := range limitHeader {
+		if out.rep.header == nil {
+			out.rep.header = http.Header{}
+		}
+		out.rep.header[k] = v
+	}
+	return out
+}
+
+func (e *Emulator) handleLocked(r *http.Request, body []byte, bodyErr *reply) outcome {
+	f, faulted := e.nextFaultLocked(r)
+	if faulted {
+		if f.Reset {
+			return outcome{drop: true}
+		}
+		if !f.CommitThenFail {
+			return outcome{rep: f.reply()}
+		}
+	}
+	rt, h, rerr := dispatch(r)
+	if rerr != nil {
+		return outcome{rep: *rerr}
+	}
+	if rp := e.authenticate(r); rp != nil {
+		return outcome{rep: *rp}
+	}
+	acc, served := e.accountLocked(rt.account)
+	if !served {
+		return outcome{rep: failf(http.StatusForbidden, codeAuth, "Authentication error")}
+	}
+	if bodyErr != nil && (r.Method == http.MethodPut || r.Method == http.MethodPost) {
+		return outcome{rep: *bodyErr}
+	}
+	rep := h(e, &call{r: r, body: body, acc: acc, account: rt.account, id: rt.id})
+	// Commit-then-fail: the write above is stored (and saved); only the
+	// answer is lost. A request that failed on its own keeps its own answer.
+	if faulted && rep.status == http.StatusOK {
+		return outcome{rep: f.reply()}
+	}
+	return outcome{rep: rep}
+}
+
+// readBody reads the whole body before the mutex is taken, so a slow client
+// cannot stall other requests.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, *reply) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			rp := failf(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "Request body is larger than %d bytes", maxBodyBytes)
+			return nil, &rp
+		}
+		rp := failf(http.StatusBadRequest, codeMalformedBody, "Could not read the request body")
+		return nil, &rp
+	}
+	return body, nil
+}
+
+// sleep waits d, or less if ctx ends first; it reports whether the full
+// wait happened.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// record appends to the request log and writes the Logf line. Only the
+// method, path, status and duration are logged: never headers or bodies,
+// which may carry credentials.
+func (e *Emulator) record(r *http.Request, status int, start time.Time) {
+	e.mu.Lock()
+	e.log = append(e.log, Request{Method: r.Method, Path: r.URL.Path, Status: status})
+	e.mu.Unlock()
+	if e.opts.Logf != nil {
+		e.opts.Logf("%s %s %d %s", r.Method, r.URL.Path, status, time.Since(start).Round(time.Microsecond))
+	}
+}

@@ -1,0 +1,100 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestRequestLog(t *testing.T) {
+	v := newTestEnv(t, Options{Token: "tok"})
+	auth := []string{"Authorization", "Bearer tok"}
+	v.do("GET", path("/summary?page=1&per_page=5"), nil, auth...).wantOK(t)
+	v.do("GET", path("/behaviors"), nil).wantError(t, 401, codeAuth)
+	v.do("GET", "/nope", nil, auth...).wantError(t, 404, codeNoRoute)
+	v.e.InjectFault(Fault{Status: 429})
+	v.do("DELETE", path("/integrations/0b3f1c4e-5d6a-4e7b-8c9d-0e1f2a3b4c5d"), nil, auth...).wantError(t, 429, codeRateLimited)
+	want := []Request{
+		{"GET", path("/summary"), 200},
+		{"GET", path("/behaviors"), 401},
+		{"GET", "/nope", 404},
+		{"DELETE", path("/integrations/0b3f1c4e-5d6a-4e7b-8c9d-0e1f2a3b4c5d"), 429},
+	}
+	got := v.e.Requests()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("log\n%v\nwant\n%v", got, want)
+	}
+	got[0].Status = 999 // a copy
+	if v.e.Requests()[0].Status != 200 {
+		t.Error("Requests returned the log itself")
+	}
+	v.e.ResetRequests()
+	if n := len(v.e.Requests()); n != 0 {
+		t.Errorf("%d entries after ResetRequests", n)
+	}
+	v.do("GET", path("/behaviors"), nil, auth...).wantOK(t)
+	if n := len(v.e.Requests()); n != 1 {
+		t.Errorf("%d entries, want 1", n)
+	}
+}
+
+func TestLogfLinesCarryNoSecrets(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	logf := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, fmt.Sprintf(format, args...))
+	}
+	v := newTestEnv(t, Options{Token: "sup3r-s3cret", Logf: logf})
+	v.do("GET", path("/behaviors"), nil, "Authorization", "Bearer sup3r-s3cret").wantOK(t)
+	v.do("POST", path("/integrations"), createBody, "Authorization", "Bearer wrong-s3cret").wantError(t, 403, codeAuth)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want 2: %q", len(lines), lines)
+	}
+	re := regexp.MustCompile(`^(GET|POST) /client/v4/accounts/\w+/zt_risk_scoring/\w+ (200|403) [0-9.]+[µnm]?s$`)
+	for _, l := range lines {
+		if !re.MatchString(l) {
+			t.Errorf("line %q does not read METHOD PATH STATUS DURATION", l)
+		}
+		if strings.Contains(l, "s3cret") {
+			t.Errorf("secret in log line %q", l)
+		}
+	}
+}
+
+func TestLatency(t *testing.T) {
+	v := newTestEnv(t, Options{Latency: 80 * time.Millisecond})
+	start := time.Now()
+	v.do("GET", path("/behaviors"), nil).wantOK(t)
+	if d := time.Since(start); d < 80*time.Millisecond {
+		t.Errorf("answered in %v, want at least the 80ms latency", d)
+	}
+}
+
+// A client that gives up is not kept waiting for the whole latency, and is
+// logged with status 0.
+func TestLatencyHonoursClientContext(t *testing.T) {
+	v := newTestEnv(t, Options{Latency: time.Minute})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", v.srv.URL+path("/behaviors"), nil)
+	if resp, err := v.srv.Client().Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("want a timeout")
+	}
+	deadline := time.Now().Add(20 * time.Second) // far below the minute of latency
+	for len(v.e.Requests()) == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := v.e.Requests(); len(got) != 1 || got[0].Status != 0 {
+		t.Errorf("log %+v, want one entry with status 0", got)
+	}
+}

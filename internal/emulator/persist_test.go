@@ -1,0 +1,167 @@
+package emulator
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestPersistenceRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	statePath := filepath.Join(dir, "nested", "state.json") // parent is created
+	v := newTestEnv(t, Options{StatePath: statePath, SeedUsers: 3})
+	if _, err := os.Stat(statePath); !os.IsNotExist(err) {
+		t.Fatalf("New alone wrote the state file (%v)", err)
+	}
+	in := v.create("ref-1", "https://acme.okta.com")
+	v.do("PUT", path("/behaviors"), `{"behaviors":{"high_dlp":{"enabled":true,"risk_level":"high"}}}`).wantOK(t)
+	reset := v.e.Users(testAccount)[0]
+	v.do("POST", path("/"+reset.ID+"/reset"), nil).wantOK(t)
+
+	data, err := os.ReadFile(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Version  int                        `json:"version"`
+		Accounts map[string]json.RawMessage `json:"accounts"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil || doc.Version != 1 || doc.Accounts[testAccount] == nil {
+		t.Fatalf("state file: version %d, err %v:\n%s", doc.Version, err, data)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(statePath))
+	if len(entries) != 1 || entries[0].Name() != "state.json" {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("state dir holds %v, want only state.json (temp files left behind?)", names)
+	}
+	if st, _ := os.Stat(filepath.Dir(statePath)); st.Mode().Perm() != 0o755 {
+		t.Errorf("state dir mode %v, want 0755", st.Mode().Perm())
+	}
+
+	// A second emulator on the same file sees everything, and does not
+	// re-seed the loaded account even with another SeedUsers.
+	v2 := newTestEnv(t, Options{StatePath: statePath, SeedUsers: 9})
+	if got := v2.e.Integrations(testAccount); !reflect.DeepEqual(got, v.e.Integrations(testAccount)) || got[0].ID != in.ID {
+		t.Errorf("integrations after reload: %+v", got)
+	}
+	if got := v2.e.Behaviors(testAccount)["high_dlp"]; !got.Enabled || got.RiskLevel != "high" {
+		t.Errorf("behavior after reload: %+v", got)
+	}
+	users := v2.e.Users(testAccount)
+	if len(users) != 3 {
+		t.Errorf("reloaded account has %d users, want the 3 saved ones", len(users))
+	}
+	if users[0].LastResetTime == nil || len(users[0].Events) != 0 {
+		t.Errorf("reset not persisted: %+v", users[0])
+	}
+	a := v.do("GET", path("/"+users[1].ID), nil).wantOK(t).raw
+	b := v2.do("GET", path("/"+users[1].ID), nil).wantOK(t).raw
+	if string(a) != string(b) {
+		t.Errorf("user differs after reload:\n%s\n%s", a, b)
+	}
+	var got wireIntegration
+	v2.do("GET", path("/integrations/"+in.ID), nil).wantOK(t).result(t, &got)
+	if got != in {
+		t.Errorf("integration after reload %+v, want %+v", got, in)
+	}
+}
+
+func TestEveryWriteIsSaved(t *testing.T) {
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	v := newTestEnv(t, Options{StatePath: statePath})
+	count := func() int {
+		e, err := New(Options{StatePath: statePath})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(e.Integrations(testAccount))
+	}
+	in := v.create("a", "https://a.okta.com")
+	if n := count(); n != 1 {
+		t.Fatalf("after create the file holds %d integrations", n)
+	}
+	v.do("DELETE", path("/integrations/"+in.ID), nil).wantOK(t)
+	if n := count(); n != 0 {
+		t.Fatalf("after delete the file holds %d integrations", n)
+	}
+	v.e.PutIntegration(testAccount, Integration{TenantURL: "https://b.okta.com"})
+	if n := count(); n != 1 {
+		t.Fatalf("after PutIntegration the file holds %d integrations", n)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"corrupt.json": `{"version":1,"accounts":`,
+		"future.json":  `{"version":2,"accounts":{}}`,
+		"null.json":    `{"version":1,"accounts":{"a":null}}`,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := New(Options{StatePath: p}); err == nil || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: error %v should name the file", name, err)
+		}
+	}
+	if _, err := New(Options{StatePath: filepath.Join(dir, "missing", "state.json")}); err != nil {
+		t.Errorf("a missing file should be a fresh state: %v", err)
+	}
+}
+
+// If the state cannot be saved, the write is not reported as a success.
+func TestSaveFailureIs500(t *testing.T) {
+	dir := t.TempDir()
+	v := newTestEnv(t, Options{StatePath: filepath.Join(dir, "sub", "state.json")})
+	if err := os.WriteFile(filepath.Join(dir, "sub"), nil, 0o644); err != nil { // a file where the dir should be
+		t.Fatal(err)
+	}
+	v.do("POST", path("/integrations"), `{"integration_type":"Okta","tenant_url":"https://a.okta.com"}`).
+		wantError(t, 500, 1500)
+	if err := v.e.Save(); err == nil {
+		t.Error("Save should fail")
+	}
+}
+
+func TestSaveWithoutPathIsNoop(t *testing.T) {
+	e, _ := New(Options{})
+	if err := e.Save(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestNewProvisionsAccounts(t *testing.T) {
+	statePath := filepath.Join(t.TempDir(), "state.json")
+	e, err := New(Options{StatePath: statePath, Accounts: []string{"acc-a", "acc-b"}, SeedUsers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Save(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(statePath)
+	var doc struct {
+		Accounts map[string]struct {
+			Users []json.RawMessage `json:"users"`
+		} `json:"accounts"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Accounts) != 2 || len(doc.Accounts["acc-a"].Users) != 1 || len(doc.Accounts["acc-b"].Users) != 1 {
+		t.Errorf("saved state %s, want both accounts provisioned and seeded", data)
+	}
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	v := newTestEnv(t, Options{})
+	big := `{"integration_type":"Okta","tenant_url":"https://a.okta.com","pad":"` + strings.Repeat("x", maxBodyBytes) + `"}`
+	v.do("POST", path("/integrations"), big).wantError(t, 413, codeBodyTooLarge)
+}

@@ -1,0 +1,88 @@
+package emulator
+
+import "time"
+
+// DemoAccountID is the account that `riskctl --emulate` uses when no account id is given.
+const DemoAccountID = "0e1d2c3b4a5968778695a4b3c2d1e0f0"
+
+// Options configure an Emulator. The zero value is a permissive, fault-free
+// emulator with no seeded users and no persistence.
+type Options struct {
+	Accounts             []string                         // only these accounts are served (others: 403 code 10000); empty = any account provisioned on first use
+	Token                string                           // if Token or APIKey+Email set, auth is enforced: missing credentials -> 401, wrong -> 403
+	APIKey               string                           // with Email: the X-Auth-Key / X-Auth-Email pair that is accepted
+	Email                string                           // see APIKey
+	SeedUsers            int                              // demo users (with risk events) seeded into each newly provisioned account
+	Seed                 uint64                           // seed for the deterministic user generator and fault dice (0 = a fixed default)
+	PageSize             int                              // default per_page for /summary and /{user_id} events (0 = 20, capped at 100)
+	IntegrationsPageSize int                              // 0 = GET /integrations answers a bare array with no result_info (as the real API); >0 paginates it with result_info
+	StatePath            string                           // if set: loaded on New (missing file = fresh state), saved atomically (temp+rename) after every write
+	Latency              time.Duration                    // added to every request
+	RateLimit            int                              // requests per RateWindow per credential (or client IP); over it -> 429 code 971, Retry-After, x-ratelimit-*
+	RateWindow           time.Duration                    // length of the fixed rate-limit window; 0 = 1s
+	ServerErrorRate      float64                          // probability of a 500/502/503 answer (no state change)
+	ResetRate            float64                          // probability of a connection reset (no state change)
+	CommitThenFailRate   float64                          // probability that a write is stored, then answered 500
+	Now                  func() time.Time                 // clock for created_at and last_reset_time; nil = time.Now
+	Logf                 func(format string, args ...any) // if set, one line per request: method path status duration
+}
+
+// Behavior is one entry of an account's behavior map (dlp_Behavior).
+type Behavior struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Enabled     bool   `json:"enabled"`
+	RiskLevel   string `json:"risk_level"`
+}
+
+// Integration is a risk score integration (dlp_RiskScoreIntegration). ID,
+// AccountTag, WellKnownURL and CreatedAt are computed by the emulator.
+// CreatedAt is always UTC with whole seconds, so it marshals as RFC 3339
+// exactly like the real API ("2025-03-19T19:53:56Z").
+type Integration struct {
+	ID              string    `json:"id"`
+	AccountTag      string    `json:"account_tag"`
+	IntegrationType string    `json:"integration_type"`
+	ReferenceID     string    `json:"reference_id"`
+	TenantURL       string    `json:"tenant_url"`
+	WellKnownURL    string    `json:"well_known_url"`
+	Active          bool      `json:"active"`
+	CreatedAt       time.Time `json:"created_at"`
+}
+
+// User is a user with risk events, as the emulator stores it. The API shows
+// it in two shapes: a row of GET /summary and the result of GET /{user_id}.
+type User struct {
+	ID            string      `json:"id"`
+	Name          string      `json:"name"`
+	Email         string      `json:"email"`
+	LastResetTime *time.Time  `json:"last_reset_time"`
+	Events        []RiskEvent `json:"events"` // newest first
+}
+
+// RiskEvent is one detection of a behavior for a user (dlp_RiskEvent).
+type RiskEvent struct {
+	ID           string         `json:"id"`
+	Name         string         `json:"name"`
+	RiskLevel    string         `json:"risk_level"`
+	Timestamp    time.Time      `json:"timestamp"`
+	EventDetails map[string]any `json:"event_details,omitempty"`
+}
+
+// Request is one entry of the request log.
+type Request struct {
+	Method string
+	Path   string // without the query string
+	Status int    // 0 when the connection was dropped or the client went away
+}
+
+// Fault is a one-shot scripted fault, queued with InjectFault and consumed by
+// the first later request that matches it.
+type Fault struct {
+	Method         string // "" = any
+	PathSuffix     string // "" = any; matched against the URL path's suffix (e.g. "/integrations")
+	Status         int    // e.g. 429, 500, 503; 0 with Reset=true means drop the connection (0 or any status below 400 otherwise = 500)
+	RetryAfter     string // value for the Retry-After header, if any (seconds or HTTP date)
+	Reset          bool   // drop the connection (hijack + close) instead of answering
+	CommitThenFail bool   // apply the request first, then answer Status (default 500) if it succeeded
+}

@@ -1,0 +1,223 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/state"
+)
+
+// behaviors sends the one PUT /behaviors for the behavior changes at idx:
+// only those keys, each with both fields, so every other behavior (managed
+// and unchanged, or unmanaged) is left as it is.
+func (x *executor) behaviors(ctx context.Context, idx []int) outcome {
+	body := make(map[string]remote.BehaviorUpdate, len(idx))
+	keys := make([]string, 0, len(idx))
+	for _, i := range idx {
+		c := x.changes[i]
+		after := c.Behavior.After
+		body[c.Key] = remote.BehaviorUpdate{Enabled: after.Enabled, RiskLevel: after.RiskLevel}
+		keys = append(keys, c.Key)
+	}
+	got, err := x.api.UpdateBehaviors(ctx, body)
+	if err != nil {
+		return outcome{err: err}
+	}
+	// The answer may hold every behavior or only the ones sent (notes
+	// §9.2); a key it does show must show what was sent.
+	var wrong []string
+	for _, k := range keys {
+		b, shown := got[k]
+		want := body[k]
+		if shown && (b.Enabled != want.Enabled || !strings.EqualFold(b.RiskLevel, want.RiskLevel)) {
+			wrong = append(wrong, fmt.Sprintf("%s is enabled=%t risk_level=%s, want enabled=%t risk_level=%s",
+				k, b.Enabled, b.RiskLevel, want.Enabled, want.RiskLevel))
+		}
+	}
+	if len(wrong) > 0 {
+		return outcome{err: fmt.Errorf("update behaviors: the API accepted the update but answered: %s", strings.Join(wrong, "; "))}
+	}
+	return outcome{done: "updated " + strings.Join(keys, ", ")}
+}
+
+// update PUTs the desired tenant_url, active and reference_id onto the live
+// integration. The PUT overwrites all three, so all three are sent even
+// when only one changed.
+func (x *executor) update(ctx context.Context, key string, ic *plan.IntegrationChange) outcome {
+	id := ic.Before.ID
+	want := *ic.After
+	_, err := x.api.UpdateIntegration(ctx, id, remote.UpdateIntegrationRequest{
+		TenantURL: want.TenantURL, Active: want.Active, ReferenceID: referenceID(key, want),
+	})
+	if err != nil {
+		return outcome{id: id, err: err}
+	}
+	return outcome{id: id, done: fmt.Sprintf("updated (id %s)", id)}
+}
+
+// replace deletes the live integration, then creates the desired one. The
+// create depends on the delete: if the delete fails, nothing is created
+// (two integrations would then share the reference_id).
+func (x *executor) replace(ctx context.Context, key string, ic *plan.IntegrationChange) outcome {
+	old := ic.Before.ID
+	err := x.api.DeleteIntegration(ctx, old)
+	gone := ""
+	switch {
+	case errors.Is(err, remote.ErrNotFound):
+		gone = ", already gone"
+	case err != nil:
+		return outcome{id: old, err: fmt.Errorf("replacement not created, because deleting %s failed: %w", old, err)}
+	}
+	c, err := x.ensureCreated(ctx, key, *ic.After)
+	if err != nil {
+		if c.id == "" {
+			return outcome{err: fmt.Errorf("deleted %s, but creating its replacement failed: %w", old, err)}
+		}
+		return outcome{id: c.id, err: fmt.Errorf("deleted %s; %w", old, err)}
+	}
+	return outcome{id: c.id, done: fmt.Sprintf("replaced (deleted id %s%s; %s)", old, gone, c.describe())}
+}
+
+// create creates the desired integration.
+func (x *executor) create(ctx context.Context, key string, ic *plan.IntegrationChange) outcome {
+	c, err := x.ensureCreated(ctx, key, *ic.After)
+	if err != nil {
+		return outcome{id: c.id, err: err}
+	}
+	return outcome{id: c.id, done: c.describe()}
+}
+
+// delete deletes a live integration; one that is already gone counts.
+func (x *executor) delete(ctx context.Context, ic *plan.IntegrationChange) outcome {
+	id := ic.Before.ID
+	err := x.api.DeleteIntegration(ctx, id)
+	switch {
+	case errors.Is(err, remote.ErrNotFound):
+		return outcome{id: id, done: fmt.Sprintf("deleted (id %s was already gone)", id)}
+	case err != nil:
+		return outcome{id: id, err: err}
+	}
+	return outcome{id: id, done: fmt.Sprintf("deleted (id %s)", id)}
+}
+
+// created describes an integration that ensureCreated brought about.
+type created struct {
+	id       string
+	inactive bool   // the follow-up PUT made it inactive
+	how      string // how an ambiguous create was settled, if it was
+}
+
+func (c created) describe() string {
+	s := fmt.Sprintf("created (id %s)", c.id)
+	if c.inactive {
+		s = fmt.Sprintf("created inactive (id %s)", c.id)
+	}
+	if c.how != "" {
+		s += "; " + c.how
+	}
+	return s
+}
+
+// ensureCreated makes the desired integration exist: it POSTs it, settles
+// an ambiguous answer (see settle), and where the result differs from what
+// is wanted (always when the desired one is inactive, since the API creates
+// integrations active) PUTs the desired tenant_url, active and
+// reference_id onto it. It does not look for an existing integration
+// first: the plan already found none.
+//
+// On error, the returned created has the id of the integration if one was
+// created (and only the follow-up failed).
+func (x *executor) ensureCreated(ctx context.Context, key string, want state.Integration) (created, error) {
+	ref := referenceID(key, want)
+	req := remote.CreateIntegrationRequest{
+		IntegrationType: want.IntegrationType, TenantURL: want.TenantURL, ReferenceID: ref,
+	}
+	var c created
+	got, err := x.api.CreateIntegration(ctx, req)
+	found := false
+	if err != nil {
+		got, found, c.how, err = x.settle(ctx, req, err)
+		if err != nil {
+			return c, err
+		}
+	}
+	c.id = got.ID
+
+	var followUp bool
+	if found {
+		// Found by reference_id: most likely the one the ambiguous POST
+		// created, but check that it is what the POST asked for.
+		if !strings.EqualFold(got.IntegrationType, want.IntegrationType) {
+			return c, fmt.Errorf("reference_id %q belongs to integration %s of type %q, not %q; a new plan will replace it",
+				ref, got.ID, got.IntegrationType, want.IntegrationType)
+		}
+		followUp = got.TenantURL != want.TenantURL || got.Active != want.Active || got.ReferenceID != ref
+	} else {
+		followUp = !want.Active || got.Active != want.Active
+	}
+	if !followUp {
+		return c, nil
+	}
+	if _, err := x.api.UpdateIntegration(ctx, got.ID, remote.UpdateIntegrationRequest{
+		TenantURL: want.TenantURL, Active: want.Active, ReferenceID: ref,
+	}); err != nil {
+		return c, fmt.Errorf("created integration %s, but the follow-up update to active=%t failed: %w", got.ID, want.Active, err)
+	}
+	c.inactive = !want.Active
+	return c, nil
+}
+
+// settle resolves a failed create. Only an *remote.AmbiguousError (the
+// POST was sent; whether it took effect is unknown) is settled, by looking
+// the reference_id up:
+//
+//   - found: it was created; found is true and ensureCreated carries on;
+//   - not found: it was not; the POST is sent once more (a second
+//     ambiguous answer is settled by one more look-up, never a third POST);
+//   - the look-up fails: the create fails, with both errors.
+//
+// how says, for the progress line, how it was settled.
+func (x *executor) settle(ctx context.Context, req remote.CreateIntegrationRequest, createErr error) (got remote.Integration, found bool, how string, err error) {
+	var amb *remote.AmbiguousError
+	if !errors.As(createErr, &amb) || req.ReferenceID == "" {
+		return remote.Integration{}, false, "", createErr
+	}
+	for retried := false; ; retried = true {
+		got, lerr := x.api.GetIntegrationByReference(ctx, req.ReferenceID)
+		switch {
+		case lerr == nil:
+			how = "found by reference_id after an ambiguous answer"
+			if retried {
+				how = "found by reference_id after two ambiguous answers"
+			}
+			return got, true, how, nil
+		case !errors.Is(lerr, remote.ErrNotFound):
+			return remote.Integration{}, false, "", fmt.Errorf("%w; looking reference_id %q up to settle it failed too: %w", createErr, req.ReferenceID, lerr)
+		case retried:
+			return remote.Integration{}, false, "", fmt.Errorf("%w; reference_id %q is still not found, so it was not created", createErr, req.ReferenceID)
+		}
+		// Not found: the POST did not take effect, so it is safe to send
+		// once more.
+		got, err := x.api.CreateIntegration(ctx, req)
+		if err == nil {
+			return got, false, "sent again after an ambiguous answer found nothing", nil
+		}
+		if !errors.As(err, &amb) {
+			return remote.Integration{}, false, "", fmt.Errorf("sent again after an ambiguous answer (%v) found nothing: %w", createErr, err)
+		}
+		createErr = err
+	}
+}
+
+// referenceID is the reference_id to send: the desired one, which the plan
+// matched on and keyed the change by.
+func referenceID(key string, want state.Integration) string {
+	if want.ReferenceID != "" {
+		return want.ReferenceID
+	}
+	return key
+}

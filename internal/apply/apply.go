@@ -1,0 +1,306 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/remote"
+)
+
+// DefaultParallelism is how many actions of one phase run at once when
+// Options.Parallelism is 0. The client's rate limiter paces the requests
+// whatever this is; it only bounds how many wait on slow answers together.
+const DefaultParallelism = 4
+
+// Options tune Execute. The zero value is usable.
+type Options struct {
+	// Parallelism bounds the actions of one phase that run at once.
+	// 0 means DefaultParallelism; a negative value means 1.
+	Parallelism int
+	// Progress receives one line per finished step (see Execute). nil is
+	// silent. Lines are written whole, one Write each, never concurrently.
+	Progress io.Writer
+	// Now is the clock durations are measured with; nil means time.Now.
+	Now func() time.Time
+}
+
+// Execute applies p through api and reports what happened to each change.
+// It never stops at the first failure: every change that does not depend
+// on a failed one is attempted, so Result may be partial (see
+// Result.Partial and Result.Err).
+//
+// Phases run one after the other; within a phase, up to
+// Options.Parallelism steps run concurrently:
+//
+//  1. behaviors: one PUT /behaviors carrying every changed managed key,
+//     each with both enabled and risk_level (from Change.Behavior.After);
+//  2. integration updates: a PUT with tenant_url, active and reference_id
+//     (the PUT overwrites all three), addressed by the live id;
+//  3. replaces: DELETE the live integration, then create the desired one;
+//  4. creates: POST, then a PUT setting active=false where the desired
+//     integration is inactive (the API creates integrations active);
+//  5. prune deletes.
+//
+// A delete answered 404 is already done. A create whose outcome is
+// unknown (*remote.AmbiguousError) is resolved by looking the reference_id
+// up: found means created; not found means the create is sent once more.
+//
+// When ctx ends, no further step starts; the changes not started are
+// StatusSkipped. Steps in flight see the cancelled ctx in their API calls.
+func Execute(ctx context.Context, api remote.API, p plan.Plan, opts Options) Result {
+	x := newExecutor(api, p, opts)
+	for _, phase := range x.phases() {
+		x.run(ctx, phase)
+	}
+	return x.result()
+}
+
+// step is one unit of work in a phase: usually one plan change, but the
+// behaviors PUT settles every behavior change at once.
+type step struct {
+	indices []int  // the plan changes the step settles
+	label   string // for progress lines
+	do      func(ctx context.Context) outcome
+}
+
+// outcome is what a step did.
+type outcome struct {
+	id   string // server id the step ended on, if any
+	done string // what happened, for the progress line: "created (id …)"
+	err  error
+}
+
+type executor struct {
+	api      remote.API
+	changes  []plan.Change
+	par      int
+	now      func() time.Time
+	progress io.Writer
+
+	mu      sync.Mutex // guards progress writes
+	actions []ActionResult
+}
+
+func newExecutor(api remote.API, p plan.Plan, opts Options) *executor {
+	x := &executor{
+		api:      api,
+		changes:  p.Changes,
+		par:      opts.Parallelism,
+		now:      opts.Now,
+		progress: opts.Progress,
+		actions:  make([]ActionResult, len(p.Changes)),
+	}
+	switch {
+	case x.par == 0:
+		x.par = DefaultParallelism
+	case x.par < 0:
+		x.par = 1
+	}
+	if x.now == nil {
+		x.now = time.Now
+	}
+	for i, c := range p.Changes {
+		x.actions[i] = ActionResult{Index: i, Change: c}
+	}
+	return x
+}
+
+// Phase numbers, in execution order.
+const (
+	phaseBehaviors = iota
+	phaseUpdates
+	phaseReplaces
+	phaseCreates
+	phaseDeletes
+	numPhases
+)
+
+// phases sorts the plan's changes into the five phases, keeping plan order
+// within each. A change apply cannot carry out (an action the resource
+// does not have, a missing Before or After) becomes a step that fails
+// without calling the API, in the first phase.
+func (x *executor) phases() [numPhases][]step {
+	var ph [numPhases][]step
+	var behaviorIdx []int
+	for i, c := range x.changes {
+		if err := check(c); err != nil {
+			ph[phaseBehaviors] = append(ph[phaseBehaviors], step{
+				indices: []int{i}, label: label(c),
+				do: func(context.Context) outcome { return outcome{err: err} },
+			})
+			continue
+		}
+		if c.Resource == plan.ResourceBehavior {
+			behaviorIdx = append(behaviorIdx, i)
+			continue
+		}
+		s := step{indices: []int{i}, label: label(c)}
+		ic := c.Integration
+		switch c.Action {
+		case plan.Update:
+			s.do = func(ctx context.Context) outcome { return x.update(ctx, c.Key, ic) }
+			ph[phaseUpdates] = append(ph[phaseUpdates], s)
+		case plan.Replace:
+			s.do = func(ctx context.Context) outcome { return x.replace(ctx, c.Key, ic) }
+			ph[phaseReplaces] = append(ph[phaseReplaces], s)
+		case plan.Create:
+			s.do = func(ctx context.Context) outcome { return x.create(ctx, c.Key, ic) }
+			ph[phaseCreates] = append(ph[phaseCreates], s)
+		case plan.Delete:
+			s.do = func(ctx context.Context) outcome { return x.delete(ctx, ic) }
+			ph[phaseDeletes] = append(ph[phaseDeletes], s)
+		}
+	}
+	if len(behaviorIdx) > 0 {
+		ph[phaseBehaviors] = append(ph[phaseBehaviors], step{
+			indices: behaviorIdx, label: "behaviors",
+			do: func(ctx context.Context) outcome { return x.behaviors(ctx, behaviorIdx) },
+		})
+	}
+	return ph
+}
+
+// check reports a change that apply cannot carry out. Plans from
+// plan.Compute never have one; a hand-made or corrupted plan might.
+func check(c plan.Change) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("invalid plan change (%s %s %q): %s", c.Action, c.Resource, c.Key, fmt.Sprintf(format, args...))
+	}
+	switch c.Resource {
+	case plan.ResourceBehavior:
+		if c.Action != plan.Update {
+			return bad("behaviors can only be updated")
+		}
+		if c.Behavior == nil {
+			return bad("no behavior values")
+		}
+		if c.Key == "" {
+			return bad("no behavior key")
+		}
+		return nil
+	case plan.ResourceIntegration:
+		ic := c.Integration
+		if ic == nil {
+			return bad("no integration values")
+		}
+		needBefore := c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Delete
+		needAfter := c.Action == plan.Update || c.Action == plan.Replace || c.Action == plan.Create
+		switch c.Action {
+		case plan.Update, plan.Replace, plan.Create, plan.Delete:
+		default:
+			return bad("unknown action")
+		}
+		if needBefore && (ic.Before == nil || ic.Before.ID == "") {
+			return bad("no live integration id")
+		}
+		if needAfter && ic.After == nil {
+			return bad("no desired integration")
+		}
+		return nil
+	}
+	return bad("unknown resource")
+}
+
+// run executes one phase: at most x.par steps at a time, each to the end
+// whatever the others do. Once ctx is done, the steps not yet started are
+// skipped.
+func (x *executor) run(ctx context.Context, steps []step) {
+	sem := make(chan struct{}, x.par)
+	var wg sync.WaitGroup
+	for _, s := range steps {
+		select {
+		case sem <- struct{}{}:
+			// select picks at random when both cases are ready.
+			if err := ctx.Err(); err != nil {
+				<-sem
+				x.skip(s, err)
+				continue
+			}
+		case <-ctx.Done():
+			x.skip(s, ctx.Err())
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			start := x.now()
+			o := s.do(ctx)
+			x.finish(s, o, x.now().Sub(start))
+		})
+	}
+	wg.Wait()
+}
+
+// skip records a step that was never started.
+func (x *executor) skip(s step, cause error) {
+	err := fmt.Errorf("%w: %w", ErrNotStarted, cause)
+	for _, i := range s.indices {
+		x.actions[i].Status = StatusSkipped
+		x.actions[i].Err = err
+	}
+	x.printf("%s: skipped (%v)", s.label, err)
+}
+
+// finish records a step's outcome for every change it settles. Steps own
+// disjoint indices, so the writes to x.actions do not race.
+func (x *executor) finish(s step, o outcome, d time.Duration) {
+	for _, i := range s.indices {
+		a := &x.actions[i]
+		a.ID, a.Err, a.Duration = o.id, o.err, d
+		a.Status = StatusApplied
+		if o.err != nil {
+			a.Status = StatusFailed
+		}
+	}
+	if o.err != nil {
+		x.printf("%s: FAILED after %s: %v", s.label, roundDuration(d), oneLine(o.err))
+		return
+	}
+	x.printf("%s: %s in %s", s.label, o.done, roundDuration(d))
+}
+
+func (x *executor) printf(format string, args ...any) {
+	if x.progress == nil {
+		return
+	}
+	line := fmt.Sprintf(format, args...) + "\n"
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	_, _ = io.WriteString(x.progress, line) // progress is best effort
+}
+
+func (x *executor) result() Result {
+	r := Result{Actions: x.actions}
+	for _, a := range x.actions {
+		switch a.Status {
+		case StatusApplied:
+			r.Applied++
+		case StatusFailed:
+			r.Failed++
+		case StatusSkipped:
+			r.Skipped++
+		}
+	}
+	return r
+}
+
+// roundDuration keeps progress lines short: 1.23s, 120ms, 350µs.
+func roundDuration(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(time.Millisecond)
+	default:
+		return d.Round(time.Microsecond)
+	}
+}
+
+var newlines = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
+
+// oneLine keeps a progress entry on one line whatever the error says.
+func oneLine(err error) string { return newlines.Replace(err.Error()) }

@@ -1,0 +1,191 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/state"
+)
+
+func creates(n int) []plan.Change {
+	var cs []plan.Change
+	for i := range n {
+		cs = append(cs, createChange(fmt.Sprintf("ref-%d", i), "https://acme.okta.com", true))
+	}
+	return cs
+}
+
+func TestParallelismBound(t *testing.T) {
+	for _, tc := range []struct {
+		parallelism, want int
+	}{
+		{2, 2},
+		{0, DefaultParallelism},
+		{-3, 1},
+		{1, 1},
+	} {
+		t.Run(fmt.Sprint(tc.parallelism), func(t *testing.T) {
+			f := &fakeAPI{delay: 20 * time.Millisecond}
+			r := Execute(context.Background(), f, mkPlan(creates(6)...), Options{Parallelism: tc.parallelism})
+			wantCounts(t, r, 6, 0, 0)
+			if got := f.MaxInflight(); got != tc.want {
+				t.Errorf("max concurrent calls = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// live is a live integration for the fake, whose ids are "id-<ref>".
+func live(ref string) state.Integration {
+	return state.Integration{ID: "id-" + ref, ReferenceID: ref, IntegrationType: "LegacyIdP", TenantURL: "https://x.okta.com", Active: true}
+}
+
+func TestPhaseOrder(t *testing.T) {
+	// The plan lists the changes in the worst order; apply reorders them
+	// by phase and keeps plan order within a phase.
+	p := mkPlan(
+		deleteChange(live("prune-1")),
+		createChange("new-1", "https://n.okta.com", false),
+		replaceChange(live("repl-1"), "https://r.okta.com", true),
+		updateChange(live("upd-1"), "https://u.okta.com", true),
+		behaviorChange("imp_travel", state.Behavior{}, state.Behavior{Enabled: true, RiskLevel: "high"}),
+		deleteChange(live("prune-2")),
+		createChange("new-2", "https://n.okta.com", true),
+		updateChange(live("upd-2"), "https://u.okta.com", true),
+		behaviorChange("high_dlp", state.Behavior{}, state.Behavior{Enabled: true, RiskLevel: "low"}),
+	)
+	t.Run("sequential", func(t *testing.T) {
+		f := &fakeAPI{}
+		r := Execute(context.Background(), f, p, Options{Parallelism: 1})
+		wantCounts(t, r, 9, 0, 0)
+		want := []string{
+			"behaviors",
+			"update id-upd-1", "update id-upd-2",
+			"delete id-repl-1", "create repl-1",
+			"create new-1", "update id-new-1", "create new-2",
+			"delete id-prune-1", "delete id-prune-2",
+		}
+		if got := f.Calls(); !slices.Equal(got, want) {
+			t.Errorf("calls =\n%q\nwant\n%q", got, want)
+		}
+	})
+	t.Run("parallel", func(t *testing.T) {
+		f := &fakeAPI{delay: 5 * time.Millisecond}
+		r := Execute(context.Background(), f, p, Options{Parallelism: 8})
+		wantCounts(t, r, 9, 0, 0)
+		phase := func(call string) int {
+			switch {
+			case call == "behaviors":
+				return 1
+			case strings.Contains(call, "upd-"):
+				return 2
+			case strings.Contains(call, "repl-"):
+				return 3
+			case strings.Contains(call, "new-"):
+				return 4
+			case strings.Contains(call, "prune-"):
+				return 5
+			}
+			t.Fatalf("unexpected call %q", call)
+			return 0
+		}
+		calls := f.Calls()
+		if len(calls) != 10 {
+			t.Fatalf("calls = %q, want 10", calls)
+		}
+		for i := 1; i < len(calls); i++ {
+			if phase(calls[i]) < phase(calls[i-1]) {
+				t.Errorf("%q ran after %q: calls = %q", calls[i], calls[i-1], calls)
+			}
+		}
+	})
+}
+
+func TestResultOrderFollowsPlan(t *testing.T) {
+	p := mkPlan(
+		deleteChange(live("prune-1")),
+		behaviorChange("imp_travel", state.Behavior{}, state.Behavior{Enabled: true, RiskLevel: "high"}),
+		createChange("new-1", "https://n.okta.com", true),
+	)
+	r := Execute(context.Background(), &fakeAPI{}, p, Options{})
+	for i, a := range r.Actions {
+		if a.Index != i || a.Change.Key != p.Changes[i].Key {
+			t.Errorf("Actions[%d] = index %d, key %q; want index %d, key %q", i, a.Index, a.Change.Key, i, p.Changes[i].Key)
+		}
+	}
+	if r.Actions[0].ID != "id-prune-1" || r.Actions[2].ID != "id-new-1" {
+		t.Errorf("ids = %q, %q", r.Actions[0].ID, r.Actions[2].ID)
+	}
+}
+
+func TestCancelStopsStartingActions(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var once sync.Once
+	// The first create cancels the run while it is in flight (the fake
+	// then answers with ctx's error); nothing new may start after it.
+	f := &fakeAPI{before: func(string) { once.Do(cancel) }}
+	p := mkPlan(append(creates(3), deleteChange(live("prune-1")))...)
+	var out strings.Builder
+	r := Execute(ctx, f, p, Options{Parallelism: 1, Progress: &out})
+
+	if got := f.Calls(); !slices.Equal(got, []string{"create ref-0"}) {
+		t.Errorf("calls = %q, want only the first create", got)
+	}
+	// The in-flight create saw the cancelled context and failed; the rest
+	// never started.
+	wantCounts(t, r, 0, 1, 3)
+	for _, a := range r.Actions[1:] {
+		if a.Status != StatusSkipped || !errors.Is(a.Err, context.Canceled) || !errors.Is(a.Err, ErrNotStarted) || a.Duration != 0 {
+			t.Errorf("action %d = %s, %v, %s", a.Index, a.Status, a.Err, a.Duration)
+		}
+	}
+	if n := len(strings.Split(strings.TrimSpace(out.String()), "\n")); n != 4 {
+		t.Errorf("%d progress lines, want 4:\n%s", n, out.String())
+	}
+}
+
+func TestCancelAfterSomeAppliedIsPartial(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := &fakeAPI{}
+	f.before = func(call string) {
+		if call == "create ref-1" {
+			cancel()
+		}
+	}
+	r := Execute(ctx, f, mkPlan(creates(4)...), Options{Parallelism: 1})
+	wantCounts(t, r, 1, 1, 2)
+	if !r.Partial() {
+		t.Error("Partial() = false")
+	}
+	if err := r.Err(); err == nil || !strings.HasPrefix(err.Error(), "apply: 1 of 4 actions failed, 2 skipped") {
+		t.Errorf("Err() = %v", err)
+	}
+}
+
+func TestDurationsUseOptionsNow(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Date(2025, 3, 19, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { // every reading advances the clock 250ms
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(250 * time.Millisecond)
+		return clock
+	}
+	var out strings.Builder
+	r := Execute(context.Background(), &fakeAPI{}, mkPlan(createChange("r", "https://a.okta.com", true)), Options{Now: now, Progress: &out})
+	if r.Actions[0].Duration != 250*time.Millisecond {
+		t.Errorf("Duration = %s, want 250ms", r.Actions[0].Duration)
+	}
+	if got, want := out.String(), "integration \"r\": created (id id-r) in 250ms\n"; got != want {
+		t.Errorf("progress = %q, want %q", got, want)
+	}
+}

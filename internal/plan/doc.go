@@ -1,0 +1,68 @@
+// Package plan is the middle of desired → plan → apply: Compute diffs the
+// desired account (from a spec) against the live one (from the API) and
+// returns a Plan, a plain value with no closures, credentials or I/O.
+// Rendering is separate (RenderText, RenderJSON), and apply reads only the
+// actions and values, never a Reason.
+//
+// # Semantics
+//
+// Behaviors: the spec's keys are managed; each must exist in the account
+// (else *MissingBehaviorsError) and is updated when enabled or risk_level
+// (compared case-insensitively) differs. Behaviors are never created or
+// deleted; other live keys are listed as unmanaged.
+//
+// Integrations are matched on reference_id, never on id. Not live → create
+// (when the spec says active: false, apply follows the POST, which takes no
+// active, with an update). integration_type differs → replace (delete, then
+// create). tenant_url (compared by CanonicalTenantURL) or active differs →
+// update. Live integrations whose reference_id is not in the spec, or that
+// have none, are unmanaged, or deleted when the spec says prune: true.
+// Refused: a spec reference_id shared by two live integrations
+// (*DuplicateReferenceError), and a replace or delete of an integration
+// marked protect: true (*ProtectedError); both match ErrRefused.
+// Server-computed fields (id, name, ...) never cause a change.
+//
+// Changes come in apply order: behaviors by key, then integration updates,
+// replaces, creates and deletes, each by reference_id (deletes then by id).
+// Change.Fields is in the order enabled, risk_level, integration_type,
+// tenant_url, active; values are text (booleans "true"/"false").
+//
+// # JSON format, format_version "1"
+//
+// RenderJSON writes one object, indented by 2 spaces, with a trailing
+// newline. Arrays are never null. Fields are only added within a version;
+// removing one or changing its meaning bumps format_version.
+//
+//	{
+//	  "format_version": "1",
+//	  "account_id": "0123456789abcdef0123456789abcdef",
+//	  "has_changes": true,                 // len(changes) > 0
+//	  "summary": {"add": 1, "change": 1, "replace": 0, "destroy": 0},
+//	  "changes": [                         // in apply order (see above)
+//	    {
+//	      "action": "update",              // "create" | "update" | "replace" | "delete"
+//	      "resource": "behavior",          // "behavior" | "integration"
+//	      "key": "imp_travel",             // behavior key or reference_id ("" for an integration without one)
+//	      "live_id": "…",                  // integrations with a live side (update, replace, delete) only
+//	      "before": {…},                   // live value; absent for a create
+//	      "after": {…},                    // desired value; absent for a delete
+//	      "changed_fields": [              // fixed field order
+//	        {"field": "enabled", "before": "false", "after": "true"}
+//	      ],                               // create: every field, before ""; delete: every field, after ""
+//	      "reason": "…"                    // for people; may change between releases
+//	    }
+//	  ],
+//	  "unmanaged": {                       // live, not in the spec, left alone
+//	    "behaviors": ["sentinel_one"],     // sorted
+//	    "integrations": [{…}]              // integration objects, by reference_id then id
+//	  },
+//	  "live_fingerprint": "…"              // hex SHA-256, see Fingerprint
+//	}
+//
+// A behavior object is {"enabled": bool, "risk_level": string, "name"?:
+// string}, name only on the live side. An integration object is {"id"?:
+// string, "reference_id", "integration_type", "tenant_url": string,
+// "active": bool, "protect"?: true}, id only on the live side and protect
+// only on the desired side when set. Values are as fetched or as written in
+// the spec, not canonicalised. ReadJSON reads the format back into a Plan.
+package plan

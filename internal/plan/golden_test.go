@@ -1,0 +1,167 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/riskctl/riskctl/internal/state"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/plan")
+
+// Every case directory holds desired.json and live.json (a state.Account
+// with Go field names) and the goldens: plan.txt and plan.json, or
+// error.txt when Compute must fail; plan_color.txt for colorCases.
+const caseRoot = "testdata/plan"
+
+var goldenFiles = []string{"plan.txt", "plan.json", "plan_color.txt", "error.txt"}
+
+// wantCases must all exist, so that a deleted directory fails loudly.
+var wantCases = []string{
+	"no_changes", "behavior_update", "risk_level_case_only", "unmanaged_behaviors",
+	"missing_behavior", "create", "create_inactive", "update_tenant_url", "update_active",
+	"tenant_url_normalised", "replace_type", "replace_protected", "prune_delete",
+	"prune_off_unmanaged", "unmanaged_no_reference", "duplicate_live_reference",
+	"duplicate_live_reference_unmanaged", "every_action",
+}
+
+var colorCases = map[string]bool{"every_action": true}
+
+// errorCases are the cases where Compute fails, with the error type it must return.
+var errorCases = map[string]func(error) bool{
+	"missing_behavior":         errorIs[*MissingBehaviorsError],
+	"replace_protected":        errorIs[*ProtectedError],
+	"duplicate_live_reference": errorIs[*DuplicateReferenceError],
+}
+
+func errorIs[T error](err error) bool {
+	var target T
+	return errors.As(err, &target)
+}
+
+type planCase struct {
+	name, dir     string
+	desired, live state.Account
+}
+
+func loadCases(t *testing.T) []planCase {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(caseRoot, "*", "desired.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []planCase
+	for _, d := range dirs {
+		dir := filepath.Dir(d)
+		c := planCase{name: filepath.Base(dir), dir: dir}
+		readAccount(t, filepath.Join(dir, "desired.json"), &c.desired)
+		readAccount(t, filepath.Join(dir, "live.json"), &c.live)
+		cases = append(cases, c)
+	}
+	for _, name := range wantCases {
+		if !slices.ContainsFunc(cases, func(c planCase) bool { return c.name == name }) {
+			t.Errorf("missing case directory %s/%s", caseRoot, name)
+		}
+	}
+	return cases
+}
+
+func readAccount(t *testing.T, path string, a *state.Account) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(a); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range loadCases(t) {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := Compute(tc.desired, tc.live)
+			files := make(map[string]string)
+			if isErr, wantErr := errorCases[tc.name]; wantErr {
+				if err == nil || !isErr(err) {
+					t.Fatalf("Compute error = %v, want the case's error type", err)
+				}
+				files["error.txt"] = err.Error() + "\n"
+			} else {
+				if err != nil {
+					t.Fatalf("Compute: %v", err)
+				}
+				files["plan.txt"] = renderText(t, p, TextOptions{})
+				files["plan.json"] = renderJSON(t, p)
+				if colorCases[tc.name] {
+					files["plan_color.txt"] = renderText(t, p, TextOptions{Color: true})
+				}
+			}
+			checkGolden(t, tc.dir, files)
+		})
+	}
+}
+
+func renderText(t *testing.T, p Plan, opts TextOptions) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := RenderText(&b, p, opts); err != nil {
+		t.Fatalf("RenderText: %v", err)
+	}
+	return b.String()
+}
+
+func renderJSON(t *testing.T, p Plan) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := RenderJSON(&b, p); err != nil {
+		t.Fatalf("RenderJSON: %v", err)
+	}
+	return b.String()
+}
+
+// checkGolden compares got (golden file name → content) with dir's goldens,
+// or rewrites them with -update; a golden that got lacks is stale.
+func checkGolden(t *testing.T, dir string, got map[string]string) {
+	t.Helper()
+	for _, name := range goldenFiles {
+		path := filepath.Join(dir, name)
+		content, produced := got[name]
+		if *update {
+			if produced {
+				if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		switch {
+		case errors.Is(err, os.ErrNotExist) && !produced:
+			continue
+		case errors.Is(err, os.ErrNotExist):
+			t.Errorf("%s is missing; run go test ./internal/plan -update", path)
+			continue
+		case err != nil:
+			t.Fatal(err)
+		case !produced:
+			t.Errorf("%s is stale (this case does not produce it); run go test ./internal/plan -update", path)
+			continue
+		}
+		if diff := cmp.Diff(string(want), content); diff != "" {
+			t.Errorf("%s mismatch (-golden +got):\n%s", path, diff)
+		}
+	}
+}

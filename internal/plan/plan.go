@@ -1,0 +1,104 @@
+package plan
+
+import "github.com/riskctl/riskctl/internal/state"
+
+// FormatVersion is the version of the JSON rendering of a Plan. It changes
+// only when a field is removed or changes meaning.
+const FormatVersion = "1"
+
+// Action is what apply does to one object.
+type Action string
+
+const (
+	Create  Action = "create"  // POST a new integration (plus an update when it must start inactive)
+	Update  Action = "update"  // PUT changed fields (behaviors, integrations)
+	Replace Action = "replace" // DELETE the live integration, then POST the desired one
+	Delete  Action = "delete"  // DELETE a live integration (prune)
+)
+
+// Resource is the kind of object a Change is about.
+type Resource string
+
+const (
+	ResourceBehavior    Resource = "behavior"
+	ResourceIntegration Resource = "integration"
+)
+
+// Plan is the pure result of Compute: what apply must do to make the live
+// account match the desired one. It holds no closures and no credentials,
+// so it can be rendered, saved and compared.
+type Plan struct {
+	AccountID string
+	// Changes in apply order: behaviors (by key), then integrations by
+	// action (update, replace, create, delete) and reference_id.
+	Changes []Change
+	// Unmanaged objects: live, not in the spec, left alone. With prune,
+	// unmanaged integrations are Delete changes instead, so this lists none.
+	UnmanagedBehaviors    []string            // behavior keys, sorted
+	UnmanagedIntegrations []state.Integration // sorted by reference_id, then id
+	// LiveFingerprint is a digest of the live state the plan was computed
+	// from (hex SHA-256 of its canonical form); a saved plan is stale when
+	// a fresh fetch gives another fingerprint.
+	LiveFingerprint string
+}
+
+// Change is one action on one object.
+type Change struct {
+	Action   Action
+	Resource Resource
+	// Key is the behavior key or the integration's reference_id.
+	Key string
+	// Exactly one of Behavior and Integration is set, per Resource.
+	Behavior    *BehaviorChange
+	Integration *IntegrationChange
+	// Fields lists the changed fields, in a fixed order, as go-cmp found them.
+	Fields []FieldDiff
+	// Reason explains the action to people; apply never reads it.
+	Reason string
+}
+
+// BehaviorChange is an update of one managed behavior.
+type BehaviorChange struct {
+	Before state.Behavior
+	After  state.Behavior
+}
+
+// IntegrationChange carries the live and desired integration. Before is nil
+// for a create, After is nil for a delete.
+type IntegrationChange struct {
+	Before *state.Integration
+	After  *state.Integration
+}
+
+// FieldDiff is one changed field, with both values rendered as text.
+type FieldDiff struct {
+	Field  string // e.g. "enabled", "risk_level", "tenant_url"
+	Before string
+	After  string
+}
+
+// Summary counts the changes by action; String gives Terraform's line.
+type Summary struct {
+	Add, Change, Replace, Destroy int
+}
+
+// Summary counts p's changes.
+func (p Plan) Summary() Summary {
+	var s Summary
+	for _, c := range p.Changes {
+		switch c.Action {
+		case Create:
+			s.Add++
+		case Update:
+			s.Change++
+		case Replace:
+			s.Replace++
+		case Delete:
+			s.Destroy++
+		}
+	}
+	return s
+}
+
+// HasChanges reports whether applying p would write anything.
+func (p Plan) HasChanges() bool { return len(p.Changes) > 0 }

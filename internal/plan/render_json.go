@@ -1,0 +1,257 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/riskctl/riskctl/internal/state"
+)
+
+// The JSON form of a Plan (schema in doc.go). These types, not the domain
+// types, carry the JSON tags: the schema is a contract of its own and must
+// not change because a Go field was renamed.
+
+type jsonPlan struct {
+	FormatVersion   string        `json:"format_version"`
+	AccountID       string        `json:"account_id"`
+	HasChanges      bool          `json:"has_changes"`
+	Summary         jsonSummary   `json:"summary"`
+	Changes         []jsonChange  `json:"changes"`
+	Unmanaged       jsonUnmanaged `json:"unmanaged"`
+	LiveFingerprint string        `json:"live_fingerprint"`
+}
+
+type jsonSummary struct {
+	Add     int `json:"add"`
+	Change  int `json:"change"`
+	Replace int `json:"replace"`
+	Destroy int `json:"destroy"`
+}
+
+type jsonChange struct {
+	Action        Action          `json:"action"`
+	Resource      Resource        `json:"resource"`
+	Key           string          `json:"key"`
+	LiveID        string          `json:"live_id,omitempty"`
+	Before        json.RawMessage `json:"before,omitempty"` // jsonBehavior or jsonIntegration
+	After         json.RawMessage `json:"after,omitempty"`
+	ChangedFields []jsonField     `json:"changed_fields"`
+	Reason        string          `json:"reason"`
+}
+
+type jsonField struct {
+	Field  string `json:"field"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+type jsonBehavior struct {
+	Enabled   bool   `json:"enabled"`
+	RiskLevel string `json:"risk_level"`
+	Name      string `json:"name,omitempty"`
+}
+
+type jsonIntegration struct {
+	ID              string `json:"id,omitempty"`
+	ReferenceID     string `json:"reference_id"`
+	IntegrationType string `json:"integration_type"`
+	TenantURL       string `json:"tenant_url"`
+	Active          bool   `json:"active"`
+	Protect         bool   `json:"protect,omitempty"`
+}
+
+type jsonUnmanaged struct {
+	Behaviors    []string          `json:"behaviors"`
+	Integrations []jsonIntegration `json:"integrations"`
+}
+
+// RenderJSON writes p in the stable JSON schema described in the package
+// documentation: 2-space indentation, a trailing newline, arrays never null.
+// Nothing is written when encoding fails.
+func RenderJSON(w io.Writer, p Plan) error {
+	s := p.Summary()
+	out := jsonPlan{
+		FormatVersion:   FormatVersion,
+		AccountID:       p.AccountID,
+		HasChanges:      p.HasChanges(),
+		Summary:         jsonSummary{Add: s.Add, Change: s.Change, Replace: s.Replace, Destroy: s.Destroy},
+		Changes:         make([]jsonChange, 0, len(p.Changes)),
+		Unmanaged:       jsonUnmanaged{Behaviors: append([]string{}, p.UnmanagedBehaviors...), Integrations: []jsonIntegration{}},
+		LiveFingerprint: p.LiveFingerprint,
+	}
+	for _, c := range p.Changes {
+		jc, err := toJSONChange(c)
+		if err != nil {
+			return err
+		}
+		out.Changes = append(out.Changes, jc)
+	}
+	for _, in := range p.UnmanagedIntegrations {
+		out.Unmanaged.Integrations = append(out.Unmanaged.Integrations, toJSONIntegration(in))
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("plan: encoding JSON: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func toJSONChange(c Change) (jsonChange, error) {
+	jc := jsonChange{
+		Action:        c.Action,
+		Resource:      c.Resource,
+		Key:           c.Key,
+		ChangedFields: make([]jsonField, 0, len(c.Fields)),
+		Reason:        c.Reason,
+	}
+	for _, f := range c.Fields {
+		jc.ChangedFields = append(jc.ChangedFields, jsonField(f))
+	}
+	var before, after any
+	switch {
+	case c.Resource == ResourceBehavior && c.Behavior != nil:
+		before, after = toJSONBehavior(c.Behavior.Before), toJSONBehavior(c.Behavior.After)
+	case c.Resource == ResourceIntegration && c.Integration != nil:
+		if b := c.Integration.Before; b != nil {
+			before, jc.LiveID = toJSONIntegration(*b), b.ID
+		}
+		if a := c.Integration.After; a != nil {
+			after = toJSONIntegration(*a)
+		}
+	default:
+		return jsonChange{}, fmt.Errorf("plan: %s change of %q has no %s values", c.Resource, c.Key, c.Resource)
+	}
+	var err error
+	if before != nil {
+		if jc.Before, err = json.Marshal(before); err != nil {
+			return jsonChange{}, err
+		}
+	}
+	if after != nil {
+		if jc.After, err = json.Marshal(after); err != nil {
+			return jsonChange{}, err
+		}
+	}
+	return jc, nil
+}
+
+func toJSONBehavior(b state.Behavior) jsonBehavior {
+	return jsonBehavior{Enabled: b.Enabled, RiskLevel: b.RiskLevel, Name: b.Name}
+}
+
+func toJSONIntegration(in state.Integration) jsonIntegration {
+	return jsonIntegration{
+		ID:              in.ID,
+		ReferenceID:     in.ReferenceID,
+		IntegrationType: in.IntegrationType,
+		TenantURL:       in.TenantURL,
+		Active:          in.Active,
+		Protect:         in.Protect,
+	}
+}
+
+// ReadJSON reads a plan that RenderJSON wrote, for apply of a saved plan.
+// It refuses another format_version; fields it does not know are ignored
+// (adding fields does not change the version). The summary and has_changes
+// are derived, so they are not read back.
+func ReadJSON(r io.Reader) (Plan, error) {
+	var in jsonPlan
+	if err := json.NewDecoder(r).Decode(&in); err != nil {
+		return Plan{}, fmt.Errorf("plan: reading JSON: %w", err)
+	}
+	if in.FormatVersion != FormatVersion {
+		return Plan{}, fmt.Errorf("plan: format_version %q is not supported (this riskctl reads %q)", in.FormatVersion, FormatVersion)
+	}
+	p := Plan{
+		AccountID:          in.AccountID,
+		UnmanagedBehaviors: in.Unmanaged.Behaviors,
+		LiveFingerprint:    in.LiveFingerprint,
+	}
+	for i, jc := range in.Changes {
+		c, err := fromJSONChange(jc)
+		if err != nil {
+			return Plan{}, fmt.Errorf("plan: reading JSON: changes[%d]: %w", i, err)
+		}
+		p.Changes = append(p.Changes, c)
+	}
+	for _, ji := range in.Unmanaged.Integrations {
+		p.UnmanagedIntegrations = append(p.UnmanagedIntegrations, fromJSONIntegration(ji))
+	}
+	return p, nil
+}
+
+func fromJSONChange(jc jsonChange) (Change, error) {
+	c := Change{Action: jc.Action, Resource: jc.Resource, Key: jc.Key, Reason: jc.Reason}
+	for _, raw := range []*json.RawMessage{&jc.Before, &jc.After} {
+		if string(*raw) == "null" {
+			*raw = nil // "before": null is no before
+		}
+	}
+	if _, ok := actionStyle[c.Action]; !ok {
+		return Change{}, fmt.Errorf("unknown action %q", c.Action)
+	}
+	for _, f := range jc.ChangedFields {
+		c.Fields = append(c.Fields, FieldDiff(f))
+	}
+	switch c.Resource {
+	case ResourceBehavior:
+		var before, after jsonBehavior
+		if c.Action != Update || jc.Before == nil || jc.After == nil {
+			return Change{}, fmt.Errorf("behavior %q: a behavior change is an update with before and after", c.Key)
+		}
+		if err := json.Unmarshal(jc.Before, &before); err != nil {
+			return Change{}, err
+		}
+		if err := json.Unmarshal(jc.After, &after); err != nil {
+			return Change{}, err
+		}
+		c.Behavior = &BehaviorChange{Before: fromJSONBehavior(before), After: fromJSONBehavior(after)}
+	case ResourceIntegration:
+		c.Integration = &IntegrationChange{}
+		for _, side := range []struct {
+			raw  json.RawMessage
+			dst  **state.Integration
+			want bool
+		}{
+			{jc.Before, &c.Integration.Before, c.Action != Create},
+			{jc.After, &c.Integration.After, c.Action != Delete},
+		} {
+			if (side.raw != nil) != side.want {
+				return Change{}, fmt.Errorf("integration %q: wrong before/after for a %s", c.Key, c.Action)
+			}
+			if side.raw == nil {
+				continue
+			}
+			var ji jsonIntegration
+			if err := json.Unmarshal(side.raw, &ji); err != nil {
+				return Change{}, err
+			}
+			in := fromJSONIntegration(ji)
+			*side.dst = &in
+		}
+	default:
+		return Change{}, fmt.Errorf("unknown resource %q", c.Resource)
+	}
+	return c, nil
+}
+
+func fromJSONBehavior(b jsonBehavior) state.Behavior {
+	return state.Behavior{Enabled: b.Enabled, RiskLevel: b.RiskLevel, Name: b.Name}
+}
+
+func fromJSONIntegration(ji jsonIntegration) state.Integration {
+	return state.Integration{
+		ReferenceID:     ji.ReferenceID,
+		IntegrationType: ji.IntegrationType,
+		TenantURL:       ji.TenantURL,
+		Active:          ji.Active,
+		Protect:         ji.Protect,
+		ID:              ji.ID,
+	}
+}

@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +23,8 @@ type Streams struct {
 	// InteractiveInput reports whether In is a terminal a person can answer
 	// prompts on. Confirmation prompts refuse to run without one.
 	InteractiveInput func() bool
+	// OutIsTerminal reports whether Out is a terminal (colour is allowed).
+	OutIsTerminal func() bool
 }
 
 // OSStreams returns the real standard streams.
@@ -30,9 +33,8 @@ func OSStreams() Streams {
 		In:  os.Stdin,
 		Out: os.Stdout,
 		Err: os.Stderr,
-		InteractiveInput: func() bool {
-			return term.IsTerminal(int(os.Stdin.Fd()))
-		},
+		InteractiveInput: func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
+		OutIsTerminal:    func() bool { return term.IsTerminal(int(os.Stdout.Fd())) },
 	}
 }
 
@@ -41,7 +43,8 @@ func OSStreams() Streams {
 func Main(ctx context.Context, args []string, streams Streams) int {
 	app := NewApp(streams)
 	err := app.RunContext(ctx, args)
-	if err != nil {
+	var ee *exitError
+	if err != nil && !(errors.As(err, &ee) && ee.quiet) {
 		fmt.Fprintf(streams.Err, "Error: %s\n", err)
 	}
 	return ExitCode(err)
@@ -70,6 +73,10 @@ func NewApp(streams Streams) *ucli.App {
 		OnUsageError:   onUsageError,
 		Action:         showHelpOrUnknown,
 		Commands: []*ucli.Command{
+			validateCommand(g),
+			planCommand(g),
+			applyCommand(g),
+			exportCommand(g),
 			usersCommand(g),
 			behaviorsCommand(g),
 			integrationsCommand(g),

@@ -3,6 +3,9 @@ package cli
 import (
 	"errors"
 	"fmt"
+
+	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/spec"
 )
 
 // Exit codes: one table for every command (see the README and design.md).
@@ -11,15 +14,16 @@ const (
 	ExitError   = 1 // runtime error: API, network, auth, missing credentials
 	ExitChanges = 2 // changes pending (plan --detailed-exitcode, drift)
 	ExitInvalid = 3 // invalid spec or usage
-	ExitRefused = 4 // refused by a safety rule (e.g. no approval without a TTY)
+	ExitRefused = 4 // refused by a safety rule: protected object, ambiguous identity, no approval without a TTY
 	ExitPartial = 5 // partial apply: some changes applied, some failed
 )
 
 // exitError attaches an exit code to an error. Commands return it through
 // the helpers below; ExitCode is the only place that maps errors to codes.
 type exitError struct {
-	code int
-	err  error
+	code  int
+	err   error
+	quiet bool // the outcome, not a failure: Main prints nothing for it
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
@@ -41,8 +45,14 @@ func ExitCode(err error) int {
 		return ExitOK
 	}
 	var ee *exitError
-	if errors.As(err, &ee) {
+	var specErrs spec.Errors
+	switch {
+	case errors.As(err, &ee):
 		return ee.code
+	case errors.As(err, &specErrs):
+		return ExitInvalid
+	case errors.Is(err, plan.ErrRefused):
+		return ExitRefused
 	}
 	return ExitError
 }

@@ -152,7 +152,7 @@ func (g *globals) usersReset(c *ucli.Context) error {
 	}
 	if !c.Bool("yes") {
 		if err := g.confirm(fmt.Sprintf("Reset the risk score of %d user(s) (%s)? Their risk events are cleared.",
-			len(userIDs), strings.Join(userIDs, ", "))); err != nil {
+			len(userIDs), strings.Join(userIDs, ", ")), "--yes"); err != nil {
 			return err
 		}
 	}
@@ -183,10 +183,11 @@ func (g *globals) usersReset(c *ucli.Context) error {
 }
 
 // confirm asks a yes/no question on the terminal. Without a terminal there
-// is nobody to ask, so it refuses (exit 4) rather than guess.
-func (g *globals) confirm(question string) error {
+// is nobody to ask, so it refuses (exit 4) rather than guess, naming the
+// flag that confirms up front.
+func (g *globals) confirm(question, confirmFlag string) error {
 	if g.streams.InteractiveInput == nil || !g.streams.InteractiveInput() {
-		return refusedErrorf("refusing to continue without confirmation: stdin is not a terminal; pass --yes to confirm")
+		return refusedErrorf("refusing to continue without confirmation: stdin is not a terminal; pass %s to confirm", confirmFlag)
 	}
 	fmt.Fprintf(g.streams.Err, "%s\nOnly 'yes' will be accepted to confirm.\n\nEnter a value: ", question)
 	answer, _ := bufio.NewReader(g.streams.In).ReadString('\n')

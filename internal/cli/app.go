@@ -30,9 +30,9 @@ type Streams struct {
 // OSStreams returns the real standard streams.
 func OSStreams() Streams {
 	return Streams{
-		In:  os.Stdin,
-		Out: os.Stdout,
-		Err: os.Stderr,
+		In:               os.Stdin,
+		Out:              os.Stdout,
+		Err:              os.Stderr,
 		InteractiveInput: func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
 		OutIsTerminal:    func() bool { return term.IsTerminal(int(os.Stdout.Fd())) },
 	}

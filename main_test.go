@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,12 +46,13 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		Setup:               setupEmulator,
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exitcode":  cmdExitCode,
-			"apicalls":  cmdAPICalls,
-			"waitfile":  cmdWaitFile,
-			"envfile":   cmdEnvFile,
-			"emu-fault": cmdEmuFault,
-			"emu-user":  cmdEmuUser,
+			"exitcode":        cmdExitCode,
+			"apicalls":        cmdAPICalls,
+			"waitfile":        cmdWaitFile,
+			"envfile":         cmdEnvFile,
+			"emu-fault":       cmdEmuFault,
+			"emu-user":        cmdEmuUser,
+			"emu-integration": cmdEmuIntegration,
 		},
 	})
 }
@@ -74,6 +76,11 @@ func setupEmulator(env *testscript.Env) error {
 	env.Setenv("CLOUDFLARE_ACCOUNT_ID", scriptAccount)
 	env.Setenv("TOKEN", scriptToken)
 	env.Setenv("ACCOUNT", scriptAccount)
+	example, err := filepath.Abs(filepath.Join("examples", "riskscoring.yaml"))
+	if err != nil {
+		return err
+	}
+	env.Setenv("EXAMPLE", example)
 	return nil
 }
 
@@ -190,4 +197,19 @@ func cmdEmuUser(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("emu-user: %q is not one of the %d users", args[0], len(users))
 	}
 	ts.Setenv(args[1], users[n].ID)
+}
+
+// emu-integration REFERENCE_ID TYPE TENANT_URL: add a live integration
+// behind the API's back, as a change made in the dashboard would. TYPE may
+// be one the API does not offer yet, to exercise replaces.
+func cmdEmuIntegration(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: emu-integration REFERENCE_ID TYPE TENANT_URL")
+	}
+	scriptEmulator(ts).PutIntegration(scriptAccount, emulator.Integration{
+		ReferenceID:     args[0],
+		IntegrationType: args[1],
+		TenantURL:       args[2],
+		Active:          true,
+	})
 }

@@ -19,7 +19,9 @@ import (
 var errChangesPending = &exitError{code: ExitChanges, err: errors.New("changes pending"), quiet: true}
 
 func fileFlag() *ucli.StringSliceFlag {
-	return &ucli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, Required: true,
+	// Not Required: urfave/cli reports that as a plain error (exit 1) and
+	// prints the whole help; loadSpecs gives a usage error instead.
+	return &ucli.StringSliceFlag{Name: "file", Aliases: []string{"f"},
 		Usage: "spec file (repeatable, one account per file)"}
 }
 
@@ -85,6 +87,9 @@ func exportCommand(g *globals) *ucli.Command {
 func (g *globals) loadSpecs(c *ucli.Context) ([]*spec.File, error) {
 	if c.Args().Present() {
 		return nil, usageErrorf("unexpected argument %q: spec files are given with -f", c.Args().First())
+	}
+	if len(c.StringSlice("file")) == 0 {
+		return nil, usageErrorf("no spec file: pass -f FILE (repeatable)")
 	}
 	defaultAccount := g.accountID
 	if defaultAccount == "" && g.emulate {

@@ -79,7 +79,10 @@ func exportCommand(g *globals) *ucli.Command {
 		Name:      "export",
 		Usage:     "print the account's live configuration as a spec",
 		ArgsUsage: " ",
-		Action:    g.export,
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "account-id", Usage: "account to export (default: the global --account-id / " + envAccountID + ")"},
+		},
+		Action: g.export,
 	}
 }
 
@@ -240,9 +243,9 @@ func (g *globals) apply(c *ucli.Context) error {
 
 func (g *globals) export(c *ucli.Context) error {
 	if c.Args().Present() {
-		return usageErrorf("export takes no arguments (use --account-id before the command)")
+		return usageErrorf("export takes no arguments")
 	}
-	s, err := g.connect(c.Context, "")
+	s, err := g.connect(c.Context, c.String("account-id"))
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,12 @@ type Plan struct {
 	// unmanaged integrations are Delete changes instead, so this lists none.
 	UnmanagedBehaviors    []string            // behavior keys, sorted
 	UnmanagedIntegrations []state.Integration // sorted by reference_id, then id
+	// Targets, when not empty, restricted the plan to these objects
+	// ("behavior:KEY", "integration:REFERENCE_ID"): it is a partial plan.
+	Targets []string
+	// Ignored lists the differences kept out of Changes by the spec's
+	// per-object ignore lists, so the plan can say how many were ignored.
+	Ignored []IgnoredDiff
 	// LiveFingerprint is a digest of the live state the plan was computed
 	// from (hex SHA-256 of its canonical form); a saved plan is stale when
 	// a fresh fetch gives another fingerprint.
@@ -75,6 +81,15 @@ type FieldDiff struct {
 	Field  string // e.g. "enabled", "risk_level", "tenant_url"
 	Before string
 	After  string
+}
+
+// IgnoredDiff is a difference the spec said to ignore.
+type IgnoredDiff struct {
+	Resource Resource
+	Key      string
+	Field    string
+	Live     string
+	Desired  string
 }
 
 // Summary counts the changes by action; String gives Terraform's line.

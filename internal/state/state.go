@@ -22,6 +22,9 @@ type Behavior struct {
 	RiskLevel string // low, medium or high, lower-case
 	// Name is computed by Cloudflare (live only); shown, never compared.
 	Name string
+	// Ignore (desired only) lists fields whose differences are known and
+	// kept out of plans: "enabled", "risk_level".
+	Ignore []string
 }
 
 // Integration is an Okta risk-score integration, matched by ReferenceID.
@@ -34,4 +37,7 @@ type Integration struct {
 	Protect bool
 	// ID is the server's UUID (live only): what apply addresses.
 	ID string
+	// Ignore (desired only) lists fields whose differences are known and
+	// kept out of plans: "tenant_url", "active", "integration_type".
+	Ignore []string
 }

@@ -1,0 +1,47 @@
+package planfile
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"os"
+)
+
+const digestPrefix = "sha256:"
+
+// digestVersion is hashed first, so that a change to the hashed form makes
+// every older saved plan stale rather than falsely fresh.
+const digestVersion = "riskctl spec digest 1\n"
+
+// SpecDigest returns "sha256:<hex>", the SHA-256 of the spec files: of each
+// file's path, as given, and content, in the given order, each length-
+// prefixed so that no two different lists hash alike. Renaming, reordering,
+// adding or removing a file changes it, as does any byte of a file; the
+// same files give the same digest. Paths must name files, not directories.
+func SpecDigest(paths []string) (string, error) {
+	if len(paths) == 0 {
+		return "", errors.New("planfile: spec digest of no spec files")
+	}
+	h := sha256.New()
+	h.Write([]byte(digestVersion))
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return "", fmt.Errorf("planfile: spec digest: %w", err)
+		}
+		writeField(h, []byte(p))
+		writeField(h, data)
+	}
+	return digestPrefix + hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// writeField writes the length of b (8 bytes, big-endian), then b.
+func writeField(h hash.Hash, b []byte) {
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+	h.Write(n[:])
+	h.Write(b)
+}

@@ -1,0 +1,196 @@
+package planfile
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/state"
+)
+
+// StaleError refuses to apply a saved plan because the account or the
+// spec files changed since the plan was made. It matches plan.ErrRefused.
+type StaleError struct {
+	AccountID string
+	// SpecChanged: the spec files' digest differs; SpecFiles are the
+	// files the plan names (the digest covers them together).
+	SpecChanged bool
+	SpecFiles   []string
+	// LiveChanges are the differences between the live state the plan was
+	// computed from and the live state now, as LiveChanges returns them.
+	// Empty when the live state did not change.
+	LiveChanges []string
+}
+
+// Error names every change, one per line, and ends with what to do.
+func (e *StaleError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "plan for account %s is stale: ", e.AccountID)
+	if len(e.LiveChanges) > 0 {
+		b.WriteString("the account changed since the plan was made:\n")
+		for _, c := range e.LiveChanges {
+			b.WriteString("  " + c + "\n")
+		}
+	}
+	if e.SpecChanged {
+		fmt.Fprintf(&b, "the spec files changed since the plan was made: %s\n", strings.Join(e.SpecFiles, ", "))
+	}
+	b.WriteString("run riskctl plan again and review the new plan")
+	return b.String()
+}
+
+// Is makes errors.Is(err, plan.ErrRefused) true: a stale plan is refused
+// by a safety rule.
+func (e *StaleError) Is(target error) bool { return target == plan.ErrRefused }
+
+// CheckStale returns nil when saved can be applied: the fresh live state
+// has the fingerprint the plan was computed from, and specDigest (the
+// SpecDigest of saved.SpecFiles now) is the one saved. Otherwise it
+// returns a *StaleError naming every change.
+func CheckStale(saved Account, live state.Account, specDigest string) error {
+	liveChanged := plan.Fingerprint(live) != saved.LiveFingerprint
+	specChanged := specDigest != saved.SpecDigest
+	if !liveChanged && !specChanged {
+		return nil
+	}
+	e := &StaleError{AccountID: saved.AccountID, SpecChanged: specChanged, SpecFiles: slices.Clone(saved.SpecFiles)}
+	if liveChanged {
+		e.LiveChanges = LiveChanges(saved.Live, live)
+		if len(e.LiveChanges) == 0 {
+			// The snapshot agrees with the live state but the fingerprint
+			// does not: it is computed another way than when the plan was
+			// made (another riskctl), so nothing can be vouched for.
+			e.LiveChanges = []string{"the live state's fingerprint differs from the plan's (was the plan made by another riskctl version?)"}
+		}
+	}
+	return e
+}
+
+// LiveChanges lists the differences from before to after, the fields a
+// plan fingerprint covers: behaviors by key (enabled, risk_level; added,
+// removed), then integrations by id (reference_id, integration_type,
+// tenant_url, active; created, deleted). Behaviors come in key order,
+// integrations in reference_id then id order, fields in that fixed order.
+// Values are compared as fetched.
+func LiveChanges(before, after state.Account) []string {
+	var out []string
+	for _, key := range slices.Sorted(maps.Keys(unionKeys(before.Behaviors, after.Behaviors))) {
+		b, inBefore := before.Behaviors[key]
+		a, inAfter := after.Behaviors[key]
+		label := fmt.Sprintf("behavior %q: ", key)
+		switch {
+		case !inBefore:
+			out = append(out, label+"added by Cloudflare")
+		case !inAfter:
+			out = append(out, label+"removed from the account")
+		default:
+			if b.Enabled != a.Enabled {
+				out = append(out, fmt.Sprintf("%senabled %t → %t", label, b.Enabled, a.Enabled))
+			}
+			if b.RiskLevel != a.RiskLevel {
+				out = append(out, fmt.Sprintf("%srisk_level %q → %q", label, b.RiskLevel, a.RiskLevel))
+			}
+		}
+	}
+	return append(out, integrationChanges(before.Integrations, after.Integrations)...)
+}
+
+func unionKeys(a, b map[string]state.Behavior) map[string]bool {
+	keys := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
+}
+
+// integrationKey identifies an integration by id; n numbers repeats of
+// one id (which the API never returns) so that none is lost.
+type integrationKey struct {
+	id string
+	n  int
+}
+
+func indexIntegrations(ins []state.Integration) map[integrationKey]state.Integration {
+	index := make(map[integrationKey]state.Integration, len(ins))
+	seen := map[string]int{}
+	for _, in := range ins {
+		index[integrationKey{in.ID, seen[in.ID]}] = in
+		seen[in.ID]++
+	}
+	return index
+}
+
+func integrationChanges(before, after []state.Integration) []string {
+	type entry struct {
+		ref, id string
+		lines   []string
+	}
+	var entries []entry
+	was, now := indexIntegrations(before), indexIntegrations(after)
+	for k, b := range was {
+		label := integrationLabel(b)
+		a, ok := now[k]
+		if !ok {
+			entries = append(entries, entry{b.ReferenceID, b.ID, []string{deletedOrCreated(b, "deleted")}})
+			continue
+		}
+		var lines []string
+		for _, f := range []struct {
+			name         string
+			before, now  any
+			quote, equal bool
+		}{
+			{"reference_id", b.ReferenceID, a.ReferenceID, true, b.ReferenceID == a.ReferenceID},
+			{"integration_type", b.IntegrationType, a.IntegrationType, true, b.IntegrationType == a.IntegrationType},
+			{"tenant_url", b.TenantURL, a.TenantURL, true, b.TenantURL == a.TenantURL},
+			{"active", b.Active, a.Active, false, b.Active == a.Active},
+		} {
+			if f.equal {
+				continue
+			}
+			verb := "%v"
+			if f.quote {
+				verb = "%q"
+			}
+			lines = append(lines, fmt.Sprintf("%s: %s "+verb+" → "+verb, label, f.name, f.before, f.now))
+		}
+		if len(lines) > 0 {
+			entries = append(entries, entry{b.ReferenceID, b.ID, lines})
+		}
+	}
+	for k, a := range now {
+		if _, ok := was[k]; !ok {
+			entries = append(entries, entry{a.ReferenceID, a.ID, []string{deletedOrCreated(a, "created")}})
+		}
+	}
+	slices.SortFunc(entries, func(x, y entry) int {
+		return cmp.Or(strings.Compare(x.ref, y.ref), strings.Compare(x.id, y.id), slices.Compare(x.lines, y.lines))
+	})
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.lines...)
+	}
+	return out
+}
+
+// integrationLabel names an integration as plans do: by reference_id, or
+// by id when it has none.
+func integrationLabel(in state.Integration) string {
+	if in.ReferenceID == "" {
+		return fmt.Sprintf("integration (id %s, no reference_id)", in.ID)
+	}
+	return fmt.Sprintf("integration %q", in.ReferenceID)
+}
+
+func deletedOrCreated(in state.Integration, what string) string {
+	if in.ReferenceID == "" {
+		return integrationLabel(in) + ": " + what
+	}
+	return fmt.Sprintf("%s: %s (id %s)", integrationLabel(in), what, in.ID)
+}

@@ -27,21 +27,45 @@ import (
 // several of them joined (errors.Join); a spec that Validate accepts causes
 // no other error.
 func Compute(desired, live state.Account) (Plan, error) {
+	return ComputeWith(desired, live, Options{})
+}
+
+// ComputeWith is Compute with options.
+//
+// Targets restrict the plan to the objects they name: Changes, the
+// unmanaged lists and Ignored concern those objects only, and Plan.Targets
+// records the targets. The spec is still checked as a whole (a behavior the
+// account lacks is an error whatever the targets), but the refusals that
+// concern one object (an ambiguous reference_id, a protected integration)
+// only refuse a plan that touches it. A target that names nothing in the
+// spec or the account is an *UnknownTargetError.
+//
+// Ignore lists (state.Behavior.Ignore, state.Integration.Ignore) keep the
+// differences in the fields they name out of Changes; Plan.Ignored lists
+// them. An ignored field never causes an update or a replace, and a change
+// caused by another field carries the ignored field's live value, so apply
+// never writes it. A create is not affected: there is no live value.
+//
+// LiveFingerprint always digests the whole live state.
+func ComputeWith(desired, live state.Account, opts Options) (Plan, error) {
 	p := Plan{AccountID: desired.AccountID, LiveFingerprint: Fingerprint(live)}
 	if p.AccountID == "" {
 		p.AccountID = live.AccountID
 	}
-	var errs []error
-	behaviors, unmanaged, err := behaviorChanges(desired.Behaviors, live.Behaviors)
+	sel, targets, errs := selectTargets(opts.Targets, desired, live)
+	p.Targets = targets
+
+	behaviors, unmanaged, ignored, err := behaviorChanges(desired.Behaviors, live.Behaviors, sel)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	p.Changes, p.UnmanagedBehaviors = behaviors, unmanaged
+	p.Changes, p.UnmanagedBehaviors, p.Ignored = behaviors, unmanaged, ignored
 
-	integrations, unmanagedInts, ierrs := integrationChanges(desired, live)
+	integrations, unmanagedInts, ignoredInts, ierrs := integrationChanges(desired, live, sel)
 	errs = append(errs, ierrs...)
 	p.Changes = append(p.Changes, integrations...)
 	p.UnmanagedIntegrations = unmanagedInts
+	p.Ignored = append(p.Ignored, ignoredInts...)
 
 	switch len(errs) {
 	case 0:
@@ -52,22 +76,32 @@ func Compute(desired, live state.Account) (Plan, error) {
 	return Plan{}, errors.Join(errs...)
 }
 
-// behaviorChanges returns one update per managed behavior that differs, by
-// key, and the live keys the spec does not manage, sorted.
-func behaviorChanges(desired, live map[string]state.Behavior) ([]Change, []string, error) {
+// behaviorChanges returns one update per selected managed behavior that
+// differs outside its ignored fields, by key; the selected live keys the
+// spec does not manage, sorted; and the ignored differences, by key.
+func behaviorChanges(desired, live map[string]state.Behavior, sel selection) ([]Change, []string, []IgnoredDiff, error) {
 	var changes []Change
+	var ignored []IgnoredDiff
 	var missing []string
 	for _, key := range slices.Sorted(maps.Keys(desired)) {
 		want := desired[key]
 		have, ok := live[key]
 		if !ok {
-			missing = append(missing, key)
+			missing = append(missing, key) // whatever the targets: the spec is wrong
+			continue
+		}
+		if !sel.has(ResourceBehavior, key) {
 			continue
 		}
 		fields, err := diff(viewBehavior(have), viewBehavior(want))
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
+		fields, skipped, err := splitIgnored(ResourceBehavior, key, fields, want.Ignore, behaviorFields)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		ignored = append(ignored, skipped...)
 		if len(fields) == 0 {
 			continue
 		}
@@ -75,27 +109,28 @@ func behaviorChanges(desired, live map[string]state.Behavior) ([]Change, []strin
 			Action:   Update,
 			Resource: ResourceBehavior,
 			Key:      key,
-			Behavior: &BehaviorChange{Before: have, After: want},
+			Behavior: &BehaviorChange{Before: have, After: keepIgnoredBehavior(want, have)},
 			Fields:   fields,
 			Reason:   fieldNames(fields) + differ(fields) + " from the spec",
 		})
 	}
 	if missing != nil {
-		return nil, nil, &MissingBehaviorsError{Keys: missing, Available: slices.Sorted(maps.Keys(live))}
+		return nil, nil, nil, &MissingBehaviorsError{Keys: missing, Available: slices.Sorted(maps.Keys(live))}
 	}
 	var unmanaged []string
 	for _, key := range slices.Sorted(maps.Keys(live)) {
-		if _, ok := desired[key]; !ok {
+		if _, ok := desired[key]; !ok && sel.has(ResourceBehavior, key) {
 			unmanaged = append(unmanaged, key)
 		}
 	}
-	return changes, unmanaged, nil
+	return changes, unmanaged, ignored, nil
 }
 
-// integrationChanges returns the integration changes in apply order
-// (updates, replaces, creates, deletes) and the unmanaged live
-// integrations, sorted by reference_id then id.
-func integrationChanges(desired, live state.Account) ([]Change, []state.Integration, []error) {
+// integrationChanges returns the selected integration changes in apply
+// order (updates, replaces, creates, deletes), the selected unmanaged live
+// integrations, sorted by reference_id then id, and the ignored
+// differences, by reference_id.
+func integrationChanges(desired, live state.Account, sel selection) ([]Change, []state.Integration, []IgnoredDiff, []error) {
 	var errs []error
 	inSpec := make(map[string]bool, len(desired.Integrations))
 	for _, d := range desired.Integrations {
@@ -118,7 +153,7 @@ func integrationChanges(desired, live state.Account) ([]Change, []state.Integrat
 		}
 	}
 	for _, ref := range slices.Sorted(maps.Keys(byRef)) {
-		if ls := byRef[ref]; len(ls) > 1 {
+		if ls := byRef[ref]; len(ls) > 1 && sel.has(ResourceIntegration, ref) {
 			ids := make([]string, len(ls))
 			for i, l := range ls {
 				ids[i] = l.ID
@@ -129,24 +164,30 @@ func integrationChanges(desired, live state.Account) ([]Change, []state.Integrat
 	}
 
 	var updates, replaces, creates, deletes []Change
+	var ignored []IgnoredDiff
 	for _, d := range desired.Integrations {
 		ls := byRef[d.ReferenceID]
-		if d.ReferenceID == "" || len(ls) > 1 {
-			continue // reported above
+		if d.ReferenceID == "" || len(ls) > 1 || !sel.has(ResourceIntegration, d.ReferenceID) {
+			continue // reported above, or not targeted
 		}
-		want := d
 		if len(ls) == 0 {
-			creates = append(creates, createChange(want))
+			creates = append(creates, createChange(d))
 			continue
 		}
 		have := ls[0]
-		fields, err := diff(viewIntegration(have), viewIntegration(want))
+		fields, err := diff(viewIntegration(have), viewIntegration(d))
 		if err != nil {
-			return nil, nil, append(errs, err)
+			return nil, nil, nil, append(errs, err)
 		}
+		fields, skipped, err := splitIgnored(ResourceIntegration, d.ReferenceID, fields, d.Ignore, integrationFields)
+		if err != nil {
+			return nil, nil, nil, append(errs, err)
+		}
+		ignored = append(ignored, skipped...)
 		if len(fields) == 0 {
 			continue
 		}
+		want := keepIgnoredIntegration(d, have)
 		c := Change{
 			Action:      Update,
 			Resource:    ResourceIntegration,
@@ -166,6 +207,9 @@ func integrationChanges(desired, live state.Account) ([]Change, []state.Integrat
 
 	var kept []state.Integration
 	for _, l := range unmanaged {
+		if !sel.has(ResourceIntegration, l.ReferenceID) {
+			continue
+		}
 		if !desired.Prune {
 			kept = append(kept, l)
 			continue
@@ -196,6 +240,7 @@ func integrationChanges(desired, live state.Account) ([]Change, []state.Integrat
 		return strings.Compare(a.Integration.Before.ID, b.Integration.Before.ID)
 	})
 	sortIntegrations(kept)
+	slices.SortStableFunc(ignored, func(a, b IgnoredDiff) int { return strings.Compare(a.Key, b.Key) })
 
 	changes := slices.Concat(updates, replaces, creates, deletes)
 	for _, c := range changes {
@@ -203,11 +248,13 @@ func integrationChanges(desired, live state.Account) ([]Change, []state.Integrat
 			errs = append(errs, err)
 		}
 	}
-	return changes, kept, errs
+	return changes, kept, ignored, errs
 }
 
-// createChange is the create of a desired integration: every field is new.
+// createChange is the create of a desired integration: every field is new,
+// ignored or not.
 func createChange(want state.Integration) Change {
+	want.Ignore = nil // read by Compute only; a plan carries values
 	return Change{
 		Action:      Create,
 		Resource:    ResourceIntegration,

@@ -79,12 +79,20 @@ func TestApplyConverges(t *testing.T) {
 			continue
 		}
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := Compute(tc.desired, tc.live)
+			p, err := ComputeWith(tc.desired, tc.live, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			applied := simulateApply(t, tc.live, p)
-			again, err := Compute(tc.desired, applied)
+			// A target whose object the apply deleted now names nothing,
+			// which is an error; re-plan the targets that remain.
+			var opts Options
+			for _, target := range tc.opts.Targets {
+				if exists(target, tc.desired, applied) {
+					opts.Targets = append(opts.Targets, target)
+				}
+			}
+			again, err := ComputeWith(tc.desired, applied, opts)
 			if err != nil {
 				t.Fatalf("Compute after apply: %v", err)
 			}
@@ -93,6 +101,11 @@ func TestApplyConverges(t *testing.T) {
 			}
 			if diff := cmp.Diff(p.UnmanagedIntegrations, again.UnmanagedIntegrations); diff != "" {
 				t.Errorf("unmanaged integrations changed by apply (-before +after):\n%s", diff)
+			}
+			// An ignored field is never written, so apply leaves every
+			// ignored difference as it was.
+			if diff := cmp.Diff(p.Ignored, again.Ignored); diff != "" {
+				t.Errorf("ignored differences changed by apply (-before +after):\n%s", diff)
 			}
 			if p.HasChanges() && again.LiveFingerprint == p.LiveFingerprint {
 				t.Errorf("fingerprint unchanged by an apply that wrote")
@@ -105,7 +118,7 @@ func TestComputeDoesNotMutate(t *testing.T) {
 	for _, tc := range loadCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			desired, live := cloneAccount(tc.desired), cloneAccount(tc.live)
-			_, _ = Compute(desired, live)
+			_, _ = ComputeWith(desired, live, tc.opts)
 			if diff := cmp.Diff(tc.desired, desired); diff != "" {
 				t.Errorf("desired mutated (-before +after):\n%s", diff)
 			}
@@ -120,11 +133,13 @@ func TestComputeDoesNotMutate(t *testing.T) {
 func TestComputeIgnoresOrder(t *testing.T) {
 	for _, tc := range loadCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			want, wantErr := Compute(tc.desired, tc.live)
+			want, wantErr := ComputeWith(tc.desired, tc.live, tc.opts)
 			desired, live := cloneAccount(tc.desired), cloneAccount(tc.live)
 			slices.Reverse(desired.Integrations)
 			slices.Reverse(live.Integrations)
-			got, err := Compute(desired, live)
+			opts := Options{Targets: slices.Clone(tc.opts.Targets)}
+			slices.Reverse(opts.Targets)
+			got, err := ComputeWith(desired, live, opts)
 			if fmt.Sprint(err) != fmt.Sprint(wantErr) {
 				t.Errorf("error = %v, want %v", err, wantErr)
 			}
@@ -157,7 +172,7 @@ func TestReadJSONRoundTrip(t *testing.T) {
 			continue
 		}
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := Compute(tc.desired, tc.live)
+			p, err := ComputeWith(tc.desired, tc.live, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,6 +196,8 @@ func TestReadJSONRejects(t *testing.T) {
 		"create before":   `{"format_version": "1", "changes": [{"action": "create", "resource": "integration", "before": {}, "after": {}}]}`,
 		"delete no after": `{"format_version": "1", "changes": [{"action": "delete", "resource": "integration", "after": {}}]}`,
 		"behavior create": `{"format_version": "1", "changes": [{"action": "create", "resource": "behavior", "after": {}}]}`,
+		"target":          `{"format_version": "1", "targets": ["imp_travel"]}`,
+		"ignored":         `{"format_version": "1", "ignored": [{"resource": "dns", "key": "k", "field": "f"}]}`,
 	} {
 		if _, err := ReadJSON(strings.NewReader(in)); err == nil {
 			t.Errorf("%s: ReadJSON(%s) succeeded", name, in)

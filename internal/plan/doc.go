@@ -22,6 +22,23 @@
 // marked protect: true (*ProtectedError); both match ErrRefused.
 // Server-computed fields (id, name, ...) never cause a change.
 //
+// Ignore lists (state.Behavior.Ignore, state.Integration.Ignore, from the
+// spec's "ignore") keep differences in the fields they name out of
+// Changes; Plan.Ignored lists them, behaviors then integrations, each by
+// key and in field order. An ignored field never causes an update or a
+// replace, and an update or replace that another field causes carries the
+// ignored field's live value, so apply never writes it. Creates are not
+// affected.
+//
+// ComputeWith takes Options; Targets ("behavior:KEY",
+// "integration:REFERENCE_ID", see ParseTarget) restrict Changes, the
+// unmanaged lists and Ignored to the named objects, and are recorded in
+// Plan.Targets (sorted, unique). The spec is still checked as a whole
+// (*MissingBehaviorsError), but ambiguity and protection refuse only plans
+// that touch the object concerned. A target naming nothing in the spec or
+// the account is an *UnknownTargetError. LiveFingerprint always covers the
+// whole live state.
+//
 // Changes come in apply order: behaviors by key, then integration updates,
 // replaces, creates and deletes, each by reference_id (deletes then by id).
 // Change.Fields is in the order enabled, risk_level, integration_type,
@@ -56,6 +73,11 @@
 //	    "behaviors": ["sentinel_one"],     // sorted
 //	    "integrations": [{…}]              // integration objects, by reference_id then id
 //	  },
+//	  "targets": ["behavior:imp_travel"],  // sorted; [] for a plan of everything
+//	  "ignored": [                         // differences the spec's ignore lists keep out
+//	    {"resource": "behavior", "key": "high_dlp", "field": "risk_level",
+//	     "live": "low", "desired": "high"} // values as text, like changed_fields
+//	  ],
 //	  "live_fingerprint": "…"              // hex SHA-256, see Fingerprint
 //	}
 //

@@ -73,3 +73,14 @@ func quoteList(keys []string) string {
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
+
+// UnknownTargetError is returned when a target names no object of the spec
+// or the account: most likely a typo, and a plan that silently targets
+// nothing would look like "no changes".
+type UnknownTargetError struct {
+	Target Target
+}
+
+func (e *UnknownTargetError) Error() string {
+	return fmt.Sprintf("target %s matches nothing in the spec or the account", e.Target)
+}

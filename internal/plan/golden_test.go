@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -18,8 +19,9 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/plan")
 
 // Every case directory holds desired.json and live.json (a state.Account
-// with Go field names) and the goldens: plan.txt and plan.json, or
-// error.txt when Compute must fail; plan_color.txt for colorCases.
+// with Go field names), optionally targets.txt (one target per line, for
+// Options.Targets), and the goldens: plan.txt and plan.json, or error.txt
+// when ComputeWith must fail; plan_color.txt for colorCases.
 const caseRoot = "testdata/plan"
 
 var goldenFiles = []string{"plan.txt", "plan.json", "plan_color.txt", "error.txt"}
@@ -31,6 +33,8 @@ var wantCases = []string{
 	"tenant_url_normalised", "replace_type", "replace_protected", "prune_delete",
 	"prune_off_unmanaged", "unmanaged_no_reference", "duplicate_live_reference",
 	"duplicate_live_reference_unmanaged", "every_action",
+	"targets_behavior", "targets_integration", "target_unknown",
+	"ignore_fields", "ignore_no_changes",
 }
 
 var colorCases = map[string]bool{"every_action": true}
@@ -40,6 +44,7 @@ var errorCases = map[string]func(error) bool{
 	"missing_behavior":         errorIs[*MissingBehaviorsError],
 	"replace_protected":        errorIs[*ProtectedError],
 	"duplicate_live_reference": errorIs[*DuplicateReferenceError],
+	"target_unknown":           errorIs[*UnknownTargetError],
 }
 
 func errorIs[T error](err error) bool {
@@ -50,6 +55,7 @@ func errorIs[T error](err error) bool {
 type planCase struct {
 	name, dir     string
 	desired, live state.Account
+	opts          Options
 }
 
 func loadCases(t *testing.T) []planCase {
@@ -64,6 +70,7 @@ func loadCases(t *testing.T) []planCase {
 		c := planCase{name: filepath.Base(dir), dir: dir}
 		readAccount(t, filepath.Join(dir, "desired.json"), &c.desired)
 		readAccount(t, filepath.Join(dir, "live.json"), &c.live)
+		c.opts.Targets = readTargets(t, filepath.Join(dir, "targets.txt"))
 		cases = append(cases, c)
 	}
 	for _, name := range wantCases {
@@ -87,10 +94,31 @@ func readAccount(t *testing.T, path string, a *state.Account) {
 	}
 }
 
+// readTargets reads a case's targets.txt; none when it does not exist.
+func readTargets(t *testing.T, path string) []Target {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var targets []Target
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		target, err := ParseTarget(line)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		targets = append(targets, target)
+	}
+	return targets
+}
+
 func TestGolden(t *testing.T) {
 	for _, tc := range loadCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := Compute(tc.desired, tc.live)
+			p, err := ComputeWith(tc.desired, tc.live, tc.opts)
 			files := make(map[string]string)
 			if isErr, wantErr := errorCases[tc.name]; wantErr {
 				if err == nil || !isErr(err) {

@@ -20,7 +20,17 @@ type jsonPlan struct {
 	Summary         jsonSummary   `json:"summary"`
 	Changes         []jsonChange  `json:"changes"`
 	Unmanaged       jsonUnmanaged `json:"unmanaged"`
+	Targets         []string      `json:"targets"`
+	Ignored         []jsonIgnored `json:"ignored"`
 	LiveFingerprint string        `json:"live_fingerprint"`
+}
+
+type jsonIgnored struct {
+	Resource Resource `json:"resource"`
+	Key      string   `json:"key"`
+	Field    string   `json:"field"`
+	Live     string   `json:"live"`
+	Desired  string   `json:"desired"`
 }
 
 type jsonSummary struct {
@@ -79,7 +89,12 @@ func RenderJSON(w io.Writer, p Plan) error {
 		Summary:         jsonSummary{Add: s.Add, Change: s.Change, Replace: s.Replace, Destroy: s.Destroy},
 		Changes:         make([]jsonChange, 0, len(p.Changes)),
 		Unmanaged:       jsonUnmanaged{Behaviors: append([]string{}, p.UnmanagedBehaviors...), Integrations: []jsonIntegration{}},
+		Targets:         append([]string{}, p.Targets...),
+		Ignored:         make([]jsonIgnored, 0, len(p.Ignored)),
 		LiveFingerprint: p.LiveFingerprint,
+	}
+	for _, d := range p.Ignored {
+		out.Ignored = append(out.Ignored, jsonIgnored(d))
 	}
 	for _, c := range p.Changes {
 		jc, err := toJSONChange(c)
@@ -172,6 +187,19 @@ func ReadJSON(r io.Reader) (Plan, error) {
 		AccountID:          in.AccountID,
 		UnmanagedBehaviors: in.Unmanaged.Behaviors,
 		LiveFingerprint:    in.LiveFingerprint,
+	}
+	for i, s := range in.Targets {
+		t, err := ParseTarget(s)
+		if err != nil {
+			return Plan{}, fmt.Errorf("plan: reading JSON: targets[%d]: %w", i, err)
+		}
+		p.Targets = append(p.Targets, t.String())
+	}
+	for i, d := range in.Ignored {
+		if d.Resource != ResourceBehavior && d.Resource != ResourceIntegration {
+			return Plan{}, fmt.Errorf("plan: reading JSON: ignored[%d]: unknown resource %q", i, d.Resource)
+		}
+		p.Ignored = append(p.Ignored, IgnoredDiff(d))
 	}
 	for i, jc := range in.Changes {
 		c, err := fromJSONChange(jc)

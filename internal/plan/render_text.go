@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,17 +50,19 @@ func RenderText(w io.Writer, p Plan, opts TextOptions) error {
 		r.printf("riskctl will perform the following actions on account %s:\n", account)
 		for _, c := range p.Changes {
 			r.b.WriteString("\n")
-			if err := r.change(c); err != nil {
+			if err := r.change(c, p.Ignored); err != nil {
 				return err
 			}
 		}
 	} else {
-		r.printf("No changes. Account %s matches the spec.\n", account)
+		r.noChanges(p, account)
 	}
 	r.unmanaged(p)
+	r.ignored(p)
 	if p.HasChanges() {
 		r.printf("\n%s\n", p.Summary())
 	}
+	r.targets(p)
 	_, err := io.WriteString(w, r.b.String())
 	return err
 }
@@ -86,7 +89,9 @@ func (r *textRenderer) paint(s, color string) string {
 // row is one attribute line of a block; symbol "" for an unchanged one.
 type row struct{ symbol, name, value, comment string }
 
-func (r *textRenderer) change(c Change) error {
+// change writes one change's block. A row of a field whose difference is
+// ignored says so: it shows the live value, which is what apply keeps.
+func (r *textRenderer) change(c Change, ignored []IgnoredDiff) error {
 	style, ok := actionStyle[c.Action]
 	if !ok {
 		return fmt.Errorf("plan: cannot render action %q", c.Action)
@@ -94,6 +99,13 @@ func (r *textRenderer) change(c Change) error {
 	title, rows, err := blockOf(c)
 	if err != nil {
 		return err
+	}
+	for i, rw := range rows {
+		if rw.symbol == "" && slices.ContainsFunc(ignored, func(d IgnoredDiff) bool {
+			return d.Resource == c.Resource && d.Key == c.Key && d.Field == rw.name
+		}) {
+			rows[i].comment = "ignored: the spec says " + value(rw.name, desiredOf(ignored, c, rw.name))
+		}
 	}
 	r.printf("  %s\n", r.paint("# "+title+" "+style.verb, style.color))
 	if c.Reason != "" && c.Action != Update {
@@ -224,4 +236,50 @@ func (r *textRenderer) unmanaged(p Plan) {
 		}
 		r.printf("  %s (id %q, tenant_url %q, active %t)\n", name, in.ID, in.TenantURL, in.Active)
 	}
+}
+
+// noChanges is the line of a plan without changes; it does not claim that
+// the whole account matches when the plan was targeted or ignored
+// differences.
+func (r *textRenderer) noChanges(p Plan, account string) {
+	what := "Account " + account + " matches"
+	if len(p.Targets) > 0 {
+		what = "The targeted objects of account " + account + " match"
+	}
+	apart := ""
+	if len(p.Ignored) > 0 {
+		apart = ", apart from ignored differences"
+	}
+	r.printf("No changes. %s the spec%s.\n", what, apart)
+}
+
+// ignored lists the differences the spec's ignore lists keep out of the
+// plan.
+func (r *textRenderer) ignored(p Plan) {
+	if len(p.Ignored) == 0 {
+		return
+	}
+	r.printf("\nIgnored differences (ignore in the spec), left alone:\n")
+	for _, d := range p.Ignored {
+		name := fmt.Sprintf("%s %q", d.Resource, d.Key)
+		r.printf("  %s: %s is %s in the account, %s in the spec\n", name, d.Field, value(d.Field, d.Live), value(d.Field, d.Desired))
+	}
+}
+
+// targets warns that the plan is partial.
+func (r *textRenderer) targets(p Plan) {
+	if len(p.Targets) == 0 {
+		return
+	}
+	r.printf("\nTargeted plan: only %s considered; other differences may remain.\n", strings.Join(p.Targets, ", "))
+}
+
+// desiredOf is the spec's value of an ignored field of c's object.
+func desiredOf(ignored []IgnoredDiff, c Change, field string) string {
+	for _, d := range ignored {
+		if d.Resource == c.Resource && d.Key == c.Key && d.Field == field {
+			return d.Desired
+		}
+	}
+	return ""
 }

@@ -10,14 +10,33 @@
 //	account_id: ${CLOUDFLARE_ACCOUNT_ID}   # 32 lower-case hex characters
 //	behaviors:                             # behavior id → settings; only these keys are managed
 //	  imp_travel: {enabled: true, risk_level: high}
-//	  high_dlp:   {enabled: true, risk_level: medium}
+//	  high_dlp:   {enabled: true, risk_level: medium, ignore: [risk_level]}
 //	integrations:                          # matched on reference_id, unique in the file
 //	  - reference_id: 0b3f1c4e-5d6a-4e7b-8c9d-0e1f2a3b4c5d
 //	    integration_type: Okta
 //	    tenant_url: https://acme.okta.com
 //	    active: true                       # optional, default true
 //	    protect: true                      # optional, default false: plans may not delete or replace it
+//	    ignore: [active]                   # optional: differences in these fields are not changes
 //	prune: false                           # optional, default false
+//
+// # Ignore lists
+//
+// A behavior or an integration may carry "ignore", a list of fields whose
+// differences plans keep out of their changes and only report: enabled and
+// risk_level for a behavior; integration_type, tenant_url and active for an
+// integration (Behavior.Ignore, Integration.Ignore). An ignored field is
+// never written to an object that exists: it never causes an update or a
+// replace, and an update caused by another field carries its live value.
+// A create does write it: there is no live value to keep. The ignored
+// fields stay required, so that removing them from the ignore list gives a
+// complete spec. A null list ignores nothing.
+//
+// # Files and directories
+//
+// Load takes files and directories; a directory stands for its *.yaml and
+// *.yml files, sorted by name, not recursing and leaving out hidden files
+// (Expand). Each file declares one account.
 //
 // # Strictness
 //
@@ -40,6 +59,10 @@
 //     an error asking to quote it, since YAML would have read it as a number;
 //   - risk_level other than low, medium, high; integration_type other than
 //     Okta (both case-insensitive, normalised to "high", "Okta", ...);
+//   - an ignore that is not a list, names a field that cannot be ignored
+//     (with a suggestion for a near miss, and the reason for fields that
+//     plans never compare, and for reference_id), or names a field twice;
+//   - a directory without spec files, a file that cannot be read (Load);
 //   - a behavior without enabled or risk_level; an integration without
 //     reference_id, integration_type or tenant_url; a behavior id that is not
 //     made of a-z, 0-9 and _;

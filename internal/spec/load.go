@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -41,11 +42,13 @@ type Options struct {
 }
 
 // Load reads and parses every file, then checks that no two files declare
-// one account. It reports the problems of all files together, as Errors.
+// one account. A path that is a directory stands for its spec files (see
+// Expand). It reports the problems of all files together, as Errors.
 func Load(paths []string, opts Options) ([]*File, error) {
 	var files []*File
-	var errs Errors
-	for _, path := range paths {
+	expanded, err := Expand(paths)
+	errs, _ := err.(Errors) // Expand returns no other error
+	for _, path := range expanded {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			errs = append(errs, &Error{Pos: Pos{File: path}, Msg: "cannot read spec file: " + pathErrorReason(err)})
@@ -62,6 +65,74 @@ func Load(paths []string, opts Options) ([]*File, error) {
 	if len(errs) > 0 {
 		errs.sort()
 		return nil, errs
+	}
+	return files, nil
+}
+
+// Expand replaces each path that is a directory by the spec files in it:
+// its *.yaml and *.yml entries, sorted by name, leaving out subdirectories
+// (it does not recurse) and hidden files (".#spec.yaml" editor lock files,
+// as a shell's * would). Other paths are kept as given, even when they do
+// not exist: reading them is Load's job, and its error names them. A path
+// listed twice, or a file also reached through its directory, is kept once,
+// where it first appears. A directory that holds no spec file, or that
+// cannot be listed, is an error naming it; the error is Errors, like Load's.
+//
+// Load calls Expand itself; callers use it to learn which files a set of
+// paths means (a saved plan records them).
+func Expand(paths []string) ([]string, error) {
+	var out []string
+	var errs Errors
+	seen := make(map[string]bool)
+	add := func(path string) {
+		if key := filepath.Clean(path); !seen[key] {
+			seen[key] = true
+			out = append(out, path)
+		}
+	}
+	for _, path := range paths {
+		info, err := os.Stat(path)
+		if err != nil || !info.IsDir() {
+			add(path)
+			continue
+		}
+		files, err := specFiles(path)
+		switch {
+		case err != nil:
+			errs = append(errs, &Error{Pos: Pos{File: path}, Msg: "cannot list spec directory: " + pathErrorReason(err)})
+		case len(files) == 0:
+			errs = append(errs, &Error{Pos: Pos{File: path}, Msg: "directory holds no spec file (*.yaml or *.yml)"})
+		}
+		for _, f := range files {
+			add(f)
+		}
+	}
+	if len(errs) > 0 {
+		errs.sort()
+		return out, errs
+	}
+	return out, nil
+}
+
+// specFiles lists dir's spec files, sorted by name.
+func specFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir) // sorted by name
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+			continue
+		}
+		path := filepath.Join(dir, name)
+		// A symlink counts as what it points to; a broken one stays, so
+		// that Load reports it instead of silently skipping a spec.
+		if info, err := os.Stat(path); err == nil && info.IsDir() {
+			continue
+		}
+		files = append(files, path)
 	}
 	return files, nil
 }
@@ -112,11 +183,20 @@ func Parse(path string, data []byte, opts Options) (*File, error) {
 // The keys of each mapping, in the order the messages list them.
 var (
 	topKeys             = []string{"version", "account_id", "behaviors", "integrations", "prune"}
-	behaviorKeys        = []string{"enabled", "risk_level"}
+	behaviorKeys        = []string{"enabled", "risk_level", "ignore"}
+	behaviorRequired    = []string{"enabled", "risk_level"}
 	behaviorComputed    = []string{"name", "description"}
-	integrationKeys     = []string{"reference_id", "integration_type", "tenant_url", "active", "protect"}
+	integrationKeys     = []string{"reference_id", "integration_type", "tenant_url", "active", "protect", "ignore"}
 	integrationRequired = []string{"reference_id", "integration_type", "tenant_url"}
 	integrationComputed = []string{"id", "account_tag", "created_at", "well_known_url"}
+)
+
+// The fields an ignore list may name: those a plan compares. A behavior's
+// name and description, and an integration's computed fields, are never
+// compared; reference_id is what an integration is matched on.
+var (
+	behaviorIgnorable    = []string{"enabled", "risk_level"}
+	integrationIgnorable = []string{"integration_type", "tenant_url", "active"}
 )
 
 var behaviorIDPattern = regexp.MustCompile(`^[a-z0-9_]+$`)
@@ -309,7 +389,7 @@ func (p *parser) behavior(id string, b field) state.Behavior {
 	known := p.known(p.pairs(b.val), "in behavior "+quote(id), behaviorKeys, behaviorComputed)
 	// Both are required because the API's update takes both for every key
 	// it is given; a spec cannot say "only enable it".
-	for _, name := range behaviorKeys {
+	for _, name := range behaviorRequired {
 		if known[name].val == nil {
 			p.errorf(b.key, "behavior %s is missing required key %q", quote(id), name)
 		}
@@ -319,6 +399,9 @@ func (p *parser) behavior(id string, b field) state.Behavior {
 	}
 	if v := known["risk_level"].val; v != nil {
 		out.RiskLevel, _ = p.riskLevel(v)
+	}
+	if v := known["ignore"].val; v != nil {
+		out.Ignore = p.ignore(v, "behavior "+quote(id), behaviorIgnorable, behaviorComputed)
 	}
 	return out
 }
@@ -381,7 +464,53 @@ func (p *parser) integration(item *yaml.Node) (in state.Integration, ref *yaml.N
 	if v := known["protect"].val; v != nil {
 		in.Protect, _ = p.boolean(v, "protect")
 	}
+	if v := known["ignore"].val; v != nil {
+		in.Ignore = p.ignore(v, "integration", integrationIgnorable, append([]string{"protect"}, integrationComputed...))
+	}
 	return in, ref
+}
+
+// ignore reads an ignore list: field names, each at most once, from
+// allowed. where names the object in messages; uncompared lists keys a
+// reader might try that plans never compare (computed fields, protect), so
+// the message can say why rather than "unknown". A null list ("ignore:"
+// with its entries commented out) ignores nothing.
+func (p *parser) ignore(n *yaml.Node, where string, allowed, uncompared []string) []string {
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "ignore in %s must be a list of field names such as [%s], got %s", where, allowed[0], describe(n))
+		return nil
+	}
+	var out []string
+	first := make(map[string]*yaml.Node)
+	for _, item := range n.Content {
+		item = deref(item)
+		name, ok := p.str(item, "each ignore entry")
+		if !ok {
+			continue
+		}
+		switch {
+		case slices.Contains(allowed, name):
+		case name == "reference_id":
+			p.errorf(item, "reference_id cannot be ignored: integrations are matched on it (fields that can be ignored: %s)", strings.Join(allowed, ", "))
+			continue
+		case slices.Contains(uncompared, name):
+			p.errorf(item, "%s cannot be ignored in %s: plans never compare it (fields that can be ignored: %s)", quote(name), where, strings.Join(allowed, ", "))
+			continue
+		default:
+			p.errorf(item, "unknown field %s in ignore of %s%s (fields that can be ignored: %s)", quote(name), where, didYouMean(name, allowed), strings.Join(allowed, ", "))
+			continue
+		}
+		if prev, dup := first[name]; dup {
+			p.errorf(item, "duplicate field %s in ignore (first listed at line %d)", quote(name), prev.Line)
+			continue
+		}
+		first[name] = item
+		out = append(out, name)
+	}
+	return out
 }
 
 // pairs lists a mapping's key: value pairs, reporting keys that are not

@@ -140,7 +140,7 @@ var invalidCases = []invalidCase{
 		src:  head + "behaviors:\n  imp_travel: {enabled: true, risk_levl: high}\n",
 		want: []string{
 			`spec.yaml:4:3: behavior "imp_travel" is missing required key "risk_level"`,
-			`spec.yaml:4:31: unknown key "risk_levl" in behavior "imp_travel": did you mean "risk_level"? (allowed keys: enabled, risk_level)`,
+			`spec.yaml:4:31: unknown key "risk_levl" in behavior "imp_travel": did you mean "risk_level"? (allowed keys: enabled, risk_level, ignore)`,
 		},
 	},
 	{
@@ -148,24 +148,24 @@ var invalidCases = []invalidCase{
 		src:  head + "behaviors:\n  imp_travel:\n    Enabled: true\n    risk_level: high\n",
 		want: []string{
 			`spec.yaml:4:3: behavior "imp_travel" is missing required key "enabled"`,
-			`spec.yaml:5:5: unknown key "Enabled" in behavior "imp_travel": did you mean "enabled"? (allowed keys: enabled, risk_level)`,
+			`spec.yaml:5:5: unknown key "Enabled" in behavior "imp_travel": did you mean "enabled"? (allowed keys: enabled, risk_level, ignore)`,
 		},
 	},
 	{
 		name: "unknown integration key",
 		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    tenant: acme\n",
-		want: []string{`spec.yaml:7:5: unknown key "tenant" in integration (allowed keys: reference_id, integration_type, tenant_url, active, protect)`},
+		want: []string{`spec.yaml:7:5: unknown key "tenant" in integration (allowed keys: reference_id, integration_type, tenant_url, active, protect, ignore)`},
 	},
 	{
 		name: "unknown integration key with a suggestion",
 		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    activ: false\n",
-		want: []string{`spec.yaml:7:5: unknown key "activ" in integration: did you mean "active"? (allowed keys: reference_id, integration_type, tenant_url, active, protect)`},
+		want: []string{`spec.yaml:7:5: unknown key "activ" in integration: did you mean "active"? (allowed keys: reference_id, integration_type, tenant_url, active, protect, ignore)`},
 	},
 	{
 		name: "merge keys are unknown keys",
 		src:  head + "integrations:\n  - &base\n    reference_id: r1\n" + okta + "  - <<: *base\n    reference_id: r2\n",
 		want: []string{
-			`spec.yaml:8:5: unknown key "<<" in integration (allowed keys: reference_id, integration_type, tenant_url, active, protect)`,
+			`spec.yaml:8:5: unknown key "<<" in integration (allowed keys: reference_id, integration_type, tenant_url, active, protect, ignore)`,
 			`spec.yaml:8:5: integration is missing required key "integration_type"`,
 			`spec.yaml:8:5: integration is missing required key "tenant_url"`,
 		},
@@ -455,6 +455,56 @@ var invalidCases = []invalidCase{
 		want: []string{`spec.yaml:4:3: invalid behavior id "": expected lower-case letters, digits and underscores, such as imp_travel`},
 	},
 
+	// Ignore lists.
+	{
+		name: "ignore not a list",
+		src:  head + "behaviors:\n  imp_travel:\n    enabled: true\n    risk_level: high\n    ignore: enabled\n",
+		want: []string{`spec.yaml:7:13: ignore in behavior "imp_travel" must be a list of field names such as [enabled], got string "enabled"`},
+	},
+	{
+		name: "ignore a mapping",
+		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    ignore: {active: true}\n",
+		want: []string{`spec.yaml:7:13: ignore in integration must be a list of field names such as [integration_type], got a mapping`},
+	},
+	{
+		name: "ignore unknown field with a suggestion",
+		src:  head + "behaviors:\n  imp_travel:\n    enabled: true\n    risk_level: high\n    ignore: [enabld]\n",
+		want: []string{`spec.yaml:7:14: unknown field "enabld" in ignore of behavior "imp_travel": did you mean "enabled"? (fields that can be ignored: enabled, risk_level)`},
+	},
+	{
+		name: "ignore a field of the other resource",
+		src:  head + "behaviors:\n  imp_travel: {enabled: true, risk_level: high, ignore: [tenant_url]}\n",
+		want: []string{`spec.yaml:4:58: unknown field "tenant_url" in ignore of behavior "imp_travel" (fields that can be ignored: enabled, risk_level)`},
+	},
+	{
+		name: "ignore a computed behavior field",
+		src:  head + "behaviors:\n  imp_travel: {enabled: true, risk_level: high, ignore: [name]}\n",
+		want: []string{`spec.yaml:4:58: "name" cannot be ignored in behavior "imp_travel": plans never compare it (fields that can be ignored: enabled, risk_level)`},
+	},
+	{
+		name: "ignore uncompared integration fields",
+		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    ignore: [protect, well_known_url, reference_id, tenant_ur]\n",
+		want: []string{
+			`spec.yaml:7:14: "protect" cannot be ignored in integration: plans never compare it (fields that can be ignored: integration_type, tenant_url, active)`,
+			`spec.yaml:7:23: "well_known_url" cannot be ignored in integration: plans never compare it (fields that can be ignored: integration_type, tenant_url, active)`,
+			`spec.yaml:7:39: reference_id cannot be ignored: integrations are matched on it (fields that can be ignored: integration_type, tenant_url, active)`,
+			`spec.yaml:7:53: unknown field "tenant_ur" in ignore of integration: did you mean "tenant_url"? (fields that can be ignored: integration_type, tenant_url, active)`,
+		},
+	},
+	{
+		name: "ignore duplicate field",
+		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    ignore:\n      - active\n      - tenant_url\n      - active\n",
+		want: []string{`spec.yaml:10:9: duplicate field "active" in ignore (first listed at line 8)`},
+	},
+	{
+		name: "ignore entry not a string",
+		src:  head + "behaviors:\n  imp_travel: {enabled: true, risk_level: high, ignore: [1, [enabled]]}\n",
+		want: []string{
+			"spec.yaml:4:58: each ignore entry must be a string (quote it), got integer 1",
+			"spec.yaml:4:61: each ignore entry must be a string, got a sequence",
+		},
+	},
+
 	// Interpolation.
 	{
 		name: "unset variable without default",
@@ -539,7 +589,7 @@ func TestParseReportsEveryError(t *testing.T) {
 		`testdata/invalid.yaml:4:25: enabled must be a boolean true/false, got string "yes" (YAML 1.1 yes/no/on/off are not booleans)`,
 		`testdata/invalid.yaml:4:42: risk_level must be one of low, medium, high, got string "severe"`,
 		`testdata/invalid.yaml:5:3: behavior "high_dlp" is missing required key "risk_level"`,
-		`testdata/invalid.yaml:5:29: unknown key "risk_levl" in behavior "high_dlp": did you mean "risk_level"? (allowed keys: enabled, risk_level)`,
+		`testdata/invalid.yaml:5:29: unknown key "risk_levl" in behavior "high_dlp": did you mean "risk_level"? (allowed keys: enabled, risk_level, ignore)`,
 		`testdata/invalid.yaml:6:3: duplicate key "imp_travel" (first defined at line 4)`,
 		`testdata/invalid.yaml:9:23: integration_type must be Okta, got string "Azure"`,
 		`testdata/invalid.yaml:10:17: tenant_url "http://acme.okta.com": expected an absolute https URL such as https://acme.okta.com`,
@@ -573,7 +623,7 @@ func TestParseFull(t *testing.T) {
 			Behaviors: map[string]state.Behavior{
 				"imp_travel":   {Enabled: true, RiskLevel: "high"},
 				"high_dlp":     {Enabled: true, RiskLevel: "medium"},
-				"sentinel_one": {Enabled: false, RiskLevel: "low"},
+				"sentinel_one": {Enabled: false, RiskLevel: "low", Ignore: []string{"risk_level"}},
 			},
 			Integrations: []state.Integration{
 				{
@@ -588,6 +638,7 @@ func TestParseFull(t *testing.T) {
 					IntegrationType: "Okta",
 					TenantURL:       "https://acme-staging.okta.com/",
 					Active:          false,
+					Ignore:          []string{"tenant_url", "active"},
 				},
 				{
 					ReferenceID:     "12345",
@@ -605,9 +656,9 @@ func TestParseFull(t *testing.T) {
 			"sentinel_one": pos(7, 3),
 		},
 		IntegrationPos: map[string]spec.Pos{
-			"0b3f1c4e-5d6a-4e7b-8c9d-0e1f2a3b4c5d": pos(11, 19),
-			"staging":                              pos(16, 19),
-			"12345":                                pos(20, 19),
+			"0b3f1c4e-5d6a-4e7b-8c9d-0e1f2a3b4c5d": pos(12, 19),
+			"staging":                              pos(17, 19),
+			"12345":                                pos(24, 19),
 		},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -872,6 +923,13 @@ func TestLoadErrors(t *testing.T) {
 	fromDefault := writeFile(t, dir, "c.yaml", "version: 1\n")
 	bad := writeFile(t, dir, "d.yaml", head+"prune: yes\n")
 	missing := filepath.Join(dir, "missing.yaml")
+	empty := t.TempDir()
+	noSpecs := t.TempDir()
+	writeFile(t, noSpecs, "README.md", "# specs go here\n")
+	writeFile(t, noSpecs, ".hidden.yaml", head)
+	if err := os.Mkdir(filepath.Join(noSpecs, "sub.yaml"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name  string
 		paths []string
@@ -895,9 +953,26 @@ func TestLoadErrors(t *testing.T) {
 			want:  []string{missing + ": cannot read spec file: no such file or directory"},
 		},
 		{
-			name:  "a directory",
+			name:  "a directory without spec files",
+			paths: []string{noSpecs, a},
+			want:  []string{noSpecs + ": directory holds no spec file (*.yaml or *.yml)"},
+		},
+		{
+			name:  "an empty directory and a missing file",
+			paths: []string{empty, missing},
+			want: []string{ // sorted by path: empty is the later TempDir
+				missing + ": cannot read spec file: no such file or directory",
+				empty + ": directory holds no spec file (*.yaml or *.yml)",
+			},
+		},
+		{
+			name:  "the errors of a directory's files",
 			paths: []string{dir},
-			want:  []string{dir + ": cannot read spec file: is a directory"},
+			want: []string{
+				sameAccount + ":3:13: account " + acct + " is already declared at " + a + ":2:13: one spec file per account",
+				fromDefault + ":1:1: account_id is empty: set it in the file, or set CLOUDFLARE_ACCOUNT_ID / --account-id",
+				bad + `:3:8: prune must be a boolean true/false, got string "yes" (YAML 1.1 yes/no/on/off are not booleans)`,
+			},
 		},
 		{
 			name:  "errors of every file, sorted by file",
@@ -920,5 +995,106 @@ func TestLoadErrors(t *testing.T) {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestLoadDirectory: a directory stands for its *.yaml and *.yml files,
+// sorted by name, without recursing, hidden files or other extensions.
+func TestLoadDirectory(t *testing.T) {
+	dir := t.TempDir()
+	b := writeFile(t, dir, "b.yaml", head)
+	a := writeFile(t, dir, "a.yml", "version: 1\naccount_id: "+acct2+"\n")
+	writeFile(t, dir, "c.json", "{}")
+	writeFile(t, dir, "notes.yaml.bak", "not a spec")
+	writeFile(t, dir, ".#b.yaml", "an editor's lock file")
+	sub := filepath.Join(dir, "nested.yaml")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, sub, "deep.yaml", "not read: no recursion")
+
+	files, err := spec.Load([]string{dir}, spec.Options{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, f.Path+" "+f.Account.AccountID)
+	}
+	want := []string{a + " " + acct2, b + " " + acct}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+}
+
+func TestExpand(t *testing.T) {
+	dir := t.TempDir()
+	b := writeFile(t, dir, "b.yaml", head)
+	a := writeFile(t, dir, "a.yaml", head)
+	other := writeFile(t, t.TempDir(), "other.yml", head)
+	missing := filepath.Join(dir, "missing.yaml")
+	for _, tc := range []struct {
+		name  string
+		paths []string
+		want  []string
+	}{
+		{"files as given", []string{other, b}, []string{other, b}},
+		{"a directory, sorted", []string{dir}, []string{a, b}},
+		{"a directory among files", []string{other, dir}, []string{other, a, b}},
+		{"a file and its directory, kept once", []string{b, dir}, []string{b, a}},
+		{"the same path twice", []string{other, filepath.Join(filepath.Dir(other), ".", "other.yml")}, []string{other}},
+		{"a missing path is kept for Load to report", []string{missing}, []string{missing}},
+		{"nothing", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := spec.Expand(tc.paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("Expand (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	empty := t.TempDir()
+	got, err := spec.Expand([]string{a, empty})
+	if diff := cmp.Diff([]string{empty + ": directory holds no spec file (*.yaml or *.yml)"}, errorLines(t, err)); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{a}, got); diff != "" {
+		t.Errorf("Expand with an error still lists the files it found (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseIgnore(t *testing.T) {
+	src := head + `behaviors:
+  imp_travel: {enabled: true, risk_level: high, ignore: [risk_level, enabled]}
+  high_dlp:
+    enabled: true
+    risk_level: low
+    ignore:            # every entry commented out: ignores nothing
+  sentinel_one: {enabled: false, risk_level: low, ignore: []}
+integrations:
+  - reference_id: r1
+` + okta + `    ignore: [integration_type, "${FIELD}"]
+`
+	f, err := parse(src, spec.Options{LookupEnv: env(map[string]string{"FIELD": "active"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := state.Account{
+		AccountID: acct,
+		Behaviors: map[string]state.Behavior{
+			"imp_travel":   {Enabled: true, RiskLevel: "high", Ignore: []string{"risk_level", "enabled"}},
+			"high_dlp":     {Enabled: true, RiskLevel: "low"},
+			"sentinel_one": {Enabled: false, RiskLevel: "low"},
+		},
+		Integrations: []state.Integration{
+			{ReferenceID: "r1", IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: true, Ignore: []string{"integration_type", "active"}},
+		},
+	}
+	if diff := cmp.Diff(want, f.Account); diff != "" {
+		t.Errorf("Account (-want +got):\n%s", diff)
 	}
 }

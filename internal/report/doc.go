@@ -1,0 +1,108 @@
+// Package report renders what riskctl prints for machines and reviewers
+// about plan, apply and drift, over one or more accounts: text (WriteText),
+// JSON (WriteJSON), Markdown for pull-request comments and job summaries
+// (WriteMarkdown), and GitHub Actions step outputs (GitHub.Publish). Every
+// renderer reads the values (plan.Plan, apply.Result); none parses text.
+//
+// # Text
+//
+// Accounts in order, under "=== account ID (files) ===" when there are
+// several, then a "Total (…)" line. plan and apply: plan.RenderText per
+// account; apply adds one line per action result ("applied", "failed",
+// "skipped") and "Apply: N applied, N failed, N skipped.". drift: "Drift
+// detected on account X:" and one line per drifted field
+//
+//	  ~ behavior "imp_travel" enabled: live false, desired true
+//	-/+ integration "idp-rep" integration_type: live "AzureAD", desired "Okta" (forces replacement)
+//	  + integration "idp-new": missing from the account (desired integration_type "Okta", tenant_url "…", active true)
+//	  - integration "idp-old": not in the spec (live id "…", integration_type "Okta", tenant_url "…", active true)
+//
+// or "No drift: account X matches the spec.". plan.RenderText itself
+// lists ignored differences and warns of a targeted plan; the report adds
+// the count after it: "N differences ignored by the spec's ignore
+// lists.". A drift report starts with "Warning: partial plan (targets:
+// …): other differences are not shown." when targeted, and lists the
+// ignored differences under that count line. An account's error is
+// "Error: account X: …".
+//
+// # JSON format, format_version "1"
+//
+// WriteJSON writes one object, indented by 2 spaces, with a trailing
+// newline. Arrays are never null. Fields are only added within a version;
+// removing one or changing its meaning bumps format_version.
+//
+//	{
+//	  "format_version": "1",
+//	  "kind": "plan",                      // "plan" | "apply" | "drift"
+//	  "riskctl_version": "v0.4.0",         // "" when unknown
+//	  "has_changes": true,                 // any account has changes (drift: drifted)
+//	  "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0},  // totals over the accounts
+//	  "accounts": [                        // in the order given
+//	    {
+//	      "account_id": "0123…",
+//	      "spec_files": ["prod.yaml"],
+//	      "has_changes": true,
+//	      "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0},
+//	      "targets": ["behavior:imp_travel"],   // --target; [] for a full plan
+//	      "ignored": [                     // differences kept out by the spec's ignore lists
+//	        {"resource": "integration", "key": "idp-a", "field": "active", "live": "false", "desired": "true"}
+//	      ],
+//	      "plan": {…},                     // the plan in package plan's JSON format; null when the account failed before planning
+//	      "error": "…",                    // only when the account failed
+//	      "exit_code": 0,                  // this account's exit code
+//	      "results": [                     // kind "apply" only: one per plan change, in plan order; [] when apply did not start
+//	        {
+//	          "action": "create",          // as in the plan
+//	          "resource": "integration",
+//	          "key": "idp-new",
+//	          "status": "applied",         // "applied" | "failed" | "skipped"
+//	          "error": "…",                // failed and skipped only
+//	          "id": "…",                   // the integration's server id, when one was reached
+//	          "duration_ms": 120           // wall time of the action's API calls
+//	        }
+//	      ]
+//	    }
+//	  ]
+//	}
+//
+// # Markdown
+//
+// For GitHub (GFM). Per account, a section that starts with a hidden
+// marker, so that a workflow can find and update its own comment:
+//
+//	<!-- riskctl:plan account=ID -->     (riskctl:apply, riskctl:drift; characters
+//	                                      other than [A-Za-z0-9._-] in ID become _)
+//
+// then a heading, the spec files, the account's error (a [!CAUTION]
+// alert), the partial-plan warning (a [!WARNING] alert), the summary line
+// in bold ("Plan: 1 to add, …", or "No changes", "No drift"), a [!WARNING]
+// alert naming every deleted or replaced integration (at most 10, then "and
+// N more"), for apply a table of the failed actions and their errors, one
+// table per resource type ("Behaviors", "Integrations") with one row per
+// changed field:
+//
+//	plan:  | Action | Key | Field | Before → After |
+//	apply: | Status | Action | Key | Field | Before → After |   (✅ applied, ❌ failed, ⏭ skipped)
+//	drift: | Drift | Key | Field | Live | Desired |
+//
+// a table of more than 20 rows folded in <details>, and the unmanaged
+// objects and the ignored differences each in a folded <details> block.
+// Values are code spans (| escaped as \|, newlines shown as \n, the fence
+// longer than any backtick run inside). Several accounts get a title and a
+// totals line first.
+//
+// The output is at most maxBytes (60,000 by default, below GitHub's 65,536
+// characters per comment). A longer rendering is cut before the first
+// table row (all rows of one change together), block or section that does
+// not fit, the open <details> are closed and a last line says so: "…
+// output truncated: N of M changes shown. Run `riskctl plan` locally or
+// download the plan artifact for the full plan."
+//
+// # GitHub Actions
+//
+// GitHub.Publish appends the Markdown to $GITHUB_STEP_SUMMARY and these
+// lines to $GITHUB_OUTPUT: has_changes=true|false, add=N, change=N,
+// replace=N, destroy=N, exit_code=N, exit_reason=R, where R is one of
+// no-changes, changes, applied, partial, stale-plan, refused, invalid,
+// error, in-sync, drift (see ExitReason).
+package report

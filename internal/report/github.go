@@ -1,0 +1,172 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Exit reasons: the exit_reason step output and what ExitReason returns.
+const (
+	ReasonNoChanges = "no-changes" // plan or apply: nothing to do
+	ReasonChanges   = "changes"    // plan: changes pending
+	ReasonApplied   = "applied"    // apply: every change applied
+	ReasonPartial   = "partial"    // apply: some changes applied, some failed (exit 5)
+	ReasonStalePlan = "stale-plan" // apply PLANFILE: live state or spec changed (exit 4; set by the CLI)
+	ReasonRefused   = "refused"    // a safety rule refused (exit 4)
+	ReasonInvalid   = "invalid"    // invalid spec or usage (exit 3)
+	ReasonError     = "error"      // runtime error (exit 1)
+	ReasonInSync    = "in-sync"    // drift: live matches the spec
+	ReasonDrift     = "drift"      // drift: live differs from the spec (exit 2)
+)
+
+// ExitReason names the outcome of a run from its kind, exit code and
+// whether there were changes. Exit 4 is always ReasonRefused; the CLI
+// says ReasonStalePlan itself when a saved plan was stale.
+func ExitReason(kind Kind, exitCode int, hasChanges bool) string {
+	switch exitCode {
+	case 0:
+		switch kind {
+		case KindDrift:
+			return ReasonInSync
+		case KindApply:
+			if hasChanges {
+				return ReasonApplied
+			}
+			return ReasonNoChanges
+		default: // plan without --detailed-exitcode exits 0 with changes too
+			if hasChanges {
+				return ReasonChanges
+			}
+			return ReasonNoChanges
+		}
+	case 2:
+		if kind == KindDrift {
+			return ReasonDrift
+		}
+		return ReasonChanges
+	case 3:
+		return ReasonInvalid
+	case 4:
+		return ReasonRefused
+	case 5:
+		return ReasonPartial
+	}
+	return ReasonError
+}
+
+// GitHub is where a run inside GitHub Actions publishes its outcome. An
+// empty path is not written.
+type GitHub struct {
+	OutputPath  string // $GITHUB_OUTPUT: step outputs, key=value lines
+	SummaryPath string // $GITHUB_STEP_SUMMARY: the job summary, Markdown
+}
+
+// GitHubFromEnv reads GITHUB_OUTPUT and GITHUB_STEP_SUMMARY through getenv
+// (os.Getenv, or a test's map).
+func GitHubFromEnv(getenv func(string) string) GitHub {
+	return GitHub{OutputPath: getenv("GITHUB_OUTPUT"), SummaryPath: getenv("GITHUB_STEP_SUMMARY")}
+}
+
+// Enabled reports whether g writes anything.
+func (g GitHub) Enabled() bool { return g.OutputPath != "" || g.SummaryPath != "" }
+
+// Publish appends r's Markdown (WriteMarkdown, capped at MaxMarkdownBytes)
+// to the job summary, and these step outputs, one key=value line each, to
+// the output file:
+//
+//	has_changes=true|false
+//	add=N
+//	change=N
+//	replace=N
+//	destroy=N
+//	exit_code=N
+//	exit_reason=REASON
+//
+// The counts are r.Totals(). Values are single lines (CR and LF in
+// exitReason become spaces), so no heredoc delimiter is needed. Both files
+// are appended to, never truncated; both are tried, and the errors joined.
+func (g GitHub) Publish(r Report, exitCode int, exitReason string) error {
+	var errs []error
+	if g.SummaryPath != "" {
+		var md bytes.Buffer
+		if err := WriteMarkdown(&md, r, MaxMarkdownBytes); err != nil {
+			errs = append(errs, err)
+		} else if err := appendFile(g.SummaryPath, md.Bytes(), "\n\n"); err != nil {
+			errs = append(errs, fmt.Errorf("writing the GitHub step summary: %w", err))
+		}
+	}
+	if g.OutputPath != "" {
+		if err := appendFile(g.OutputPath, []byte(Outputs(r, exitCode, exitReason)), "\n"); err != nil {
+			errs = append(errs, fmt.Errorf("writing the GitHub step outputs: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Outputs is the text Publish appends to GITHUB_OUTPUT.
+func Outputs(r Report, exitCode int, exitReason string) string {
+	t := r.Totals()
+	var b strings.Builder
+	for _, kv := range [][2]string{
+		{"has_changes", strconv.FormatBool(r.HasChanges())},
+		{"add", strconv.Itoa(t.Add)},
+		{"change", strconv.Itoa(t.Change)},
+		{"replace", strconv.Itoa(t.Replace)},
+		{"destroy", strconv.Itoa(t.Destroy)},
+		{"exit_code", strconv.Itoa(exitCode)},
+		{"exit_reason", strings.TrimSpace(oneLine(exitReason))},
+	} {
+		b.WriteString(kv[0] + "=" + kv[1] + "\n")
+	}
+	return b.String()
+}
+
+// appendFile appends data to path, creating it when missing. When the
+// file is not empty and does not end in sep ("\n": a line of its own;
+// "\n\n": a block of its own), newlines are added first.
+func appendFile(path string, data []byte, sep string) (err error) {
+	tail := lastBytes(path, len(sep))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if tail != "" {
+		pad := sep
+		for pad != "" && !strings.HasSuffix(tail, pad) {
+			pad = pad[1:]
+		}
+		// pad is the part of sep the file already ends with.
+		data = append([]byte(sep[len(pad):]), data...)
+	}
+	_, err = f.Write(data)
+	return err
+}
+
+// lastBytes is the end of the file at path, at most n bytes; "" when it
+// is empty or cannot be read.
+func lastBytes(path string, n int) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size() == 0 {
+		return ""
+	}
+	size := min(int64(n), st.Size())
+	buf := make([]byte, size)
+	if _, err := f.ReadAt(buf, st.Size()-size); err != nil {
+		return ""
+	}
+	return string(buf)
+}

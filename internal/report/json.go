@@ -1,0 +1,148 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/riskctl/riskctl/internal/apply"
+	"github.com/riskctl/riskctl/internal/plan"
+)
+
+// FormatVersion is the version of the JSON report (see the package
+// documentation). It changes only when a field is removed or changes
+// meaning; fields may be added within a version.
+const FormatVersion = "1"
+
+// The JSON form of a Report. These types carry the tags, so that the
+// schema does not change when a Go field is renamed.
+
+type jsonReport struct {
+	FormatVersion  string        `json:"format_version"`
+	Kind           Kind          `json:"kind"`
+	RiskctlVersion string        `json:"riskctl_version"`
+	HasChanges     bool          `json:"has_changes"`
+	Summary        jsonSummary   `json:"summary"`
+	Accounts       []jsonAccount `json:"accounts"`
+}
+
+type jsonSummary struct {
+	Add     int `json:"add"`
+	Change  int `json:"change"`
+	Replace int `json:"replace"`
+	Destroy int `json:"destroy"`
+}
+
+type jsonAccount struct {
+	AccountID  string          `json:"account_id"`
+	SpecFiles  []string        `json:"spec_files"`
+	HasChanges bool            `json:"has_changes"`
+	Summary    jsonSummary     `json:"summary"`
+	Targets    []string        `json:"targets"`
+	Ignored    []jsonIgnored   `json:"ignored"`
+	Plan       json.RawMessage `json:"plan"` // plan.RenderJSON's object, or null
+	Error      string          `json:"error,omitempty"`
+	ExitCode   int             `json:"exit_code"`
+	Results    *[]jsonResult   `json:"results,omitempty"` // kind "apply" only
+}
+
+type jsonIgnored struct {
+	Resource plan.Resource `json:"resource"`
+	Key      string        `json:"key"`
+	Field    string        `json:"field"`
+	Live     string        `json:"live"`
+	Desired  string        `json:"desired"`
+}
+
+type jsonResult struct {
+	Action     plan.Action   `json:"action"`
+	Resource   plan.Resource `json:"resource"`
+	Key        string        `json:"key"`
+	Status     apply.Status  `json:"status"`
+	Error      string        `json:"error,omitempty"`
+	ID         string        `json:"id,omitempty"`
+	DurationMS int64         `json:"duration_ms"`
+}
+
+func toJSONSummary(s plan.Summary) jsonSummary {
+	return jsonSummary{Add: s.Add, Change: s.Change, Replace: s.Replace, Destroy: s.Destroy}
+}
+
+// WriteJSON writes r in the stable JSON schema described in the package
+// documentation: 2-space indentation, a trailing newline, arrays never
+// null. Nothing is written when encoding fails.
+func WriteJSON(w io.Writer, r Report) error {
+	out := jsonReport{
+		FormatVersion:  FormatVersion,
+		Kind:           r.Kind,
+		RiskctlVersion: r.RiskctlVersion,
+		HasChanges:     r.HasChanges(),
+		Summary:        toJSONSummary(r.Totals()),
+		Accounts:       make([]jsonAccount, 0, len(r.Accounts)),
+	}
+	for _, a := range r.Accounts {
+		ja, err := toJSONAccount(r.Kind, a)
+		if err != nil {
+			return err
+		}
+		out.Accounts = append(out.Accounts, ja)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return fmt.Errorf("report: encoding JSON: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func toJSONAccount(kind Kind, a Account) (jsonAccount, error) {
+	ja := jsonAccount{
+		AccountID:  a.ID(),
+		SpecFiles:  append([]string{}, a.SpecFiles...),
+		HasChanges: a.HasChanges(),
+		Summary:    toJSONSummary(a.Summary()),
+		Targets:    []string{},
+		Ignored:    []jsonIgnored{},
+		Plan:       json.RawMessage("null"),
+		ExitCode:   a.ExitCode,
+	}
+	if a.Err != nil {
+		ja.Error = a.Err.Error()
+	}
+	if p := a.Plan; p != nil {
+		ja.Targets = append(ja.Targets, p.Targets...)
+		for _, ig := range p.Ignored {
+			ja.Ignored = append(ja.Ignored, jsonIgnored{Resource: ig.Resource, Key: ig.Key, Field: ig.Field, Live: ig.Live, Desired: ig.Desired})
+		}
+		var buf bytes.Buffer
+		if err := plan.RenderJSON(&buf, *p); err != nil {
+			return jsonAccount{}, err
+		}
+		ja.Plan = buf.Bytes()
+	}
+	if kind == KindApply {
+		results := []jsonResult{}
+		if a.Result != nil {
+			for _, ar := range a.Result.Actions {
+				jr := jsonResult{
+					Action:     ar.Change.Action,
+					Resource:   ar.Change.Resource,
+					Key:        ar.Change.Key,
+					Status:     ar.Status,
+					ID:         ar.ID,
+					DurationMS: ar.Duration.Milliseconds(),
+				}
+				if ar.Err != nil {
+					jr.Error = ar.Err.Error()
+				}
+				results = append(results, jr)
+			}
+		}
+		ja.Results = &results
+	}
+	return ja, nil
+}

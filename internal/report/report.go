@@ -1,0 +1,165 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/riskctl/riskctl/internal/apply"
+	"github.com/riskctl/riskctl/internal/plan"
+)
+
+// Kind is the command a Report is about.
+type Kind string
+
+const (
+	KindPlan  Kind = "plan"  // riskctl plan: what apply would do
+	KindApply Kind = "apply" // riskctl apply: what was done
+	KindDrift Kind = "drift" // riskctl drift: how live differs from the spec
+)
+
+// Report is the outcome of one run over one or more accounts, in the order
+// the accounts were given. Renderers read only these values.
+type Report struct {
+	Kind     Kind
+	Accounts []Account
+	// RiskctlVersion is written to the JSON form (and to the Markdown
+	// footer when not empty).
+	RiskctlVersion string
+}
+
+// Account is the outcome for one account.
+type Account struct {
+	// AccountID names the account; when empty, Plan.AccountID is used.
+	AccountID string
+	// SpecFiles are the spec files the account's desired state came from.
+	SpecFiles []string
+	// Plan is nil when the account failed before planning.
+	Plan *plan.Plan
+	// Result is what apply did (KindApply only); nil when apply did not
+	// start (no changes, a refusal, an earlier error).
+	Result *apply.Result
+	// Err is this account's failure, already safe to print (no secrets).
+	Err error
+	// ExitCode is this account's exit code (the run's is the most severe).
+	ExitCode int
+}
+
+// ID is the account's id: AccountID, else the plan's, else "".
+func (a Account) ID() string {
+	if a.AccountID != "" {
+		return a.AccountID
+	}
+	if a.Plan != nil {
+		return a.Plan.AccountID
+	}
+	return ""
+}
+
+// HasChanges reports whether the account's plan has changes: changes
+// pending (plan), drift (drift) or changes attempted (apply).
+func (a Account) HasChanges() bool { return a.Plan != nil && a.Plan.HasChanges() }
+
+// Summary counts the account's plan changes (zero without a plan).
+func (a Account) Summary() plan.Summary {
+	if a.Plan == nil {
+		return plan.Summary{}
+	}
+	return a.Plan.Summary()
+}
+
+// HasChanges reports whether any account's plan has changes.
+func (r Report) HasChanges() bool {
+	for _, a := range r.Accounts {
+		if a.HasChanges() {
+			return true
+		}
+	}
+	return false
+}
+
+// Totals adds up the accounts' plan summaries.
+func (r Report) Totals() plan.Summary {
+	var t plan.Summary
+	for _, a := range r.Accounts {
+		s := a.Summary()
+		t.Add += s.Add
+		t.Change += s.Change
+		t.Replace += s.Replace
+		t.Destroy += s.Destroy
+	}
+	return t
+}
+
+// failed counts the accounts with an error.
+func (r Report) failed() int {
+	n := 0
+	for _, a := range r.Accounts {
+		if a.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// totalChanges counts the plan changes over every account.
+func (r Report) totalChanges() int {
+	n := 0
+	for _, a := range r.Accounts {
+		if a.Plan != nil {
+			n += len(a.Plan.Changes)
+		}
+	}
+	return n
+}
+
+// Field names whose values are booleans (shown bare, not quoted).
+func isBoolField(field string) bool { return field == "enabled" || field == "active" }
+
+// quoteValue renders a field value for text: booleans bare, strings quoted.
+func quoteValue(field, v string) string {
+	if isBoolField(field) {
+		return v
+	}
+	return strconv.Quote(v)
+}
+
+// liveID is the id of the live integration a change is about, if any.
+func liveID(c plan.Change) string {
+	if c.Integration != nil && c.Integration.Before != nil {
+		return c.Integration.Before.ID
+	}
+	return ""
+}
+
+// objectName names a change's object for text: behavior "k",
+// integration "ref", or integration (id "…", no reference_id).
+func objectName(c plan.Change) string {
+	if c.Resource == plan.ResourceIntegration && c.Key == "" {
+		return fmt.Sprintf("integration (id %q, no reference_id)", liveID(c))
+	}
+	return fmt.Sprintf("%s %q", c.Resource, c.Key)
+}
+
+// plural returns "1 thing" or "n things".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// oneLine makes s safe for a single line: CR and LF become spaces.
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s)
+}
+
+// resultCounts reads "7 applied, 1 failed, 1 skipped".
+func resultCounts(r *apply.Result) string {
+	return fmt.Sprintf("%d applied, %d failed, %d skipped", r.Applied, r.Failed, r.Skipped)
+}
+
+// ignoredLine reads "N differences ignored by the spec's ignore lists".
+func ignoredLine(n int) string {
+	return plural(n, "difference", "differences") + " ignored by the spec's ignore lists"
+}

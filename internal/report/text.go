@@ -1,0 +1,272 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/riskctl/riskctl/internal/apply"
+	"github.com/riskctl/riskctl/internal/plan"
+)
+
+const (
+	ansiReset   = "\x1b[0m"
+	ansiBold    = "\x1b[1m"
+	ansiRed     = "\x1b[31m"
+	ansiGreen   = "\x1b[32m"
+	ansiYellow  = "\x1b[33m"
+	ansiMagenta = "\x1b[35m"
+)
+
+// driftStyle is the symbol (right-aligned in 3 columns, as in plan text)
+// and colour of a drift line per action.
+var driftStyle = map[plan.Action]struct{ symbol, color string }{
+	plan.Create:  {"  +", ansiGreen},
+	plan.Update:  {"  ~", ansiYellow},
+	plan.Replace: {"-/+", ansiMagenta},
+	plan.Delete:  {"  -", ansiRed},
+}
+
+var statusColor = map[apply.Status]string{
+	apply.StatusApplied: ansiGreen,
+	apply.StatusFailed:  ansiRed,
+	apply.StatusSkipped: ansiYellow,
+}
+
+// WriteText writes r for people. Accounts come in order, each under a
+// "=== account ID (files) ===" heading when there are several. A plan or
+// apply account is its plan as plan.RenderText writes it (apply adds one
+// line per action result); a drift account is worded as drift, one line per
+// drifted field. Partial plans, ignored differences and account errors are
+// said explicitly. Nothing is written when rendering fails.
+func WriteText(w io.Writer, r Report, opts plan.TextOptions) error {
+	t := textWriter{color: opts.Color, opts: opts}
+	multi := len(r.Accounts) > 1
+	if len(r.Accounts) == 0 {
+		t.printf("No accounts.\n")
+	}
+	for i, a := range r.Accounts {
+		if i > 0 {
+			t.printf("\n")
+		}
+		if multi {
+			t.printf("%s\n\n", t.paint("=== "+accountHeading(a)+" ===", ansiBold))
+		}
+		if err := t.account(r.Kind, a); err != nil {
+			return err
+		}
+	}
+	if multi {
+		t.printf("\n%s\n", textTotals(r))
+	}
+	_, err := w.Write(t.b.Bytes())
+	return err
+}
+
+// accountHeading reads "account ID (a.yaml, b.yaml)".
+func accountHeading(a Account) string {
+	s := "account " + displayID(a.ID())
+	if len(a.SpecFiles) > 0 {
+		s += " (" + strings.Join(a.SpecFiles, ", ") + ")"
+	}
+	return oneLine(s)
+}
+
+func displayID(id string) string {
+	if id == "" {
+		return "(no account id)"
+	}
+	return id
+}
+
+// textTotals is the last line of a multi-account report.
+func textTotals(r Report) string {
+	head := "Total (" + plural(len(r.Accounts), "account", "accounts")
+	if n := r.failed(); n > 0 {
+		head += fmt.Sprintf(", %d failed", n)
+	}
+	head += "): "
+	switch r.Kind {
+	case KindDrift:
+		drifted, inSync := 0, 0
+		for _, a := range r.Accounts {
+			switch {
+			case a.Plan == nil:
+			case a.Plan.HasChanges():
+				drifted++
+			default:
+				inSync++
+			}
+		}
+		return head + fmt.Sprintf("%d with drift, %d in sync.", drifted, inSync)
+	case KindApply:
+		var applied, failed, skipped int
+		for _, a := range r.Accounts {
+			if a.Result != nil {
+				applied, failed, skipped = applied+a.Result.Applied, failed+a.Result.Failed, skipped+a.Result.Skipped
+			}
+		}
+		return head + r.Totals().String() + fmt.Sprintf(" Apply: %d applied, %d failed, %d skipped.", applied, failed, skipped)
+	}
+	return head + r.Totals().String()
+}
+
+type textWriter struct {
+	b     bytes.Buffer
+	color bool
+	opts  plan.TextOptions
+}
+
+func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(&t.b, format, args...) }
+
+func (t *textWriter) paint(s, color string) string {
+	if !t.color || color == "" {
+		return s
+	}
+	return color + s + ansiReset
+}
+
+func (t *textWriter) account(kind Kind, a Account) error {
+	if p := a.Plan; p != nil {
+		// plan.RenderText says itself that a plan is partial and lists
+		// the ignored differences; the count follows it, so that ignoring
+		// is never silent. drift says it all in its own words.
+		if kind == KindDrift {
+			if err := t.drift(*p); err != nil {
+				return err
+			}
+		} else {
+			if err := plan.RenderText(&t.b, *p, t.opts); err != nil {
+				return err
+			}
+			if len(p.Ignored) > 0 {
+				t.printf("\n%s.\n", ignoredLine(len(p.Ignored)))
+			}
+		}
+	}
+	if kind == KindApply && a.Result != nil {
+		t.results(*a.Result)
+	}
+	if a.Err != nil {
+		if a.Plan != nil || a.Result != nil {
+			t.printf("\n")
+		}
+		t.printf("%s account %s: %s\n", t.paint("Error:", ansiRed), displayID(a.ID()), strings.TrimRight(a.Err.Error(), "\n"))
+	}
+	return nil
+}
+
+// drift words a plan as drift: one line per drifted field.
+func (t *textWriter) drift(p plan.Plan) error {
+	account := displayID(p.AccountID)
+	if len(p.Targets) > 0 {
+		t.printf("%s partial plan (targets: %s): other differences are not shown.\n\n",
+			t.paint("Warning:", ansiYellow), oneLine(strings.Join(p.Targets, ", ")))
+	}
+	switch {
+	case !p.HasChanges() && len(p.Targets) > 0:
+		t.printf("No drift: the targeted objects of account %s match the spec.\n", account)
+	case !p.HasChanges():
+		t.printf("No drift: account %s matches the spec.\n", account)
+	default:
+		t.printf("Drift detected on account %s:\n", account)
+		for _, c := range p.Changes {
+			style, ok := driftStyle[c.Action]
+			if !ok {
+				return fmt.Errorf("report: cannot render action %q", c.Action)
+			}
+			sym := t.paint(style.symbol, style.color)
+			name := objectName(c)
+			switch c.Action {
+			case plan.Create:
+				t.printf("%s %s: missing from the account (desired %s)\n", sym, name, fieldList(c.Fields, false))
+			case plan.Delete:
+				live := fieldList(c.Fields, true)
+				if id := liveID(c); id != "" && c.Key != "" {
+					live = fmt.Sprintf("id %q, %s", id, live)
+				}
+				t.printf("%s %s: not in the spec (live %s)\n", sym, name, live)
+			default:
+				for _, f := range c.Fields {
+					line := fmt.Sprintf("%s %s %s: live %s, desired %s", sym, name, f.Field,
+						quoteValue(f.Field, f.Before), quoteValue(f.Field, f.After))
+					if c.Action == plan.Replace && f.Field == "integration_type" {
+						line += " (forces replacement)"
+					}
+					t.printf("%s\n", line)
+				}
+			}
+		}
+	}
+	if len(p.UnmanagedBehaviors) > 0 || len(p.UnmanagedIntegrations) > 0 {
+		t.printf("\nUnmanaged, left alone (not in the spec):\n")
+		for _, key := range p.UnmanagedBehaviors {
+			t.printf("  behavior %q\n", key)
+		}
+		for _, in := range p.UnmanagedIntegrations {
+			name := fmt.Sprintf("integration %q", in.ReferenceID)
+			if in.ReferenceID == "" {
+				name = "integration with no reference_id"
+			}
+			t.printf("  %s (id %q, tenant_url %q, active %t)\n", name, in.ID, in.TenantURL, in.Active)
+		}
+	}
+	if len(p.Ignored) > 0 {
+		t.printf("\n%s:\n", ignoredLine(len(p.Ignored)))
+		for _, d := range p.Ignored {
+			name := fmt.Sprintf("%s %q", d.Resource, d.Key)
+			t.printf("  %s %s: live %s, desired %s\n", name, d.Field, quoteValue(d.Field, d.Live), quoteValue(d.Field, d.Desired))
+		}
+	}
+	if p.HasChanges() {
+		t.printf("\n%s\n", p.Summary())
+	}
+	return nil
+}
+
+// fieldList reads `integration_type "Okta", tenant_url "…", active true`
+// from the live (before) or desired (after) side of the fields.
+func fieldList(fields []plan.FieldDiff, live bool) string {
+	parts := make([]string, 0, len(fields))
+	for _, f := range fields {
+		v := f.After
+		if live {
+			v = f.Before
+		}
+		parts = append(parts, f.Field+" "+quoteValue(f.Field, v))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// results writes one line per action result, then the counts.
+func (t *textWriter) results(res apply.Result) {
+	t.printf("\nApply results:\n")
+	for _, ar := range res.Actions {
+		status := fmt.Sprintf("%-8s", ar.Status)
+		line := "  " + t.paint(status, statusColor[ar.Status]) + " " + string(ar.Change.Action) + " " + objectName(ar.Change)
+		var extra []string
+		if ar.ID != "" && ar.ID != liveID(ar.Change) {
+			extra = append(extra, fmt.Sprintf("id %q", ar.ID))
+		}
+		if ar.Duration > 0 {
+			extra = append(extra, formatDuration(ar.Duration))
+		}
+		if len(extra) > 0 {
+			line += " (" + strings.Join(extra, ", ") + ")"
+		}
+		if ar.Err != nil {
+			line += ": " + strings.ReplaceAll(strings.TrimRight(ar.Err.Error(), "\n"), "\n", "\n    ")
+		}
+		t.printf("%s\n", line)
+	}
+	t.printf("Apply: %s.\n", resultCounts(&res))
+}
+
+func formatDuration(d time.Duration) string {
+	if d >= time.Millisecond {
+		d = d.Round(time.Millisecond)
+	}
+	return d.String()
+}

@@ -25,8 +25,10 @@ var update = flag.Bool("update", false, "rewrite cmp targets inside testdata/scr
 // Fixed identities of the per-script emulator. The token is fake, and
 // scripts assert it never shows up in riskctl's output.
 const (
-	scriptAccount = "5b5e6c8a1f2d4e3b9a7c6d5e4f3a2b1c"
-	scriptToken   = "test-token-3f9c2a7e51"
+	scriptAccount  = "5b5e6c8a1f2d4e3b9a7c6d5e4f3a2b1c"
+	scriptAccount2 = "7c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f"
+	scriptAccount3 = "8e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b"
+	scriptToken    = "test-token-3f9c2a7e51"
 )
 
 func TestMain(m *testing.M) {
@@ -59,7 +61,7 @@ func TestScripts(t *testing.T) {
 
 func setupEmulator(env *testscript.Env) error {
 	emu, err := emulator.New(emulator.Options{
-		Accounts:  []string{scriptAccount},
+		Accounts:  []string{scriptAccount, scriptAccount2, scriptAccount3},
 		Token:     scriptToken,
 		SeedUsers: 8,
 		Seed:      7,
@@ -76,6 +78,8 @@ func setupEmulator(env *testscript.Env) error {
 	env.Setenv("CLOUDFLARE_ACCOUNT_ID", scriptAccount)
 	env.Setenv("TOKEN", scriptToken)
 	env.Setenv("ACCOUNT", scriptAccount)
+	env.Setenv("ACCOUNT2", scriptAccount2)
+	env.Setenv("ACCOUNT3", scriptAccount3)
 	example, err := filepath.Abs(filepath.Join("examples", "riskscoring.yaml"))
 	if err != nil {
 		return err

@@ -46,10 +46,11 @@ func ExitCode(err error) int {
 	}
 	var ee *exitError
 	var specErrs spec.Errors
+	var badTarget *plan.UnknownTargetError
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &specErrs):
+	case errors.As(err, &specErrs), errors.As(err, &badTarget):
 		return ExitInvalid
 	case errors.Is(err, plan.ErrRefused):
 		return ExitRefused

@@ -4,128 +4,103 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"sync"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/emulator"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/report"
 	"github.com/riskctl/riskctl/internal/spec"
+	"github.com/riskctl/riskctl/internal/state"
 )
 
-// errChangesPending makes plan --detailed-exitcode exit 2.
-var errChangesPending = &exitError{code: ExitChanges, err: errors.New("changes pending"), quiet: true}
+// accountsInFlight bounds how many accounts are fetched at once. Each plan
+// is two requests, and Cloudflare's rate limit is per token, shared by all.
+const accountsInFlight = 4
 
-func fileFlag() *ucli.StringSliceFlag {
-	// Not Required: urfave/cli reports that as a plain error (exit 1) and
-	// prints the whole help; loadSpecs gives a usage error instead.
-	return &ucli.StringSliceFlag{Name: "file", Aliases: []string{"f"},
-		Usage: "spec file (repeatable, one account per file)"}
+// account is one spec file's account as a command works on it.
+type account struct {
+	file    *spec.File
+	session *session
+	live    state.Account
+	plan    plan.Plan
+	err     error // failure of this account; the others carry on
 }
 
-func validateCommand(g *globals) *ucli.Command {
-	return &ucli.Command{
-		Name:      "validate",
-		Usage:     "check spec files offline (no credentials needed)",
-		ArgsUsage: " ",
-		Flags:     []ucli.Flag{fileFlag()},
-		Action: func(c *ucli.Context) error {
-			files, err := g.loadSpecs(c)
-			if err != nil {
-				return err
-			}
-			for _, f := range files {
-				a := f.Account
-				fmt.Fprintf(g.streams.Out, "%s: valid (account %s: %d behaviors, %d integrations)\n",
-					f.Path, a.AccountID, len(a.Behaviors), len(a.Integrations))
-			}
-			return nil
-		},
+func (a *account) close() {
+	if a.session != nil {
+		a.session.close()
 	}
 }
 
-func planCommand(g *globals) *ucli.Command {
-	return &ucli.Command{
-		Name:      "plan",
-		Usage:     "show what apply would change; never writes",
-		ArgsUsage: " ",
-		Flags: []ucli.Flag{
-			fileFlag(),
-			&ucli.StringFlag{Name: "format", Value: "text", Usage: "output format: text or json"},
-			&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes (0: none, 1: error)"},
-		},
-		Action: g.plan,
-	}
-}
-
-func applyCommand(g *globals) *ucli.Command {
-	return &ucli.Command{
-		Name:      "apply",
-		Usage:     "make the account match the spec",
-		ArgsUsage: " ",
-		Flags: []ucli.Flag{
-			fileFlag(),
-			&ucli.BoolFlag{Name: "auto-approve", Usage: "apply without asking (required without a terminal)"},
-			&ucli.IntFlag{Name: "parallelism", Value: apply.DefaultParallelism, Usage: "API writes in flight at once"},
-		},
-		Action: g.apply,
-	}
-}
-
-func exportCommand(g *globals) *ucli.Command {
-	return &ucli.Command{
-		Name:      "export",
-		Usage:     "print the account's live configuration as a spec",
-		ArgsUsage: " ",
-		Flags: []ucli.Flag{
-			&ucli.StringFlag{Name: "account-id", Usage: "account to export (default: the global --account-id / " + envAccountID + ")"},
-		},
-		Action: g.export,
-	}
-}
-
-// loadSpecs loads and validates the -f files; errors are spec.Errors (exit 3).
+// loadSpecs loads and validates the -f files and directories; errors are
+// spec.Errors (exit 3).
 func (g *globals) loadSpecs(c *ucli.Context) ([]*spec.File, error) {
 	if c.Args().Present() {
 		return nil, usageErrorf("unexpected argument %q: spec files are given with -f", c.Args().First())
 	}
 	if len(c.StringSlice("file")) == 0 {
-		return nil, usageErrorf("no spec file: pass -f FILE (repeatable)")
+		return nil, usageErrorf("no spec file: pass -f FILE or -f DIRECTORY (repeatable)")
 	}
-	defaultAccount := g.accountID
-	if defaultAccount == "" && g.emulate {
-		defaultAccount = emulator.DemoAccountID
-	}
-	return spec.Load(c.StringSlice("file"), spec.Options{DefaultAccountID: defaultAccount})
+	return spec.Load(c.StringSlice("file"), spec.Options{DefaultAccountID: g.defaultAccountID()})
 }
 
-// accountPlan is the plan of one spec file, with the session it was made on.
-type accountPlan struct {
-	file    *spec.File
-	plan    plan.Plan
-	session *session
+func (g *globals) defaultAccountID() string {
+	if g.accountID == "" && g.emulate {
+		return emulator.DemoAccountID
+	}
+	return g.accountID
 }
 
-// planFile fetches the live state of f's account and computes its plan.
-// The caller closes the returned session.
-func (g *globals) planFile(ctx context.Context, f *spec.File) (*accountPlan, error) {
-	s, err := g.connect(ctx, f.Account.AccountID)
-	if err != nil {
-		return nil, err
+// parseTargets reads the repeatable --target flag.
+func parseTargets(c *ucli.Context) ([]plan.Target, error) {
+	var targets []plan.Target
+	for _, s := range c.StringSlice("target") {
+		t, err := plan.ParseTarget(s)
+		if err != nil {
+			return nil, usageErrorf("--target %q: %v", s, err)
+		}
+		targets = append(targets, t)
 	}
-	live, err := remote.Fetch(ctx, s.api, s.accountID)
-	if err != nil {
-		s.close()
-		return nil, g.explain(err, s.accountID)
+	return targets, nil
+}
+
+// planAccounts fetches every account's live state and computes its plan,
+// several accounts at once. A failing account does not stop the others.
+// Callers close the accounts.
+func (g *globals) planAccounts(ctx context.Context, files []*spec.File, targets []plan.Target) []*account {
+	accounts := make([]*account, len(files))
+	sem := make(chan struct{}, accountsInFlight)
+	var wg sync.WaitGroup
+	for i, f := range files {
+		accounts[i] = &account{file: f}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			g.planAccount(ctx, accounts[i], targets)
+		})
 	}
-	p, err := plan.Compute(f.Account, live)
+	wg.Wait()
+	return accounts
+}
+
+func (g *globals) planAccount(ctx context.Context, a *account, targets []plan.Target) {
+	s, err := g.connect(ctx, a.file.Account.AccountID)
 	if err != nil {
-		s.close()
-		return nil, withSpecPositions(err, f)
+		a.err = err
+		return
 	}
-	return &accountPlan{file: f, plan: p, session: s}, nil
+	a.session = s
+	if a.live, err = remote.Fetch(ctx, s.api, s.accountID); err != nil {
+		a.err = g.explain(err, s.accountID)
+		return
+	}
+	a.plan, a.err = plan.ComputeWith(a.file.Account, a.live, plan.Options{Targets: targets})
+	a.err = withSpecPositions(a.err, a.file)
 }
 
 // withSpecPositions points a missing-behavior error at the spec lines that
@@ -145,116 +120,97 @@ func withSpecPositions(err error, f *spec.File) error {
 	return errs
 }
 
-func (g *globals) plan(c *ucli.Context) error {
-	format := c.String("format")
-	if format != "text" && format != "json" {
-		return usageErrorf("--format %q: expected text or json", format)
-	}
-	files, err := g.loadSpecs(c)
-	if err != nil {
-		return err
-	}
-	changes := false
-	for _, f := range files {
-		ap, err := g.planFile(c.Context, f)
-		if err != nil {
-			return err
-		}
-		ap.session.close()
-		changes = changes || ap.plan.HasChanges()
-		if format == "json" {
-			err = plan.RenderJSON(g.streams.Out, ap.plan)
+// newReport turns accounts into the report every output format renders.
+func newReport(kind report.Kind, accounts []*account) report.Report {
+	r := report.Report{Kind: kind, RiskctlVersion: Version()}
+	for _, a := range accounts {
+		ra := report.Account{AccountID: a.file.Account.AccountID, SpecFiles: []string{a.file.Path}, ExitCode: ExitCode(a.err)}
+		if a.err != nil {
+			ra.Err = a.err
 		} else {
-			err = plan.RenderText(g.streams.Out, ap.plan, plan.TextOptions{Color: g.color()})
+			p := a.plan
+			ra.Plan = &p
 		}
-		if err != nil {
-			return err
-		}
+		r.Accounts = append(r.Accounts, ra)
 	}
-	if changes && c.Bool("detailed-exitcode") {
-		return errChangesPending
-	}
-	return nil
+	return r
 }
 
-func (g *globals) apply(c *ucli.Context) error {
-	files, err := g.loadSpecs(c)
-	if err != nil {
-		return err
+// outputFlag is --format for plan, drift and apply.
+func reportFormatFlag(formats ...string) *ucli.StringFlag {
+	return &ucli.StringFlag{Name: "format", Value: formats[0], Usage: "output format: " + strings.Join(formats, ", ")}
+}
+
+func checkFormat(c *ucli.Context, formats ...string) (string, error) {
+	f := c.String("format")
+	for _, ok := range formats {
+		if f == ok {
+			return f, nil
+		}
 	}
-	var plans []*accountPlan
-	defer func() {
-		for _, ap := range plans {
-			ap.session.close()
-		}
-	}()
-	pending := 0
-	for _, f := range files {
-		ap, err := g.planFile(c.Context, f)
-		if err != nil {
-			return err
-		}
-		plans = append(plans, ap)
-		if ap.plan.HasChanges() {
-			pending++
-			if err := plan.RenderText(g.streams.Out, ap.plan, plan.TextOptions{Color: g.color()}); err != nil {
-				return err
+	return "", usageErrorf("--format %q: expected %s", f, strings.Join(formats, ", "))
+}
+
+// writeReport prints r on stdout in format.
+func (g *globals) writeReport(format string, r report.Report) error {
+	switch format {
+	case "json":
+		return report.WriteJSON(g.streams.Out, r)
+	case "markdown":
+		return report.WriteMarkdown(g.streams.Out, r, 0)
+	default:
+		// Failed accounts are reported on stderr (see accountFailures);
+		// the text on stdout is the plans of the others.
+		ok := r
+		ok.Accounts = nil
+		for _, a := range r.Accounts {
+			if a.Err == nil {
+				ok.Accounts = append(ok.Accounts, a)
 			}
 		}
-	}
-	if pending == 0 {
-		for _, ap := range plans {
-			fmt.Fprintf(g.streams.Out, "No changes. Account %s matches the spec; nothing to apply.\n", ap.plan.AccountID)
-		}
-		return nil
-	}
-	if !c.Bool("auto-approve") {
-		if err := g.confirm("Do you want to perform these actions?", "--auto-approve"); err != nil {
-			return err
-		}
-	}
-	var applied, failed, skipped int
-	var errs []error
-	for _, ap := range plans {
-		if !ap.plan.HasChanges() {
-			continue
-		}
-		res := apply.Execute(c.Context, ap.session.api, ap.plan, apply.Options{
-			Parallelism: c.Int("parallelism"),
-			Progress:    g.streams.Err,
-		})
-		applied += res.Applied
-		failed += res.Failed
-		skipped += res.Skipped
-		if err := res.Err(); err != nil {
-			errs = append(errs, fmt.Errorf("account %s: %w", ap.plan.AccountID, err))
-		}
-	}
-	fmt.Fprintf(g.streams.Out, "\nApply complete! %d applied, %d failed, %d skipped.\n", applied, failed, skipped)
-	switch {
-	case len(errs) == 0:
-		return nil
-	case applied > 0:
-		return &exitError{code: ExitPartial, err: errors.Join(errs...)}
-	default:
-		return errors.Join(errs...)
+		return report.WriteText(g.streams.Out, ok, plan.TextOptions{Color: g.color()})
 	}
 }
 
-func (g *globals) export(c *ucli.Context) error {
-	if c.Args().Present() {
-		return usageErrorf("export takes no arguments")
+// finish publishes r to GitHub Actions (when running there) with the exit
+// code and reason of err, the command's outcome, and returns err.
+func (g *globals) finish(r report.Report, err error, reason string) error {
+	code := ExitCode(err)
+	if reason == "" {
+		reason = report.ExitReason(r.Kind, code, r.HasChanges())
 	}
-	s, err := g.connect(c.Context, c.String("account-id"))
-	if err != nil {
-		return err
+	if pubErr := report.GitHubFromEnv(os.Getenv).Publish(r, code, reason); pubErr != nil {
+		fmt.Fprintf(g.streams.Err, "warning: GitHub Actions outputs: %v\n", pubErr)
 	}
-	defer s.close()
-	live, err := remote.Fetch(c.Context, s.api, s.accountID)
-	if err != nil {
-		return g.explain(err, s.accountID)
+	return err
+}
+
+// severity ranks exit codes for runs over several accounts: the run exits
+// with the most severe. An error leaves the outcome unknown, so it ranks
+// above a partial apply, a refusal, an invalid spec and pending changes.
+var severity = map[int]int{ExitOK: 0, ExitChanges: 1, ExitInvalid: 2, ExitRefused: 3, ExitPartial: 4, ExitError: 5}
+
+// accountFailures reports each failed account on stderr (naming it when
+// there are several) and returns a quiet error with the most severe code.
+func (g *globals) accountFailures(r report.Report) error {
+	worst := ExitOK
+	for _, a := range r.Accounts {
+		if a.Err == nil {
+			continue
+		}
+		if len(r.Accounts) > 1 {
+			fmt.Fprintf(g.streams.Err, "Error: account %s: %v\n", a.AccountID, a.Err)
+		} else {
+			fmt.Fprintf(g.streams.Err, "Error: %v\n", a.Err)
+		}
+		if code := ExitCode(a.Err); severity[code] > severity[worst] {
+			worst = code
+		}
 	}
-	return spec.Write(g.streams.Out, live)
+	if worst == ExitOK {
+		return nil
+	}
+	return &exitError{code: worst, err: errors.New("some accounts failed"), quiet: true}
 }
 
 // color reports whether output may carry ANSI colour: only on a terminal,

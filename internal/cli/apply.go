@@ -78,6 +78,13 @@ func (g *globals) apply(c *ucli.Context) error {
 	if failed := g.accountFailures(r); failed != nil {
 		return g.finish(r, failed, "")
 	}
+	return g.applyPlans(c, format, accounts, !c.Bool("auto-approve"))
+}
+
+// applyPlans shows the plans, enforces the delete limit, asks for approval
+// when askApproval, and executes. Both apply forms end here.
+func (g *globals) applyPlans(c *ucli.Context, format string, accounts []*account, askApproval bool) error {
+	r := newReport(report.KindApply, accounts)
 	if format == "text" {
 		if err := g.writeReport("text", r); err != nil {
 			return err
@@ -85,16 +92,18 @@ func (g *globals) apply(c *ucli.Context) error {
 	}
 	if !r.HasChanges() {
 		if format == "json" {
-			return g.writeReport("json", r)
+			if err := g.writeReport("json", r); err != nil {
+				return err
+			}
 		}
-		return g.finish(r, nil, "no-changes")
+		return g.finish(r, nil, report.ReasonNoChanges)
 	}
 	if err := checkDeletes(accounts, c.Int("max-deletes")); err != nil {
-		return g.finish(r, err, "refused")
+		return g.finish(r, err, report.ReasonRefused)
 	}
-	if !c.Bool("auto-approve") {
+	if askApproval {
 		if err := g.confirm("Do you want to perform these actions?", "--auto-approve"); err != nil {
-			return g.finish(r, err, "refused")
+			return g.finish(r, err, report.ReasonRefused)
 		}
 	}
 	return g.execute(c.Context, format, accounts, c.Int("parallelism"))
@@ -189,30 +198,16 @@ func (g *globals) applySaved(c *ucli.Context, format, path string) error {
 		}
 		if err != nil {
 			r := newReport(report.KindApply, accounts)
-			reason := "refused"
+			reason := report.ReasonRefused
 			var stale *planfile.StaleError
 			if errors.As(err, &stale) {
-				reason = "stale-plan"
+				reason = report.ReasonStalePlan
 			}
 			return g.finish(r, err, reason)
 		}
 	}
-	r := newReport(report.KindApply, accounts)
-	if format == "text" {
-		if err := g.writeReport("text", r); err != nil {
-			return err
-		}
-	}
-	if !r.HasChanges() {
-		if format == "json" {
-			return g.writeReport("json", r)
-		}
-		return g.finish(r, nil, "no-changes")
-	}
-	if err := checkDeletes(accounts, c.Int("max-deletes")); err != nil {
-		return g.finish(r, err, "refused")
-	}
-	return g.execute(c.Context, format, accounts, c.Int("parallelism"))
+	// A saved plan was reviewed when it was made: it is the approval.
+	return g.applyPlans(c, format, accounts, false)
 }
 
 // checkSaved re-reads the live account and the spec behind one saved

@@ -136,7 +136,7 @@ func newReport(kind report.Kind, accounts []*account) report.Report {
 	return r
 }
 
-// outputFlag is --format for plan, drift and apply.
+// reportFormatFlag is --format for plan, drift and apply; the first format is the default.
 func reportFormatFlag(formats ...string) *ucli.StringFlag {
 	return &ucli.StringFlag{Name: "format", Value: formats[0], Usage: "output format: " + strings.Join(formats, ", ")}
 }

@@ -213,11 +213,13 @@ func (p *pieces) cutInOrder(maxBytes, noteLen, total int, note func(shown, total
 
 // ---- Markdown text helpers ----
 
-var newlines = strings.NewReplacer("\r\n", `\n`, "\r", `\n`, "\n", `\n`)
+// newlines keeps multi-line values (error messages) on their table row: a
+// code span would show a literal \n, so lines are joined with a middle dot.
+var newlines = strings.NewReplacer("\r\n", " · ", "\r", " · ", "\n", " · ")
 
 var backtickRun = regexp.MustCompile("`+")
 
-// code renders s as a code span: newlines shown as \n, a fence longer
+// code renders s as a code span: lines joined with " · ", a fence longer
 // than any backtick run inside, and in a table cell | escaped as \| (GFM
 // unescapes it inside code spans too). An empty s is *(empty)*.
 func code(s string, inTable bool) string {
@@ -303,23 +305,23 @@ func marker(kind Kind, id string) string {
 }
 
 var actionLabel = map[plan.Action]string{
-	plan.Create:  "🟢 create",
-	plan.Update:  "🟡 update",
-	plan.Replace: "🟣 replace",
-	plan.Delete:  "🔴 delete",
+	plan.Create:  "🟢\u00a0create",
+	plan.Update:  "🟡\u00a0update",
+	plan.Replace: "🟣\u00a0replace",
+	plan.Delete:  "🔴\u00a0delete",
 }
 
 var driftLabel = map[plan.Action]string{
-	plan.Create:  "🟢 missing",
-	plan.Update:  "🟡 changed",
-	plan.Replace: "🟣 changed (replace)",
-	plan.Delete:  "🔴 not in spec",
+	plan.Create:  "🟢\u00a0missing",
+	plan.Update:  "🟡\u00a0changed",
+	plan.Replace: "🟣\u00a0changed (replace)",
+	plan.Delete:  "🔴\u00a0not in spec",
 }
 
 var statusLabel = map[apply.Status]string{
-	apply.StatusApplied: "✅ applied",
-	apply.StatusFailed:  "❌ failed",
-	apply.StatusSkipped: "⏭ skipped",
+	apply.StatusApplied: "✅\u00a0applied",
+	apply.StatusFailed:  "❌\u00a0failed",
+	apply.StatusSkipped: "⏭\u00a0skipped",
 }
 
 func label(m map[plan.Action]string, a plan.Action) string {
@@ -454,9 +456,9 @@ func (m *mdWriter) statusEmoji(a Account) string {
 	case res != nil && res.Partial():
 		return "⚠️ "
 	case a.Err != nil, res != nil && res.Failed+res.Skipped > 0:
-		return "❌ "
+		return "❌\u00a0"
 	case m.kind == KindApply && res != nil:
-		return "✅ "
+		return "✅\u00a0"
 	}
 	return ""
 }
@@ -498,7 +500,7 @@ func (m *mdWriter) summary(a Account) {
 	switch m.kind {
 	case KindDrift:
 		if !p.HasChanges() {
-			m.b.block("✅ **No drift:** " + matches + ".")
+			m.b.block("✅\u00a0**No drift:** " + matches + ".")
 			return
 		}
 		m.b.block(fmt.Sprintf("**Drift detected:** %s the spec. To make the account match it, apply would do: **%s**",
@@ -676,7 +678,8 @@ func (m *mdWriter) unmanaged(p plan.Plan) {
 	}
 	var units []piece
 	for _, key := range p.UnmanagedBehaviors {
-		units = append(units, piece{kind: pieceRow, text: row("behavior", cell(key), "")})
+		// The plan keeps only the keys of unmanaged behaviors.
+		units = append(units, piece{kind: pieceRow, text: row("behavior", cell(key), "*(left as it is)*")})
 	}
 	for _, in := range p.UnmanagedIntegrations {
 		live := "id " + cell(in.ID) + ", integration_type " + cell(in.IntegrationType) +

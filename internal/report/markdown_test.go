@@ -240,7 +240,7 @@ func TestMarkdownRenderedCases(t *testing.T) {
 				}
 			}
 		}
-		if count["✅ applied"] != 5 || count["❌ failed"] != 2 || count["⏭ skipped"] != 2 {
+		if count["✅\u00a0applied"] != 5 || count["❌\u00a0failed"] != 2 || count["⏭\u00a0skipped"] != 2 {
 			t.Errorf("statuses %v", count)
 		}
 		errs := findTable(t, tables, "Action", "Key", "Error")
@@ -327,7 +327,7 @@ func TestMarkdownEscaping(t *testing.T) {
 	if want := "<code>ref|`odd`\\|</code>"; row[1] != want {
 		t.Errorf("key cell %q, want %q", row[1], want)
 	}
-	if want := "<code>https://a.okta.com/x|y``z\\nw</code> → <code>https://a.okta.com</code>"; row[3] != want {
+	if want := "<code>https://a.okta.com/x|y``z · w</code> → <code>https://a.okta.com</code>"; row[3] != want {
 		t.Errorf("value cell %q, want %q", row[3], want)
 	}
 }
@@ -464,7 +464,7 @@ func TestCode(t *testing.T) {
 		{"a`b", "``a`b``"},
 		{"`a", "`` `a ``"},
 		{"a|b", "`a\\|b`"},
-		{"a\nb", "`a\\nb`"},
+		{"a\nb", "`a · b`"},
 		{" a ", "`  a  `"},
 	} {
 		if got := code(tc.in, true); got != tc.want {

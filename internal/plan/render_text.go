@@ -221,20 +221,32 @@ func integrationTitle(ref, id string) string {
 	return fmt.Sprintf("integration %q", ref)
 }
 
-func (r *textRenderer) unmanaged(p Plan) {
+func (r *textRenderer) unmanaged(p Plan) { writeUnmanaged(&r.b, p) }
+
+// RenderUnmanaged writes the "Unmanaged, left alone" section of p (nothing
+// when p has no unmanaged objects), as RenderText shows it; the drift
+// report reuses it.
+func RenderUnmanaged(w io.Writer, p Plan) error {
+	var b strings.Builder
+	writeUnmanaged(&b, p)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeUnmanaged(b *strings.Builder, p Plan) {
 	if len(p.UnmanagedBehaviors) == 0 && len(p.UnmanagedIntegrations) == 0 {
 		return
 	}
-	r.printf("\nUnmanaged, left alone (not in the spec):\n")
+	b.WriteString("\nUnmanaged, left alone (not in the spec):\n")
 	for _, key := range p.UnmanagedBehaviors {
-		r.printf("  behavior %q\n", key)
+		fmt.Fprintf(b, "  behavior %q\n", key)
 	}
 	for _, in := range p.UnmanagedIntegrations {
 		name := fmt.Sprintf("integration %q", in.ReferenceID)
 		if in.ReferenceID == "" {
 			name = "integration with no reference_id"
 		}
-		r.printf("  %s (id %q, tenant_url %q, active %t)\n", name, in.ID, in.TenantURL, in.Active)
+		fmt.Fprintf(b, "  %s (id %q, tenant_url %q, active %t)\n", name, in.ID, in.TenantURL, in.Active)
 	}
 }
 

@@ -200,19 +200,7 @@ func (t *textWriter) drift(p plan.Plan) error {
 			}
 		}
 	}
-	if len(p.UnmanagedBehaviors) > 0 || len(p.UnmanagedIntegrations) > 0 {
-		t.printf("\nUnmanaged, left alone (not in the spec):\n")
-		for _, key := range p.UnmanagedBehaviors {
-			t.printf("  behavior %q\n", key)
-		}
-		for _, in := range p.UnmanagedIntegrations {
-			name := fmt.Sprintf("integration %q", in.ReferenceID)
-			if in.ReferenceID == "" {
-				name = "integration with no reference_id"
-			}
-			t.printf("  %s (id %q, tenant_url %q, active %t)\n", name, in.ID, in.TenantURL, in.Active)
-		}
-	}
+	_ = plan.RenderUnmanaged(&t.b, p) // writes to a buffer: cannot fail
 	if len(p.Ignored) > 0 {
 		t.printf("\n%s:\n", ignoredLine(len(p.Ignored)))
 		for _, d := range p.Ignored {

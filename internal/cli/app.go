@@ -62,6 +62,7 @@ func NewApp(streams Streams) *ucli.App {
 			"Use --emulate to run any command against the embedded emulator.",
 		Flags:                g.flags(),
 		Before:               g.load,
+		After:                g.stopEmulator,
 		Reader:               streams.In,
 		Writer:               streams.Out,
 		ErrWriter:            streams.Err,

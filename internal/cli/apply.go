@@ -73,7 +73,6 @@ func (g *globals) apply(c *ucli.Context) error {
 		return err
 	}
 	accounts := g.planAccounts(c.Context, files, targets)
-	defer closeAll(accounts)
 	r := newReport(report.KindApply, accounts)
 	if failed := g.accountFailures(r); failed != nil {
 		return g.finish(r, failed, "")
@@ -190,7 +189,6 @@ func (g *globals) applySaved(c *ucli.Context, format, path string) error {
 		return usageErrorf("%v", err)
 	}
 	var accounts []*account
-	defer func() { closeAll(accounts) }()
 	for _, sa := range saved.Accounts {
 		a, err := g.checkSaved(c.Context, sa)
 		if a != nil {
@@ -222,7 +220,7 @@ func (g *globals) checkSaved(ctx context.Context, sa planfile.Account) (*account
 		return nil, err
 	}
 	a := &account{file: files[0]}
-	if a.session, err = g.connect(ctx, sa.AccountID); err != nil {
+	if a.session, err = g.connect(sa.AccountID); err != nil {
 		return a, err
 	}
 	if a.live, err = remote.Fetch(ctx, a.session.api, sa.AccountID); err != nil {

@@ -84,7 +84,6 @@ func (g *globals) plan(c *ucli.Context) error {
 		return err
 	}
 	accounts := g.planAccounts(c.Context, files, targets)
-	defer closeAll(accounts)
 	r := newReport(report.KindPlan, accounts)
 	if len(targets) > 0 {
 		fmt.Fprintln(g.streams.Err, "Warning: partial plan: only the targeted objects are planned; other differences are not shown.")
@@ -143,7 +142,6 @@ func (g *globals) drift(c *ucli.Context) error {
 		return err
 	}
 	accounts := g.planAccounts(c.Context, files, nil)
-	defer closeAll(accounts)
 	r := newReport(report.KindDrift, accounts)
 	if err := g.writeReport(format, r); err != nil {
 		return err
@@ -171,20 +169,13 @@ func (g *globals) export(c *ucli.Context) error {
 	if c.Args().Present() {
 		return usageErrorf("export takes no arguments")
 	}
-	s, err := g.connect(c.Context, c.String("account-id"))
+	s, err := g.connect(c.String("account-id"))
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	live, err := remote.Fetch(c.Context, s.api, s.accountID)
 	if err != nil {
 		return g.explain(err, s.accountID)
 	}
 	return spec.Write(g.streams.Out, live)
-}
-
-func closeAll(accounts []*account) {
-	for _, a := range accounts {
-		a.close()
-	}
 }

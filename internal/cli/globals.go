@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
@@ -49,6 +50,7 @@ type globals struct {
 	noColor       bool
 
 	logger *slog.Logger
+	emu    embedded
 }
 
 func (g *globals) flags() []ucli.Flag {
@@ -87,22 +89,20 @@ func (g *globals) load(*ucli.Context) error {
 	return nil
 }
 
-// session is a connected API client plus whatever must be released after
-// the command (the embedded emulator's listener).
+// session is a connected API client and the account it works on.
 type session struct {
 	api       remote.API
 	accountID string
-	close     func()
 }
 
 // connect builds the API client for a command. accountID overrides the
 // global flag (a spec's account_id); "" means use the flag.
-func (g *globals) connect(ctx context.Context, accountID string) (*session, error) {
+func (g *globals) connect(accountID string) (*session, error) {
 	if accountID == "" {
 		accountID = g.accountID
 	}
 	if g.emulate {
-		return g.connectEmulator(ctx, accountID)
+		return g.connectEmulator(accountID)
 	}
 	if accountID == "" {
 		return nil, fmt.Errorf("no account id: set %s or pass --account-id (or use --emulate)", envAccountID)
@@ -121,7 +121,7 @@ func (g *globals) connect(ctx context.Context, accountID string) (*session, erro
 	if err != nil {
 		return nil, err
 	}
-	return &session{api: client, accountID: accountID, close: func() {}}, nil
+	return &session{api: client, accountID: accountID}, nil
 }
 
 func (g *globals) credentials() (remote.Credentials, error) {
@@ -137,48 +137,78 @@ func (g *globals) credentials() (remote.Credentials, error) {
 	}
 }
 
-// connectEmulator starts the embedded emulator on a loopback port, so the
-// command exercises the same HTTP client code as against Cloudflare.
-func (g *globals) connectEmulator(ctx context.Context, accountID string) (*session, error) {
+// embedded is the in-process emulator behind --emulate: one per run, shared
+// by every account's session, so all writes land in one state that is
+// loaded and saved once.
+type embedded struct {
+	once    sync.Once
+	baseURL string
+	err     error
+	stop    func() // nil until started
+}
+
+// connectEmulator returns a client of the embedded emulator, starting it on
+// a loopback port on first use, so commands exercise the same HTTP client
+// code as against Cloudflare.
+func (g *globals) connectEmulator(accountID string) (*session, error) {
 	if accountID == "" {
 		accountID = emulator.DemoAccountID
 	}
+	g.emu.once.Do(g.startEmulator)
+	if g.emu.err != nil {
+		return nil, fmt.Errorf("embedded emulator: %w", g.emu.err)
+	}
+	client, err := remote.New(remote.Config{
+		AccountID:   accountID,
+		Credentials: remote.Credentials{Token: "emulator"}, // the embedded emulator checks no credentials
+		BaseURL:     g.emu.baseURL,
+		UserAgent:   "riskctl/" + Version(),
+		Logger:      g.logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The emulator outlives the session: stopEmulator ends it with the run.
+	return &session{api: client, accountID: accountID}, nil
+}
+
+func (g *globals) startEmulator() {
 	emu, err := emulator.New(emulator.Options{
 		StatePath: g.emulatorState,
 		SeedUsers: emulateSeedUsers,
 		Seed:      emulateSeed,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("embedded emulator: %w", err)
+		g.emu.err = err
+		return
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("embedded emulator: %w", err)
+		g.emu.err = err
+		return
 	}
 	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	client, err := remote.New(remote.Config{
-		AccountID:   accountID,
-		Credentials: remote.Credentials{Token: "emulator"}, // the embedded emulator checks no credentials
-		BaseURL:     "http://" + ln.Addr().String() + "/client/v4",
-		UserAgent:   "riskctl/" + Version(),
-		Logger:      g.logger,
-	})
-	if err != nil {
-		_ = srv.Close()
-		return nil, err
-	}
-	closeFn := func() {
-		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	g.emu.baseURL = "http://" + ln.Addr().String() + "/client/v4"
+	g.emu.stop = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(shutdownCtx)
+		_ = srv.Shutdown(ctx)
 		// Writes are saved as they happen; saving once more creates the
 		// state file on a first, read-only run, so users see where it lives.
 		if err := emu.Save(); err != nil {
 			fmt.Fprintf(g.streams.Err, "warning: embedded emulator: %v\n", err)
 		}
 	}
-	return &session{api: client, accountID: accountID, close: closeFn}, nil
+}
+
+// stopEmulator ends the embedded emulator, if this run started one.
+func (g *globals) stopEmulator(*ucli.Context) error {
+	if g.emu.stop != nil {
+		g.emu.stop()
+		g.emu.stop = nil
+	}
+	return nil
 }
 
 // explain rewrites authentication and permission failures into one line

@@ -49,11 +49,10 @@ func (g *globals) behaviorsList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := g.connect(c.Context, "")
+	s, err := g.connect("")
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	behaviors, err := s.api.GetBehaviors(c.Context)
 	if err != nil {
 		return g.explain(err, s.accountID)
@@ -79,11 +78,10 @@ func (g *globals) integrationsList(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := g.connect(c.Context, "")
+	s, err := g.connect("")
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	integrations, err := s.api.ListIntegrations(c.Context)
 	if err != nil {
 		return g.explain(err, s.accountID)

@@ -31,12 +31,6 @@ type account struct {
 	err     error // failure of this account; the others carry on
 }
 
-func (a *account) close() {
-	if a.session != nil {
-		a.session.close()
-	}
-}
-
 // loadSpecs loads and validates the -f files and directories; errors are
 // spec.Errors (exit 3).
 func (g *globals) loadSpecs(c *ucli.Context) ([]*spec.File, error) {
@@ -71,7 +65,6 @@ func parseTargets(c *ucli.Context) ([]plan.Target, error) {
 
 // planAccounts fetches every account's live state and computes its plan,
 // several accounts at once. A failing account does not stop the others.
-// Callers close the accounts.
 func (g *globals) planAccounts(ctx context.Context, files []*spec.File, targets []plan.Target) []*account {
 	accounts := make([]*account, len(files))
 	sem := make(chan struct{}, accountsInFlight)
@@ -89,7 +82,7 @@ func (g *globals) planAccounts(ctx context.Context, files []*spec.File, targets 
 }
 
 func (g *globals) planAccount(ctx context.Context, a *account, targets []plan.Target) {
-	s, err := g.connect(ctx, a.file.Account.AccountID)
+	s, err := g.connect(a.file.Account.AccountID)
 	if err != nil {
 		a.err = err
 		return

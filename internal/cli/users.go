@@ -57,11 +57,10 @@ func (g *globals) usersList(c *ucli.Context) error {
 	if c.Args().Present() {
 		return usageErrorf("users list takes no arguments, got %q", c.Args().First())
 	}
-	s, err := g.connect(c.Context, "")
+	s, err := g.connect("")
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	users, err := s.api.GetSummary(c.Context)
 	if err != nil {
 		return g.explain(err, s.accountID)
@@ -103,11 +102,10 @@ func (g *globals) usersShow(c *ucli.Context) error {
 		return usageErrorf("users show takes exactly one USER_ID, got %d arguments", c.NArg())
 	}
 	userID := c.Args().First()
-	s, err := g.connect(c.Context, "")
+	s, err := g.connect("")
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	u, err := s.api.GetUserRisk(c.Context, userID)
 	if err != nil {
 		return g.explain(err, s.accountID)
@@ -156,11 +154,10 @@ func (g *globals) usersReset(c *ucli.Context) error {
 			return err
 		}
 	}
-	s, err := g.connect(c.Context, "")
+	s, err := g.connect("")
 	if err != nil {
 		return err
 	}
-	defer s.close()
 	// Reset one by one and report each: a failure halfway leaves the
 	// earlier resets done, and the user must know which.
 	var failed int

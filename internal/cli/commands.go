@@ -115,15 +115,7 @@ func (g *globals) savePlan(path string, accounts []*account) error {
 		if err != nil {
 			return err
 		}
-		f.Accounts = append(f.Accounts, planfile.Account{
-			AccountID:       a.plan.AccountID,
-			SpecFiles:       []string{a.file.Path},
-			SpecDigest:      digest,
-			Targets:         a.plan.Targets,
-			LiveFingerprint: a.plan.LiveFingerprint,
-			Live:            a.live,
-			Plan:            a.plan,
-		})
+		f.Accounts = append(f.Accounts, planfile.NewAccount([]string{a.file.Path}, digest, a.live, a.plan))
 	}
 	if err := planfile.Write(path, f); err != nil {
 		return err

@@ -273,10 +273,6 @@ type Contract struct {
 // Path is the contract file in use.
 func (c *Contract) Path() string { return c.spec.path }
 
-// Doc is the loaded document (with Servers rewritten to the path-only base).
-// Treat it as read-only: it is shared.
-func (c *Contract) Doc() *openapi3.T { return c.spec.doc }
-
 // BasePath is the path prefix every operation lives under ("/client/v4").
 func (c *Contract) BasePath() string { return c.spec.basePath }
 

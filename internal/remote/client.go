@@ -10,10 +10,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/riskctl/riskctl/internal/redact"
 )
 
 // Client talks to the Zero Trust Risk Scoring API of one account. It is safe
@@ -37,7 +38,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{
 		s:        s,
-		auth:     &auth{creds: cfg.Credentials},
+		auth:     newAuth(cfg.Credentials),
 		http:     newHTTPClient(cfg.HTTPClient, s),
 		backoff:  newBackoff(s),
 		maxPages: MaxPages,
@@ -82,7 +83,14 @@ func newHTTPClient(base *http.Client, s settings) *http.Client {
 }
 
 // auth holds the credentials and is the only code that reads them.
-type auth struct{ creds Credentials }
+type auth struct {
+	creds   Credentials
+	secrets *redact.Set // the credential values, for scrubbing and refusing
+}
+
+func newAuth(creds Credentials) *auth {
+	return &auth{creds: creds, secrets: redact.New(creds.Token.Reveal(), creds.APIKey.Reveal())}
+}
 
 func (a *auth) setHeaders(h http.Header) {
 	if !a.creds.Token.IsZero() {
@@ -93,17 +101,11 @@ func (a *auth) setHeaders(h http.Header) {
 	h.Set("X-Auth-Email", a.creds.Email)
 }
 
-// scrub removes the credentials from text that came back from the server
-// (error messages, body snippets) before it goes into an error: a proxy
-// that echoes request headers must not make us print the token.
-func (a *auth) scrub(s string) string {
-	for _, secret := range []Secret{a.creds.Token, a.creds.APIKey} {
-		if !secret.IsZero() {
-			s = strings.ReplaceAll(s, secret.Reveal(), redacted)
-		}
-	}
-	return s
-}
+// scrub removes the credentials (in any case, and partial echoes) from text
+// that came back from the server (error messages, body snippets) before it
+// goes into an error: a proxy that echoes request headers must not make us
+// print the token. Callers scrub before they cut text short.
+func (a *auth) scrub(s string) string { return a.secrets.String(s) }
 
 // request describes one API operation.
 type request struct {
@@ -153,6 +155,12 @@ func (c *Client) do(ctx context.Context, r request) (*envelope, error) {
 			return nil, fmt.Errorf("%s: encode request: %w", r.op, err)
 		}
 		body = b
+	}
+	// A credential belongs in the auth header only. A body or URL holding
+	// one (a spec that smuggled the token into a reference_id, say) would
+	// hand it to whatever logs or echoes request data.
+	if c.auth.secrets.Contains(u) || (r.body != nil && c.auth.secrets.Contains(string(body.([]byte)))) {
+		return nil, fmt.Errorf("%s: refusing to send a request that carries a credential outside the auth header", c.auth.scrub(r.op))
 	}
 
 	cl := &call{op: r.op, method: r.method, idempotent: r.idempotent}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -68,6 +69,9 @@ var (
 	// ErrNoCredentials: neither an API token nor an API key with its email
 	// was given.
 	ErrNoCredentials = errors.New("remote: no credentials (set an API token, or an API key and email)")
+	// ErrBaseURL: Config.BaseURL is not a usable API root (bad syntax, or
+	// cleartext http:// to a host that is not loopback).
+	ErrBaseURL = errors.New("remote: invalid base URL")
 )
 
 // Credentials authenticate requests: either an API token (preferred,
@@ -102,8 +106,12 @@ type Config struct {
 	// Credentials authenticate every request.
 	Credentials Credentials
 	// BaseURL is the API root, with or without a trailing slash, e.g. the
-	// emulator's "http://127.0.0.1:8787/client/v4".
+	// emulator's "http://127.0.0.1:8787/client/v4". It must be https://,
+	// or http:// to a loopback address (localhost, 127.0.0.0/8, ::1).
 	BaseURL string
+	// AllowInsecureHTTP lets BaseURL be http:// to any host. The
+	// credentials then cross the network in cleartext.
+	AllowInsecureHTTP bool
 	// UserAgent identifies riskctl, e.g. "riskctl/1.2.3".
 	UserAgent string
 	// Logger receives one debug record per HTTP attempt and one per retry
@@ -171,7 +179,7 @@ func (cfg Config) settings() (settings, error) {
 	if err := cfg.Credentials.validate(); err != nil {
 		return settings{}, err
 	}
-	root, err := apiRoot(cfg.BaseURL)
+	root, err := apiRoot(cfg.BaseURL, cfg.AllowInsecureHTTP)
 	if err != nil {
 		return settings{}, err
 	}
@@ -212,23 +220,40 @@ func (cfg Config) settings() (settings, error) {
 
 // apiRoot checks a base URL and returns it without a trailing slash, so that
 // paths can be appended as "/accounts/…" whichever way the user wrote it.
-func apiRoot(base string) (string, error) {
+// Every request carries the credentials, so cleartext http:// is refused
+// unless the host is loopback (the emulator) or insecureHTTP says so.
+func apiRoot(base string, insecureHTTP bool) (string, error) {
 	if base == "" {
 		base = DefaultBaseURL
 	}
 	u, err := url.Parse(base)
 	if err != nil {
-		return "", fmt.Errorf("remote: invalid base URL: %w", err)
+		return "", fmt.Errorf("%w: %v", ErrBaseURL, err)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("remote: invalid base URL %q: want http(s)://host[/path]", u.Redacted())
+		return "", fmt.Errorf("%w %q: want https://host[/path]", ErrBaseURL, u.Redacted())
 	}
 	if u.User != nil {
 		// Credentials go in Config.Credentials, where they are redacted.
-		return "", fmt.Errorf("remote: invalid base URL %q: no user info allowed", u.Redacted())
+		return "", fmt.Errorf("%w %q: no user info allowed", ErrBaseURL, u.Redacted())
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("remote: invalid base URL %q: no query or fragment allowed", u.Redacted())
+		return "", fmt.Errorf("%w %q: no query or fragment allowed", ErrBaseURL, u.Redacted())
+	}
+	if u.Scheme == "http" && !insecureHTTP && !IsLoopback(u.Hostname()) {
+		return "", fmt.Errorf("%w %q: http:// would send the credentials in cleartext to %s; use https://, "+
+			"or pass --insecure-http if that is really intended", ErrBaseURL, u.Redacted(), u.Hostname())
 	}
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// IsLoopback reports whether host (a URL's Hostname) names this machine:
+// "localhost" or a loopback IP. Other names are not resolved: DNS could
+// answer anything.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

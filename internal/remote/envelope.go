@@ -58,7 +58,7 @@ func (c *Client) decode(cl *call, resp *http.Response) (*envelope, error) {
 		if jsonErr == nil && len(env.Errors) > 0 {
 			e.Errors = c.scrubItems(env.Errors)
 		} else {
-			e.Body = c.auth.scrub(snippet(body))
+			e.Body = snippet(c.auth.scrub(string(body)))
 		}
 		return nil, e
 	}
@@ -67,7 +67,7 @@ func (c *Client) decode(cl *call, resp *http.Response) (*envelope, error) {
 	}
 	if jsonErr != nil || env.Success == nil {
 		return nil, fmt.Errorf("%s: HTTP %d: response is not a Cloudflare API envelope (is the base URL right?): %q",
-			cl.op, resp.StatusCode, c.auth.scrub(snippet(body)))
+			cl.op, resp.StatusCode, snippet(c.auth.scrub(string(body))))
 	}
 	if !*env.Success {
 		e := c.apiError(cl, resp.StatusCode)
@@ -96,8 +96,7 @@ var htmlTag = regexp.MustCompile(`(?s)<[^>]*>`)
 
 // snippet turns an arbitrary body into a short single line: tags dropped,
 // control characters and runs of space collapsed, cut at snippetRunes.
-func snippet(body []byte) string {
-	s := string(body)
+func snippet(s string) string {
 	if strings.HasPrefix(strings.TrimSpace(s), "<") {
 		s = htmlTag.ReplaceAllString(s, " ")
 	}

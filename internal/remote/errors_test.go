@@ -125,7 +125,7 @@ func TestNonJSONErrorBody(t *testing.T) {
 
 func TestSnippetIsShortAndOneLine(t *testing.T) {
 	long := strings.Repeat("x\ty\x00 ", 200)
-	s := snippet([]byte(long))
+	s := snippet(long)
 	if r := []rune(s); len(r) > snippetRunes+1 || strings.ContainsAny(s, "\t\x00\n") || !strings.HasSuffix(s, "…") {
 		t.Errorf("snippet = %q", s)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -55,8 +56,9 @@ func workflowFiles(t *testing.T) []string {
 	return files
 }
 
-// runScripts returns the run: scripts of every step of every job in file.
-func runScripts(t *testing.T, file string) []runScript {
+// parseWorkflow parses file; it returns the top-level mapping, the jobs
+// mapping and the file's raw lines (lines[n-1] is line n).
+func parseWorkflow(t *testing.T, file string) (root, jobs *yaml.Node, lines []string) {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -69,27 +71,58 @@ func runScripts(t *testing.T, file string) []runScript {
 	if len(doc.Content) == 0 {
 		t.Fatalf("%s: empty workflow", file)
 	}
-	var out []runScript
-	jobs := mapValue(doc.Content[0], "jobs")
+	root = doc.Content[0]
+	jobs = mapValue(root, "jobs")
 	if jobs == nil || jobs.Kind != yaml.MappingNode {
 		t.Fatalf("%s: no jobs mapping", file)
 	}
+	return root, jobs, strings.Split(string(data), "\n")
+}
+
+// workflowStep is one step of a job.
+type workflowStep struct {
+	job  string
+	n    int        // index in the job's steps
+	node *yaml.Node // the step's mapping
+}
+
+// workflowSteps returns every step of every job in file.
+func workflowSteps(t *testing.T, file string) []workflowStep {
+	t.Helper()
+	_, jobs, _ := parseWorkflow(t, file)
+	var out []workflowStep
 	for i := 0; i+1 < len(jobs.Content); i += 2 {
-		job := jobs.Content[i].Value
 		steps := mapValue(jobs.Content[i+1], "steps")
 		if steps == nil {
 			continue // a job calling a reusable workflow
 		}
 		for n, step := range steps.Content {
-			run := mapValue(step, "run")
-			if run == nil || run.Kind != yaml.ScalarNode {
-				continue
-			}
-			line := run.Line
-			if run.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-				line++ // the text starts below the | or > indicator
-			}
-			out = append(out, runScript{file: file, job: job, step: n, line: line, text: run.Value})
+			out = append(out, workflowStep{job: jobs.Content[i].Value, n: n, node: step})
+		}
+	}
+	return out
+}
+
+// scriptOf returns the run: script of step, if it has one.
+func scriptOf(file string, st workflowStep) (runScript, bool) {
+	run := mapValue(st.node, "run")
+	if run == nil || run.Kind != yaml.ScalarNode {
+		return runScript{}, false
+	}
+	line := run.Line
+	if run.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		line++ // the text starts below the | or > indicator
+	}
+	return runScript{file: file, job: st.job, step: st.n, line: line, text: run.Value}, true
+}
+
+// runScripts returns the run: scripts of every step of every job in file.
+func runScripts(t *testing.T, file string) []runScript {
+	t.Helper()
+	var out []runScript
+	for _, st := range workflowSteps(t, file) {
+		if rs, ok := scriptOf(file, st); ok {
+			out = append(out, rs)
 		}
 	}
 	return out
@@ -249,7 +282,10 @@ var leadingWords = map[string]bool{
 var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
 
 // riskctlCommands finds every simple command named riskctl in script.
-func riskctlCommands(script string) []riskctlCall {
+func riskctlCommands(script string) []riskctlCall { return shellCommands(script, "riskctl") }
+
+// shellCommands finds every simple command named name in script.
+func shellCommands(script, name string) []riskctlCall {
 	var (
 		calls []riskctlCall
 		words []token
@@ -259,7 +295,7 @@ func riskctlCommands(script string) []riskctlCall {
 		for i < len(words) && (leadingWords[words[i].text] || assignment.MatchString(words[i].text)) {
 			i++
 		}
-		if i < len(words) && words[i].text == "riskctl" {
+		if i < len(words) && words[i].text == name {
 			c := riskctlCall{line: words[i].line, args: []string{}}
 			for _, w := range words[i+1:] {
 				c.args = append(c.args, w.text)
@@ -529,6 +565,360 @@ func TestSecretsExpr(t *testing.T) {
 	} {
 		if got := secretsExpr.MatchString(line); got != want {
 			t.Errorf("secretsExpr.MatchString(%q) = %v, want %v", line, got, want)
+		}
+	}
+}
+
+// A third-party action pinned to a full commit SHA, with the release it is in
+// a trailing comment (the form Dependabot and Renovate keep up to date).
+var (
+	pinnedAction  = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[^@\s]+)?@[0-9a-f]{40}$`)
+	versionRemark = regexp.MustCompile(`^["']?\s+#\s*v[0-9]+(\.[0-9]+)*(\s|$)`)
+)
+
+// usesNodes returns the value node of every uses: in the workflow: of each
+// step, and of each job that calls a reusable workflow.
+func usesNodes(jobs *yaml.Node) []*yaml.Node {
+	var out []*yaml.Node
+	for i := 0; i+1 < len(jobs.Content); i += 2 {
+		job := jobs.Content[i+1]
+		if u := mapValue(job, "uses"); u != nil {
+			out = append(out, u)
+		}
+		if steps := mapValue(job, "steps"); steps != nil {
+			for _, step := range steps.Content {
+				if u := mapValue(step, "uses"); u != nil {
+					out = append(out, u)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestWorkflowsPinActionsToCommitSHA checks that every third-party action
+// (anything but ./local and docker:// ones) is used at a full commit SHA,
+// so a moved or hijacked tag cannot change what runs with the secrets, and
+// that the line names the release in a "# vX.Y.Z" comment.
+func TestWorkflowsPinActionsToCommitSHA(t *testing.T) {
+	for _, file := range workflowFiles(t) {
+		_, jobs, lines := parseWorkflow(t, file)
+		for _, u := range usesNodes(jobs) {
+			ref := u.Value
+			if strings.HasPrefix(ref, "./") || strings.HasPrefix(ref, "docker://") {
+				continue
+			}
+			if !pinnedAction.MatchString(ref) {
+				t.Errorf("%s:%d: uses: %s is not pinned to a full commit SHA (owner/repo[/path]@<40 lower-case hex> # vX.Y.Z)",
+					file, u.Line, ref)
+				continue
+			}
+			line := ""
+			if u.Line-1 < len(lines) {
+				line = lines[u.Line-1]
+			}
+			at := strings.Index(line, ref)
+			if at < 0 || !versionRemark.MatchString(line[at+len(ref):]) {
+				t.Errorf("%s:%d: uses: %s has no trailing \"# vX.Y.Z\" comment naming the release of that commit\n\t%s",
+					file, u.Line, ref, strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
+var (
+	exactGoVersion = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
+	goModGoLine    = regexp.MustCompile(`(?m)^go\s+([0-9]+(?:\.[0-9]+)*)\s*$`)
+)
+
+// versionLess reports whether dotted version a is lower than b.
+func versionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) || i < len(bs); i++ {
+		var x, y int
+		if i < len(as) {
+			fmt.Sscan(as[i], &x)
+		}
+		if i < len(bs) {
+			fmt.Sscan(bs[i], &y)
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+// TestWorkflowsPinGoVersion checks that every actions/setup-go step pins
+// Go: an exact release at least go.mod's go line (never stable or latest,
+// which change under a pinned riskctl), or go-version-file.
+func TestWorkflowsPinGoVersion(t *testing.T) {
+	data, err := os.ReadFile("go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := goModGoLine.FindSubmatch(data)
+	if m == nil {
+		t.Fatal("go.mod has no go line")
+	}
+	goLine := string(m[1])
+	for _, file := range workflowFiles(t) {
+		for _, st := range workflowSteps(t, file) {
+			u := mapValue(st.node, "uses")
+			if u == nil || !strings.HasPrefix(u.Value, "actions/setup-go@") {
+				continue
+			}
+			with := mapValue(st.node, "with")
+			v, vf := mapValue(with, "go-version"), mapValue(with, "go-version-file")
+			switch {
+			case v != nil && vf != nil:
+				t.Errorf("%s:%d: setup-go has both go-version and go-version-file", file, v.Line)
+			case vf != nil:
+				if strings.TrimSpace(vf.Value) == "" {
+					t.Errorf("%s:%d: setup-go go-version-file is empty", file, vf.Line)
+				}
+			case v == nil:
+				t.Errorf("%s:%d: setup-go pins no Go version (add go-version: \"%s\" or go-version-file: go.mod)",
+					file, st.node.Line, goLine)
+			case !exactGoVersion.MatchString(v.Value):
+				t.Errorf("%s:%d: setup-go go-version: %q is not an exact release like \"%s\" (stable and latest move under a pinned riskctl)",
+					file, v.Line, v.Value, goLine)
+			case versionLess(v.Value, goLine):
+				t.Errorf("%s:%d: setup-go go-version: %s is older than go.mod's go %s", file, v.Line, v.Value, goLine)
+			}
+		}
+	}
+}
+
+const applyWorkflow = ".github/workflows/riskctl-apply.yml"
+
+// commandArgs drops the global flags (and their values) from args, the words
+// after "riskctl", so args[0] is the command.
+func commandArgs(app *ucli.App, args []string) []string {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+		args = args[1:]
+		if f, ok := findFlag(app.Flags, name).(interface{ TakesValue() bool }); ok && f.TakesValue() && !hasValue && len(args) > 0 {
+			args = args[1:]
+		}
+	}
+	return args
+}
+
+// runnerTemp turns a shell spelling of the runner's temp directory into the
+// expression spelling, so paths of run: scripts and with: inputs compare.
+func runnerTemp(p string) (string, bool) {
+	for _, prefix := range []string{"${RUNNER_TEMP}/", "$RUNNER_TEMP/"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok {
+			return "${{ runner.temp }}/" + rest, true
+		}
+	}
+	return p, false
+}
+
+// TestApplyWorkflowKeepsPlanOutOfCheckout checks the chain of custody of the
+// reviewed plan in riskctl-apply.yml: the artifact is downloaded into a
+// directory of its own under the runner's temp directory, emptied before,
+// never into the checkout (where it could overwrite riskscoring/*.yaml or
+// anything else), and riskctl apply applies only that directory's
+// riskctl.plan.json.
+func TestApplyWorkflowKeepsPlanOutOfCheckout(t *testing.T) {
+	file := applyWorkflow
+	app := newTestApp()
+	apply := findCommand(app.Commands, "apply")
+	if apply == nil {
+		t.Fatal("riskctl has no apply command")
+	}
+	downloads := map[string]int{} // download path -> line
+	emptied := map[string]bool{}  // directories a run: script removed so far
+	applies, downloadSteps := 0, 0
+	for _, st := range workflowSteps(t, file) {
+		if rs, ok := scriptOf(file, st); ok {
+			for _, rm := range shellCommands(rs.text, "rm") {
+				force := false
+				for _, a := range rm.args {
+					if strings.HasPrefix(a, "-") && strings.Contains(a, "r") && strings.Contains(a, "f") {
+						force = true
+					} else if p, ok := runnerTemp(a); ok && force {
+						emptied[strings.TrimSuffix(p, "/")] = true
+					}
+				}
+			}
+			for _, call := range riskctlCommands(rs.text) {
+				args := commandArgs(app, call.args)
+				if len(args) == 0 || args[0] != "apply" {
+					continue
+				}
+				applies++
+				where := fmt.Sprintf("%s:%d", file, rs.line+call.line)
+				if wd := mapValue(st.node, "working-directory"); wd != nil {
+					t.Errorf("%s:%d: the riskctl apply step sets working-directory; it must run in the repository root, "+
+						"the directory the plan's spec file names are relative to", file, wd.Line)
+				}
+				var positional []string
+				for i := 1; i < len(args); i++ {
+					a := args[i]
+					if !strings.HasPrefix(a, "-") || a == "-" {
+						positional = append(positional, a)
+						continue
+					}
+					name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+					if f, ok := findFlag(apply.Flags, name).(interface{ TakesValue() bool }); ok && f.TakesValue() && !hasValue {
+						i++
+					}
+				}
+				if len(positional) != 1 {
+					t.Errorf("%s: riskctl apply takes one PLANFILE, got %q\n\t%s", where, positional, call)
+					continue
+				}
+				plan := positional[0]
+				dir, ok := runnerTemp(plan)
+				switch {
+				case !ok || path.Base(plan) != "riskctl.plan.json" || strings.Contains(plan, ".."):
+					t.Errorf("%s: riskctl apply PLANFILE %q is not a riskctl.plan.json under ${RUNNER_TEMP} (the downloaded artifact)\n\t%s",
+						where, plan, call)
+				default:
+					dir = path.Dir(dir)
+					if _, ok := downloads[dir]; !ok {
+						t.Errorf("%s: riskctl apply PLANFILE %q is not in a directory an earlier download-artifact step downloaded into (%v)\n\t%s",
+							where, plan, downloads, call)
+					}
+				}
+			}
+		}
+		u := mapValue(st.node, "uses")
+		if u == nil || !strings.HasPrefix(u.Value, "actions/download-artifact@") {
+			continue
+		}
+		downloadSteps++
+		p := mapValue(mapValue(st.node, "with"), "path")
+		if p == nil {
+			t.Errorf("%s:%d: download-artifact has no path: it would download into the checkout; use path: ${{ runner.temp }}/<dir>",
+				file, st.node.Line)
+			continue
+		}
+		dir := strings.TrimSuffix(strings.TrimSpace(p.Value), "/")
+		rest, ok := strings.CutPrefix(dir, "${{ runner.temp }}/")
+		if !ok || rest == "" || strings.Contains(rest, "..") || strings.Contains(rest, "${{") {
+			t.Errorf("%s:%d: download-artifact path: %q is not a directory of its own under ${{ runner.temp }} (never ., the checkout or ${{ github.workspace }})",
+				file, p.Line, p.Value)
+			continue
+		}
+		if !emptied[dir] {
+			t.Errorf("%s:%d: download-artifact path: %s is not emptied first (no earlier run: step does rm -rf \"${RUNNER_TEMP}/%s\")",
+				file, p.Line, p.Value, rest)
+		}
+		downloads[dir] = p.Line
+	}
+	if downloadSteps == 0 {
+		t.Errorf("%s: found no actions/download-artifact step", file)
+	}
+	if applies == 0 {
+		t.Errorf("%s: found no riskctl apply command", file)
+	}
+}
+
+// TestPRWorkflowValidatesWithPlanEnv checks that in riskctl-pr.yml the
+// riskctl validate step gets the same env: as the riskctl plan step, so a
+// spec that interpolates a credential (or a variable holding a credential's
+// value) fails at validate, which recognises them only when it sees them.
+func TestPRWorkflowValidatesWithPlanEnv(t *testing.T) {
+	file := ".github/workflows/riskctl-pr.yml"
+	app := newTestApp()
+	type found struct {
+		line int
+		env  map[string]string
+	}
+	steps := map[string]*found{}
+	for _, st := range workflowSteps(t, file) {
+		rs, ok := scriptOf(file, st)
+		if !ok {
+			continue
+		}
+		for _, call := range riskctlCommands(rs.text) {
+			args := commandArgs(app, call.args)
+			if len(args) == 0 || (args[0] != "validate" && args[0] != "plan") {
+				continue
+			}
+			if steps[args[0]] != nil {
+				t.Fatalf("%s:%d: a second riskctl %s step", file, rs.line+call.line, args[0])
+			}
+			f := &found{line: st.node.Line, env: map[string]string{}}
+			if env := mapValue(st.node, "env"); env != nil {
+				f.line = env.Line
+				for i := 0; i+1 < len(env.Content); i += 2 {
+					f.env[env.Content[i].Value] = env.Content[i+1].Value
+				}
+			}
+			steps[args[0]] = f
+		}
+	}
+	validate, plan := steps["validate"], steps["plan"]
+	if validate == nil || plan == nil {
+		t.Fatalf("%s: want a riskctl validate step and a riskctl plan step, found %v", file, steps)
+	}
+	if len(plan.env) == 0 {
+		t.Errorf("%s:%d: the riskctl plan step has no env:", file, plan.line)
+	}
+	for k, v := range plan.env {
+		if got, ok := validate.env[k]; !ok || got != v {
+			t.Errorf("%s:%d: the riskctl validate step's env lacks %s: %s, which the plan step (line %d) has",
+				file, validate.line, k, v, plan.line)
+		}
+	}
+	for k := range validate.env {
+		if _, ok := plan.env[k]; !ok {
+			t.Errorf("%s:%d: the riskctl validate step's env has %s, which the plan step (line %d) lacks",
+				file, validate.line, k, plan.line)
+		}
+	}
+}
+
+func TestWorkflowPinPatterns(t *testing.T) {
+	for ref, want := range map[string]bool{
+		"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683":          true,
+		"github/codeql-action/init@11bd71901bbe5b1630ceea73d27597364c9af683": true,
+		"actions/checkout@v4":     false,
+		"actions/checkout@v4.2.2": false,
+		"actions/checkout@main":   false,
+		"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af68":  false, // 39 hex
+		"actions/checkout@11BD71901BBE5B1630CEEA73D27597364C9AF683": false,
+		"actions/checkout": false,
+		"checkout@11bd71901bbe5b1630ceea73d27597364c9af683":                           false,
+		"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2":          false,
+		"actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683cafe":               false,
+		"owner/repo/.github/workflows/x.yml@11bd71901bbe5b1630ceea73d27597364c9af683": true,
+	} {
+		if got := pinnedAction.MatchString(ref); got != want {
+			t.Errorf("pinnedAction.MatchString(%q) = %v, want %v", ref, got, want)
+		}
+	}
+	for rest, want := range map[string]bool{
+		" # v4.2.2":    true,
+		"  #v5":        true,
+		`" # v7.0.1`:   true,
+		"":             false,
+		" # 4.2.2":     false,
+		" # latest":    false,
+		"# v4.2.2":     false, // YAML needs a space before a comment
+		" # v4.2.2abc": false,
+	} {
+		if got := versionRemark.MatchString(rest); got != want {
+			t.Errorf("versionRemark.MatchString(%q) = %v, want %v", rest, got, want)
+		}
+	}
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"1.26.8", "1.26.8", false},
+		{"1.26.7", "1.26.8", true},
+		{"1.26.10", "1.26.8", false},
+		{"1.26", "1.26.8", true},
+		{"1.27.0", "1.26.8", false},
+	} {
+		if got := versionLess(tc.a, tc.b); got != tc.want {
+			t.Errorf("versionLess(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
 	}
 }

@@ -26,9 +26,9 @@ func FuzzParse(f *testing.F) {
 		f.Add(string(data))
 	}
 	f.Add("")
-	f.Add(head + "behaviors:\n  imp_travel: &b {enabled: ${E:-true}, risk_level: high}\n  high_dlp: *b\n")
+	f.Add(head + "behaviors:\n  imp_travel: &b {enabled: ${RISKCTL_VAR_E:-true}, risk_level: high}\n  high_dlp: *b\n")
 
-	lookup := env(map[string]string{"CLOUDFLARE_ACCOUNT_ID": acct, "E": "true"})
+	lookup := env(map[string]string{"CLOUDFLARE_ACCOUNT_ID": acct, "RISKCTL_VAR_E": "true"})
 	f.Fuzz(func(t *testing.T, src string) {
 		file, err := spec.Parse("fuzz.yaml", []byte(src), spec.Options{LookupEnv: lookup, DefaultAccountID: acct2})
 		if err == nil {

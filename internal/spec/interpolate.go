@@ -3,14 +3,56 @@ package spec
 import (
 	"fmt"
 	"strings"
+
+	"github.com/riskctl/riskctl/internal/redact"
 )
+
+// The only variables a spec may read: the account id, and variables named
+// for the purpose, as Terraform reads only TF_VAR_*. Everything else is
+// refused by name, so a pull request cannot read a CI secret (or any other
+// variable of the job) into a value that plan prints and posts.
+const (
+	AccountIDVar = "CLOUDFLARE_ACCOUNT_ID"
+	VarPrefix    = "RISKCTL_VAR_"
+)
+
+// lookupFunc resolves a variable: its value and whether it is set, or why
+// it may not be read.
+type lookupFunc func(name string) (value string, set bool, refused string)
+
+// varRefused says why a spec may not read the variable name, or "".
+func varRefused(name string) string {
+	switch {
+	case name == AccountIDVar, strings.HasPrefix(name, VarPrefix) && len(name) > len(VarPrefix):
+		return ""
+	case redact.IsSecretVar(name):
+		return fmt.Sprintf("${%s} is refused: %s holds a credential, and credentials never enter a spec", name, name)
+	}
+	return fmt.Sprintf("${%s} is refused: a spec reads only %s and %s* variables (rename it %s%s)",
+		name, AccountIDVar, VarPrefix, VarPrefix, strings.TrimPrefix(name, VarPrefix))
+}
+
+// envLookup is the lookupFunc of a parse: the variable policy, then the
+// environment, then the check that no value carries a secret of the run.
+func envLookup(lookup func(string) (string, bool), secrets *redact.Set) lookupFunc {
+	return func(name string) (string, bool, string) {
+		if why := varRefused(name); why != "" {
+			return "", false, why
+		}
+		v, ok := lookup(name)
+		if ok && secrets.Contains(v) {
+			return "", false, fmt.Sprintf("${%s} is refused: its value holds a credential of this run, and credentials never enter a spec", name)
+		}
+		return v, ok, ""
+	}
+}
 
 // expand substitutes ${VAR} and ${VAR:-default} in s and turns $$ into $.
 // substituted reports whether any ${...} was replaced, which is what makes
 // the result worth resolving again as YAML. problems are messages for the
 // scalar's position: every unset variable, or else the first syntax error
 // (after which the rest of s cannot be trusted, so scanning stops).
-func expand(s string, lookup func(string) (string, bool)) (out string, substituted bool, problems []string) {
+func expand(s string, lookup lookupFunc) (out string, substituted bool, problems []string) {
 	if !strings.Contains(s, "$") {
 		return s, false, nil
 	}
@@ -71,10 +113,13 @@ func parseRef(s string) (ref, int, string) {
 }
 
 // resolve looks the variable up; like POSIX sh's ${VAR:-def}, the default
-// also replaces a variable that is set but empty.
-func (r ref) resolve(lookup func(string) (string, bool)) (string, string) {
-	value, set := lookup(r.name)
+// also replaces a variable that is set but empty. A refused variable stays
+// refused whatever its default.
+func (r ref) resolve(lookup lookupFunc) (string, string) {
+	value, set, refused := lookup(r.name)
 	switch {
+	case refused != "":
+		return "", refused
 	case r.hasDefault && value == "":
 		return r.def, ""
 	case !set:

@@ -8,9 +8,9 @@ import (
 
 func TestExpand(t *testing.T) {
 	vars := map[string]string{"A": "alpha", "EMPTY": "", "B_2": "beta"}
-	lookup := func(name string) (string, bool) {
+	lookup := func(name string) (string, bool, string) {
 		v, ok := vars[name]
-		return v, ok
+		return v, ok, ""
 	}
 	for _, tc := range []struct {
 		in          string

@@ -15,6 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/riskctl/riskctl/internal/redact"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -39,6 +40,10 @@ type Options struct {
 	// DefaultAccountID fills an empty account_id (from --account-id or
 	// CLOUDFLARE_ACCOUNT_ID).
 	DefaultAccountID string
+	// Secrets are the credential values of the run. A variable whose value
+	// holds one is refused, and so is any value that holds one, however it
+	// got there: credentials never enter a spec. nil holds none.
+	Secrets *redact.Set
 }
 
 // Load reads and parses every file, then checks that no two files declare
@@ -168,10 +173,11 @@ func duplicateAccounts(files []*File) Errors {
 // Parse parses one spec. path only labels positions. It returns Errors,
 // listing every problem in the file, when the spec is invalid.
 func Parse(path string, data []byte, opts Options) (*File, error) {
-	p := &parser{path: path, lookup: opts.LookupEnv, defaultAccountID: opts.DefaultAccountID}
-	if p.lookup == nil {
-		p.lookup = os.LookupEnv
+	lookup := opts.LookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
 	}
+	p := &parser{path: path, lookup: envLookup(lookup, opts.Secrets), secrets: opts.Secrets, defaultAccountID: opts.DefaultAccountID}
 	f := p.file(data)
 	if len(p.errs) > 0 {
 		p.errs.sort()
@@ -204,7 +210,8 @@ var behaviorIDPattern = regexp.MustCompile(`^[a-z0-9_]+$`)
 // parser walks one file's node tree and collects its errors.
 type parser struct {
 	path             string
-	lookup           func(string) (string, bool)
+	lookup           lookupFunc
+	secrets          *redact.Set
 	defaultAccountID string
 	errs             Errors
 }

@@ -508,15 +508,15 @@ var invalidCases = []invalidCase{
 	// Interpolation.
 	{
 		name: "unset variable without default",
-		src:  "version: 1\naccount_id: ${RISKCTL_ACCOUNT}\n",
-		want: []string{"spec.yaml:2:13: environment variable RISKCTL_ACCOUNT is not set (write ${RISKCTL_ACCOUNT:-default} to give a default)"},
+		src:  "version: 1\naccount_id: ${RISKCTL_VAR_ACCOUNT_ID}\n",
+		want: []string{"spec.yaml:2:13: environment variable RISKCTL_VAR_ACCOUNT_ID is not set (write ${RISKCTL_VAR_ACCOUNT_ID:-default} to give a default)"},
 	},
 	{
 		name: "every unset variable of a scalar",
-		src:  head + "integrations:\n  - reference_id: r1\n    integration_type: Okta\n    tenant_url: https://${TENANT}.${DOMAIN}\n",
+		src:  head + "integrations:\n  - reference_id: r1\n    integration_type: Okta\n    tenant_url: https://${RISKCTL_VAR_TENANT}.${RISKCTL_VAR_DOMAIN}\n",
 		want: []string{
-			"spec.yaml:6:17: environment variable TENANT is not set (write ${TENANT:-default} to give a default)",
-			"spec.yaml:6:17: environment variable DOMAIN is not set (write ${DOMAIN:-default} to give a default)",
+			"spec.yaml:6:17: environment variable RISKCTL_VAR_TENANT is not set (write ${RISKCTL_VAR_TENANT:-default} to give a default)",
+			"spec.yaml:6:17: environment variable RISKCTL_VAR_DOMAIN is not set (write ${RISKCTL_VAR_DOMAIN:-default} to give a default)",
 		},
 	},
 	{
@@ -531,30 +531,30 @@ var invalidCases = []invalidCase{
 	},
 	{
 		name: "other shell operators",
-		src:  "version: 1\naccount_id: ${ACCOUNT:=x}\n",
-		want: []string{`spec.yaml:2:13: invalid variable reference "${ACCOUNT:=x}": expected ${VAR} or ${VAR:-default} (VAR: letters, digits and _; $$ for a literal $)`},
+		src:  "version: 1\naccount_id: ${RISKCTL_VAR_ACCOUNT:=x}\n",
+		want: []string{`spec.yaml:2:13: invalid variable reference "${RISKCTL_VAR_ACCOUNT:=x}": expected ${VAR} or ${VAR:-default} (VAR: letters, digits and _; $$ for a literal $)`},
 	},
 	{
 		name: "nested reference",
-		src:  "version: 1\naccount_id: ${A:-${B}}\n",
-		want: []string{"spec.yaml:2:13: nested reference in the default of ${A:-...}: a default is plain text, references do not nest"},
+		src:  "version: 1\naccount_id: ${RISKCTL_VAR_A:-${RISKCTL_VAR_B}}\n",
+		want: []string{"spec.yaml:2:13: nested reference in the default of ${RISKCTL_VAR_A:-...}: a default is plain text, references do not nest"},
 	},
 	{
 		name: "quoted interpolation stays a string",
-		src:  head + "behaviors:\n  imp_travel:\n    enabled: \"${ENABLED:-true}\"\n    risk_level: high\n",
+		src:  head + "behaviors:\n  imp_travel:\n    enabled: \"${RISKCTL_VAR_ENABLED:-true}\"\n    risk_level: high\n",
 		want: []string{`spec.yaml:5:14: enabled must be a boolean true/false, got string "true"`},
 	},
 	{
 		name: "unquoted interpolation of a non-boolean",
-		src:  head + "behaviors:\n  imp_travel:\n    enabled: ${ENABLED}\n    risk_level: high\n",
-		opts: spec.Options{LookupEnv: env(map[string]string{"ENABLED": "yes"})},
+		src:  head + "behaviors:\n  imp_travel:\n    enabled: ${RISKCTL_VAR_ENABLED}\n    risk_level: high\n",
+		opts: spec.Options{LookupEnv: env(map[string]string{"RISKCTL_VAR_ENABLED": "yes"})},
 		want: []string{`spec.yaml:5:14: enabled must be a boolean true/false, got string "yes" (YAML 1.1 yes/no/on/off are not booleans)`},
 	},
 	{
 		name: "keys are not interpolated",
-		src:  head + "behaviors:\n  ${BEHAVIOR}: {enabled: true, risk_level: high}\n",
-		opts: spec.Options{LookupEnv: env(map[string]string{"BEHAVIOR": "imp_travel"})},
-		want: []string{`spec.yaml:4:3: invalid behavior id "${BEHAVIOR}": expected lower-case letters, digits and underscores, such as imp_travel`},
+		src:  head + "behaviors:\n  ${RISKCTL_VAR_BEHAVIOR}: {enabled: true, risk_level: high}\n",
+		opts: spec.Options{LookupEnv: env(map[string]string{"RISKCTL_VAR_BEHAVIOR": "imp_travel"})},
+		want: []string{`spec.yaml:4:3: invalid behavior id "${RISKCTL_VAR_BEHAVIOR}": expected lower-case letters, digits and underscores, such as imp_travel`},
 	},
 }
 
@@ -585,7 +585,7 @@ func TestParseReportsEveryError(t *testing.T) {
 	_, err = spec.Parse("testdata/invalid.yaml", data, spec.Options{LookupEnv: env(nil)})
 	want := []string{
 		`testdata/invalid.yaml:2:1: missing required key "version": add "version: 1" to the top of the file`,
-		`testdata/invalid.yaml:2:13: environment variable RISKCTL_TEST_ACCOUNT is not set (write ${RISKCTL_TEST_ACCOUNT:-default} to give a default)`,
+		`testdata/invalid.yaml:2:13: environment variable RISKCTL_VAR_TEST_ACCOUNT is not set (write ${RISKCTL_VAR_TEST_ACCOUNT:-default} to give a default)`,
 		`testdata/invalid.yaml:4:25: enabled must be a boolean true/false, got string "yes" (YAML 1.1 yes/no/on/off are not booleans)`,
 		`testdata/invalid.yaml:4:42: risk_level must be one of low, medium, high, got string "severe"`,
 		`testdata/invalid.yaml:5:3: behavior "high_dlp" is missing required key "risk_level"`,
@@ -771,14 +771,14 @@ func TestParseDefaultAccountID(t *testing.T) {
 
 func TestParseInterpolation(t *testing.T) {
 	vars := map[string]string{
-		"ACCOUNT":   acct,
-		"DIGITS":    "12345678901234567890123456789012",
-		"EMPTY":     "",
-		"TENANT":    "acme",
-		"DISABLED":  "false",
-		"LEVEL":     "High",
-		"VERSION":   "1",
-		"REFERENCE": "prod",
+		"RISKCTL_VAR_ACCOUNT":   acct,
+		"RISKCTL_VAR_DIGITS":    "12345678901234567890123456789012",
+		"RISKCTL_VAR_EMPTY":     "",
+		"RISKCTL_VAR_TENANT":    "acme",
+		"RISKCTL_VAR_DISABLED":  "false",
+		"RISKCTL_VAR_LEVEL":     "High",
+		"RISKCTL_VAR_VERSION":   "1",
+		"RISKCTL_VAR_REFERENCE": "prod",
 	}
 	for _, tc := range []struct {
 		name, src string
@@ -786,32 +786,32 @@ func TestParseInterpolation(t *testing.T) {
 	}{
 		{
 			name:  "set variable",
-			src:   "version: 1\naccount_id: ${ACCOUNT}\n",
+			src:   "version: 1\naccount_id: ${RISKCTL_VAR_ACCOUNT}\n",
 			check: func(f *spec.File) (any, any) { return f.Account.AccountID, acct },
 		},
 		{
 			name:  "unset variable with default",
-			src:   "version: 1\naccount_id: ${UNSET:-" + acct2 + "}\n",
+			src:   "version: 1\naccount_id: ${RISKCTL_VAR_UNSET:-" + acct2 + "}\n",
 			check: func(f *spec.File) (any, any) { return f.Account.AccountID, acct2 },
 		},
 		{
 			name:  "empty variable with default",
-			src:   "version: 1\naccount_id: ${EMPTY:-" + acct2 + "}\n",
+			src:   "version: 1\naccount_id: ${RISKCTL_VAR_EMPTY:-" + acct2 + "}\n",
 			check: func(f *spec.File) (any, any) { return f.Account.AccountID, acct2 },
 		},
 		{
 			name:  "set variable wins over default",
-			src:   "version: 1\naccount_id: ${ACCOUNT:-" + acct2 + "}\n",
+			src:   "version: 1\naccount_id: ${RISKCTL_VAR_ACCOUNT:-" + acct2 + "}\n",
 			check: func(f *spec.File) (any, any) { return f.Account.AccountID, acct },
 		},
 		{
 			name:  "substituted digits stay a string",
-			src:   "version: 1\naccount_id: ${DIGITS}\n",
-			check: func(f *spec.File) (any, any) { return f.Account.AccountID, vars["DIGITS"] },
+			src:   "version: 1\naccount_id: ${RISKCTL_VAR_DIGITS}\n",
+			check: func(f *spec.File) (any, any) { return f.Account.AccountID, vars["RISKCTL_VAR_DIGITS"] },
 		},
 		{
 			name:  "inside a string",
-			src:   head + "integrations:\n  - reference_id: ${REFERENCE}-1\n    integration_type: Okta\n    tenant_url: https://${TENANT}.okta.com\n",
+			src:   head + "integrations:\n  - reference_id: ${RISKCTL_VAR_REFERENCE}-1\n    integration_type: Okta\n    tenant_url: https://${RISKCTL_VAR_TENANT}.okta.com\n",
 			check: func(f *spec.File) (any, any) { return f.Account.Integrations[0].TenantURL, "https://acme.okta.com" },
 		},
 		{
@@ -830,21 +830,21 @@ func TestParseInterpolation(t *testing.T) {
 		},
 		{
 			name: "unquoted boolean after interpolation",
-			src:  head + "behaviors:\n  imp_travel:\n    enabled: ${DISABLED}\n    risk_level: ${LEVEL}\n",
+			src:  head + "behaviors:\n  imp_travel:\n    enabled: ${RISKCTL_VAR_DISABLED}\n    risk_level: ${RISKCTL_VAR_LEVEL}\n",
 			check: func(f *spec.File) (any, any) {
 				return f.Account.Behaviors["imp_travel"], state.Behavior{Enabled: false, RiskLevel: "high"}
 			},
 		},
 		{
 			name: "unquoted boolean default",
-			src:  head + "behaviors:\n  imp_travel:\n    enabled: ${UNSET:-true}\n    risk_level: low\n",
+			src:  head + "behaviors:\n  imp_travel:\n    enabled: ${RISKCTL_VAR_UNSET:-true}\n    risk_level: low\n",
 			check: func(f *spec.File) (any, any) {
 				return f.Account.Behaviors["imp_travel"], state.Behavior{Enabled: true, RiskLevel: "low"}
 			},
 		},
 		{
 			name:  "unquoted integer version",
-			src:   "version: ${VERSION}\naccount_id: ${ACCOUNT}\nprune: ${UNSET:-true}\n",
+			src:   "version: ${RISKCTL_VAR_VERSION}\naccount_id: ${RISKCTL_VAR_ACCOUNT}\nprune: ${RISKCTL_VAR_UNSET:-true}\n",
 			check: func(f *spec.File) (any, any) { return f.Account.Prune, true },
 		},
 	} {
@@ -863,8 +863,8 @@ func TestParseInterpolation(t *testing.T) {
 
 // TestParseUsesProcessEnvironment checks the nil LookupEnv default.
 func TestParseUsesProcessEnvironment(t *testing.T) {
-	t.Setenv("RISKCTL_SPEC_TEST_ACCOUNT", acct)
-	f, err := spec.Parse("spec.yaml", []byte("version: 1\naccount_id: ${RISKCTL_SPEC_TEST_ACCOUNT}\n"), spec.Options{})
+	t.Setenv("RISKCTL_VAR_SPEC_TEST_ACCOUNT", acct)
+	f, err := spec.Parse("spec.yaml", []byte("version: 1\naccount_id: ${RISKCTL_VAR_SPEC_TEST_ACCOUNT}\n"), spec.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1077,9 +1077,9 @@ func TestParseIgnore(t *testing.T) {
   sentinel_one: {enabled: false, risk_level: low, ignore: []}
 integrations:
   - reference_id: r1
-` + okta + `    ignore: [integration_type, "${FIELD}"]
+` + okta + `    ignore: [integration_type, "${RISKCTL_VAR_FIELD}"]
 `
-	f, err := parse(src, spec.Options{LookupEnv: env(map[string]string{"FIELD": "active"})})
+	f, err := parse(src, spec.Options{LookupEnv: env(map[string]string{"RISKCTL_VAR_FIELD": "active"})})
 	if err != nil {
 		t.Fatal(err)
 	}

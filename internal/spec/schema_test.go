@@ -54,7 +54,7 @@ func instance(t *testing.T, src string) any {
 	return inst
 }
 
-var schemaEnv = env(map[string]string{"CLOUDFLARE_ACCOUNT_ID": acct, "TENANT_URL": "https://acme.okta.com"})
+var schemaEnv = env(map[string]string{"CLOUDFLARE_ACCOUNT_ID": acct, "RISKCTL_VAR_TENANT_URL": "https://acme.okta.com"})
 
 func TestSchemaFile(t *testing.T) {
 	compileSchema(t)
@@ -164,9 +164,9 @@ func TestSchemaAcceptsValidSpecs(t *testing.T) {
 		sources = append(sources, source{path, string(data)})
 	}
 	sources = append(sources,
-		source{"interpolated booleans", head + "behaviors:\n  imp_travel:\n    enabled: ${ENABLED:-true}\n    risk_level: high\nprune: ${PRUNE:-false}\n"},
+		source{"interpolated booleans", head + "behaviors:\n  imp_travel:\n    enabled: ${RISKCTL_VAR_ENABLED:-true}\n    risk_level: high\nprune: ${RISKCTL_VAR_PRUNE:-false}\n"},
 		source{"case variants", head + "behaviors:\n  imp_travel: {enabled: true, risk_level: HIGH}\n  high_dlp: {enabled: true, risk_level: Medium}\nintegrations:\n  - reference_id: r1\n    integration_type: OKTA\n    tenant_url: HTTPS://Acme.okta.com/\n"},
-		source{"interpolated strings", "version: 1\naccount_id: ${CLOUDFLARE_ACCOUNT_ID}\nintegrations:\n  - reference_id: ${REF:-r1}\n    integration_type: ${TYPE:-Okta}\n    tenant_url: ${TENANT_URL}\n    active: ${ACTIVE:-false}\n"},
+		source{"interpolated strings", "version: 1\naccount_id: ${CLOUDFLARE_ACCOUNT_ID}\nintegrations:\n  - reference_id: ${RISKCTL_VAR_REF:-r1}\n    integration_type: ${RISKCTL_VAR_TYPE:-Okta}\n    tenant_url: ${RISKCTL_VAR_TENANT_URL}\n    active: ${RISKCTL_VAR_ACTIVE:-false}\n"},
 		source{"null sections and lists", head + "behaviors:\n  imp_travel:\n    enabled: true\n    risk_level: low\n    ignore:\nintegrations:\n"},
 		source{"empty sections", head + "behaviors: {}\nintegrations: []\nprune: false\n"},
 		source{"account from the environment", "version: 1\n"},

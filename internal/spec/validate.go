@@ -43,6 +43,10 @@ func (p *parser) scalar(n *yaml.Node, name, want string) (v value, ok bool) {
 	if len(problems) > 0 {
 		return value{}, false
 	}
+	if p.secrets.Contains(text) {
+		p.errorf(n, "%s holds a credential of this run (or part of one), and credentials never enter a spec", name)
+		return value{}, false
+	}
 	v = value{text: text, tag: n.ShortTag(), substituted: substituted}
 	// Style 0 is plain (unquoted, untagged): re-resolve so that
 	// enabled: ${ENABLED:-true} is a boolean, as "enabled: true" would be.

@@ -80,6 +80,10 @@ func setupEmulator(env *testscript.Env) error {
 	env.Setenv("ACCOUNT", scriptAccount)
 	env.Setenv("ACCOUNT2", scriptAccount2)
 	env.Setenv("ACCOUNT3", scriptAccount3)
+	// Specs may read only CLOUDFLARE_ACCOUNT_ID and RISKCTL_VAR_*.
+	env.Setenv("RISKCTL_VAR_ACCOUNT", scriptAccount)
+	env.Setenv("RISKCTL_VAR_ACCOUNT2", scriptAccount2)
+	env.Setenv("RISKCTL_VAR_ACCOUNT3", scriptAccount3)
 	example, err := filepath.Abs(filepath.Join("examples", "riskscoring.yaml"))
 	if err != nil {
 		return err

@@ -12,6 +12,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
+
+	"github.com/riskctl/riskctl/internal/redact"
 )
 
 // Streams are the process's standard streams, injected so tests can drive
@@ -40,19 +42,32 @@ func OSStreams() Streams {
 
 // Main runs riskctl with args (args[0] is the program name) and returns the
 // process exit code. It never calls os.Exit, so tests can call it directly.
+//
+// Everything riskctl prints passes through one redacting writer per
+// stream, which removes every secret value of the run (see package
+// redact): the credentials in the environment from the start, and those
+// given as flags once they are parsed.
 func Main(ctx context.Context, args []string, streams Streams) int {
-	app := NewApp(streams)
+	secrets := redact.New(redact.EnvSecrets(os.Getenv)...)
+	out, errOut := redact.NewWriter(streams.Out, secrets), redact.NewWriter(streams.Err, secrets)
+	streams.Out, streams.Err = out, errOut
+	app := newApp(streams, secrets)
 	err := app.RunContext(ctx, args)
 	var ee *exitError
 	if err != nil && !(errors.As(err, &ee) && ee.quiet) {
 		fmt.Fprintf(streams.Err, "Error: %s\n", err)
 	}
+	_ = out.Flush()
+	_ = errOut.Flush()
 	return ExitCode(err)
 }
 
-// NewApp builds the command tree.
-func NewApp(streams Streams) *ucli.App {
-	g := &globals{streams: streams}
+// NewApp builds the command tree, with no secret to redact (Main's app
+// redacts; tests use NewApp to inspect commands and flags).
+func NewApp(streams Streams) *ucli.App { return newApp(streams, redact.New()) }
+
+func newApp(streams Streams, secrets *redact.Set) *ucli.App {
+	g := &globals{streams: streams, secrets: secrets}
 	app := &ucli.App{
 		Name:    "riskctl",
 		Usage:   "keep Cloudflare Zero Trust risk scoring in git",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
@@ -41,6 +42,7 @@ func applyCommand(g *globals) *ucli.Command {
 			&ucli.IntFlag{Name: "max-deletes", Value: defaultMaxDeletes, Usage: "refuse plans that delete (or replace) more integrations than this"},
 			targetFlag(),
 			&ucli.IntFlag{Name: "parallelism", Value: apply.DefaultParallelism, Usage: "API writes in flight at once"},
+			&ucli.BoolFlag{Name: "allow-other-version", Usage: "apply a saved PLANFILE made by another riskctl version (refused by default)"},
 			reportFormatFlag("text", "json"),
 		},
 		Action: g.apply,
@@ -181,16 +183,31 @@ func checkDeletes(accounts []*account, maxDeletes int) error {
 }
 
 // applySaved applies a plan saved by `plan --out`, exactly as reviewed: it
-// is refused when the account or the spec files changed since, or when the
+// is refused when it was made by another riskctl (unless
+// --allow-other-version), when it is not bound to its spec files and their
+// account, when the account or the spec files changed since, or when the
 // saved actions are not what the spec computes (an edited file).
 func (g *globals) applySaved(c *ucli.Context, format, path string) error {
 	saved, err := planfile.Read(path)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
+	if err := planfile.CheckVersion(saved, Version()); err != nil {
+		if !c.Bool("allow-other-version") {
+			err = fmt.Errorf("%w; apply it with that version, or pass --allow-other-version to override", err)
+			return g.finish(newReport(report.KindApply, nil), err, report.ReasonRefused)
+		}
+		fmt.Fprintf(g.streams.Err, "Warning: --allow-other-version: %v\n", err)
+	}
+	// Spec files are read only from inside the working directory.
+	root, err := os.OpenRoot(".")
+	if err != nil {
+		return err
+	}
+	defer root.Close()
 	var accounts []*account
 	for _, sa := range saved.Accounts {
-		a, err := g.checkSaved(c.Context, sa)
+		a, err := g.checkSaved(c.Context, root, sa)
 		if a != nil {
 			accounts = append(accounts, a)
 		}
@@ -208,26 +225,33 @@ func (g *globals) applySaved(c *ucli.Context, format, path string) error {
 	return g.applyPlans(c, format, accounts, false)
 }
 
-// checkSaved re-reads the live account and the spec behind one saved
+// checkSaved re-reads the spec and the live account behind one saved
 // account plan and returns it ready to execute, or why it is refused.
-func (g *globals) checkSaved(ctx context.Context, sa planfile.Account) (*account, error) {
-	digest, err := planfile.SpecDigest(sa.SpecFiles)
-	if err != nil {
-		return nil, refusedErrorf("plan for account %s is stale: cannot read its spec files: %v", sa.AccountID, err)
-	}
-	files, err := spec.Load(sa.SpecFiles, spec.Options{DefaultAccountID: g.defaultAccountID()})
+// Nothing is requested from an account the spec does not name.
+func (g *globals) checkSaved(ctx context.Context, root *os.Root, sa planfile.Account) (*account, error) {
+	sources, err := planfile.ReadSpecs(root, sa)
 	if err != nil {
 		return nil, err
 	}
-	a := &account{file: files[0]}
+	digest := planfile.Digest(sources)
+	var file *spec.File
+	if digest == sa.SpecDigest {
+		// Unchanged since the plan: it must parse and name the plan's
+		// account. A changed spec is refused as stale below, with the
+		// live changes, whatever it now says.
+		if file, err = planfile.ParseSpec(sa, sources, g.specOptions()); err != nil {
+			return nil, err
+		}
+	}
+	a := &account{file: file}
 	if a.session, err = g.connect(sa.AccountID); err != nil {
-		return a, err
+		return nil, err
 	}
 	if a.live, err = remote.Fetch(ctx, a.session.api, sa.AccountID); err != nil {
-		return a, g.explain(err, sa.AccountID)
+		return nil, g.explain(err, sa.AccountID)
 	}
 	if err := planfile.CheckStale(sa, a.live, digest); err != nil {
-		return a, err
+		return nil, err
 	}
 	// Same spec, same live state: computing again must give the saved
 	// actions. If not, the file was edited; apply nothing from it. This

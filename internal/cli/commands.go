@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -83,6 +85,14 @@ func (g *globals) plan(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	out := c.String("out")
+	var savedPaths map[*spec.File]string
+	if out != "" {
+		// Checked before any request, so a refused --out writes nothing.
+		if savedPaths, err = planFilePaths(out, files); err != nil {
+			return err
+		}
+	}
 	accounts := g.planAccounts(c.Context, files, targets)
 	r := newReport(report.KindPlan, accounts)
 	if len(targets) > 0 {
@@ -91,8 +101,8 @@ func (g *globals) plan(c *ucli.Context) error {
 	if err := g.writeReport(format, r); err != nil {
 		return err
 	}
-	if out := c.String("out"); out != "" {
-		if err := g.savePlan(out, accounts); err != nil {
+	if out != "" {
+		if err := g.savePlan(out, accounts, savedPaths); err != nil {
 			return g.finish(r, err, "error")
 		}
 	}
@@ -103,21 +113,58 @@ func (g *globals) plan(c *ucli.Context) error {
 	return g.finish(r, outcome, "")
 }
 
-// savePlan writes the accounts' plans to path. Only a complete run is
-// saved: a plan file must describe every account it was asked about.
-func (g *globals) savePlan(path string, accounts []*account) error {
+// planFilePaths checks that plan --out may write out, and returns the path
+// the saved plan names each spec file by: relative to the working
+// directory, where apply will look for it. Its errors are usage errors.
+func planFilePaths(out string, files []*spec.File) (map[*spec.File]string, error) {
+	inputs := make([]string, len(files))
+	for i, f := range files {
+		inputs[i] = f.Path
+	}
+	if err := planfile.CheckOutput(out, inputs); err != nil {
+		return nil, usageErrorf("%v", err)
+	}
+	root, err := os.OpenRoot(".")
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	paths := make(map[*spec.File]string, len(files))
+	for _, f := range files {
+		local, err := planfile.LocalSpecPath(root, f.Path)
+		if err != nil {
+			return nil, usageErrorf("--out: %v", err)
+		}
+		paths[f] = local
+	}
+	return paths, nil
+}
+
+// savePlan writes the accounts' plans to path, naming each spec file by
+// specPaths. Only a complete run is saved: a plan file must describe every
+// account it was asked about. A plan that holds a credential of the run
+// (a live object carrying one) is not saved: the file is an artifact.
+func (g *globals) savePlan(path string, accounts []*account, specPaths map[*spec.File]string) error {
 	f := planfile.File{FormatVersion: planfile.FormatVersion, RiskctlVersion: Version()}
 	for _, a := range accounts {
 		if a.err != nil {
 			return fmt.Errorf("not writing %s: account %s failed", path, a.file.Account.AccountID)
 		}
-		digest, err := planfile.SpecDigest([]string{a.file.Path})
+		local := []string{specPaths[a.file]}
+		digest, err := planfile.SpecDigest(local)
 		if err != nil {
 			return err
 		}
-		f.Accounts = append(f.Accounts, planfile.NewAccount([]string{a.file.Path}, digest, a.live, a.plan))
+		f.Accounts = append(f.Accounts, planfile.NewAccount(local, digest, a.live, a.plan))
 	}
-	if err := planfile.Write(path, f); err != nil {
+	var data bytes.Buffer
+	if err := planfile.Encode(&data, f); err != nil {
+		return err
+	}
+	if g.secrets.Contains(data.String()) {
+		return fmt.Errorf("not writing %s: the plan holds a credential of this run (in the live state it was computed from)", path)
+	}
+	if err := planfile.WriteFile(path, data.Bytes()); err != nil {
 		return err
 	}
 	fmt.Fprintf(g.streams.Err, "Saved the plan to %s. Apply exactly this plan with: riskctl apply %s\n", path, path)

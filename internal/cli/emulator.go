@@ -29,9 +29,10 @@ func emulatorCommand(g *globals) *ucli.Command {
 				&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8787", Usage: "listen address (port 0 picks a free port)"},
 				&ucli.StringFlag{Name: "state", Usage: "JSON file the state is loaded from and saved to (default: memory only)"},
 				&ucli.StringSliceFlag{Name: "account", Usage: "serve only this account id (repeatable; default: any account, created on first use)"},
-				&ucli.StringFlag{Name: "token", Usage: "require this API token (Authorization: Bearer)"},
-				&ucli.StringFlag{Name: "api-key", Usage: "accept this X-Auth-Key (with --api-email)"},
-				&ucli.StringFlag{Name: "api-email", Usage: "accept this X-Auth-Email (with --api-key)"},
+				// Prefer the variables: flags show up in process lists.
+				&ucli.StringFlag{Name: "token", EnvVars: []string{"RISKCTL_EMULATOR_TOKEN"}, Usage: "require this API token (Authorization: Bearer)"},
+				&ucli.StringFlag{Name: "api-key", EnvVars: []string{"RISKCTL_EMULATOR_API_KEY"}, Usage: "accept this X-Auth-Key (with --api-email)"},
+				&ucli.StringFlag{Name: "api-email", EnvVars: []string{"RISKCTL_EMULATOR_API_EMAIL"}, Usage: "accept this X-Auth-Email (with --api-key)"},
 				&ucli.IntFlag{Name: "seed-users", Value: 0, Usage: "demo users with risk events seeded into each new account"},
 				&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the demo-user generator and fault dice"},
 				&ucli.IntFlag{Name: "page-size", Usage: "default per_page of /summary and user events (0: 20)"},
@@ -50,6 +51,7 @@ func emulatorCommand(g *globals) *ucli.Command {
 }
 
 func (g *globals) emulatorServe(c *ucli.Context) error {
+	g.secrets.Add(c.String("token"), c.String("api-key"))
 	limit, window, err := parseRateLimit(c.String("rate-limit"))
 	if err != nil {
 		return err

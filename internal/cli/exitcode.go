@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/spec"
 )
 
@@ -50,7 +51,7 @@ func ExitCode(err error) int {
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &specErrs), errors.As(err, &badTarget):
+	case errors.As(err, &specErrs), errors.As(err, &badTarget), errors.Is(err, remote.ErrBaseURL):
 		return ExitInvalid
 	case errors.Is(err, plan.ErrRefused):
 		return ExitRefused

@@ -15,6 +15,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/riskctl/riskctl/internal/emulator"
+	"github.com/riskctl/riskctl/internal/redact"
 	"github.com/riskctl/riskctl/internal/remote"
 )
 
@@ -48,8 +49,12 @@ type globals struct {
 	emulatorState string
 	debug         bool
 	noColor       bool
+	insecureHTTP  bool
 
-	logger *slog.Logger
+	// secrets are the run's credential values: every output channel
+	// redacts them, and a spec may not hold them.
+	secrets *redact.Set
+	logger  *slog.Logger
 	emu    embedded
 }
 
@@ -65,6 +70,8 @@ func (g *globals) flags() []ucli.Flag {
 			Usage: "account email for --api-key"},
 		&ucli.StringFlag{Name: "base-url", EnvVars: []string{envBaseURL}, Destination: &g.baseURL,
 			Value: remote.DefaultBaseURL, Usage: "API base URL"},
+		&ucli.BoolFlag{Name: "insecure-http", Destination: &g.insecureHTTP,
+			Usage: "allow an http:// --base-url to a host that is not loopback (sends the credentials in cleartext)"},
 		&ucli.BoolFlag{Name: "emulate", Destination: &g.emulate,
 			Usage: "use the embedded emulator instead of Cloudflare (no account needed)"},
 		&ucli.StringFlag{Name: "emulator-state", Destination: &g.emulatorState,
@@ -78,10 +85,15 @@ func (g *globals) flags() []ucli.Flag {
 	}
 }
 
-// load runs before any command: it sets up logging.
+// load runs before any command: it learns the credentials given as flags
+// (so output redacts them from here on) and sets up logging.
 func (g *globals) load(*ucli.Context) error {
+	g.secrets.Add(g.apiToken, g.apiKey)
 	if os.Getenv("NO_COLOR") != "" {
 		g.noColor = true
+	}
+	if g.insecureHTTP && !g.emulate {
+		fmt.Fprintln(g.streams.Err, "Warning: --insecure-http: an http:// base URL sends the credentials in cleartext.")
 	}
 	if g.debug {
 		g.logger = slog.New(slog.NewTextHandler(g.streams.Err, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -115,8 +127,11 @@ func (g *globals) connect(accountID string) (*session, error) {
 		AccountID:   accountID,
 		Credentials: creds,
 		BaseURL:     g.baseURL,
-		UserAgent:   "riskctl/" + Version(),
-		Logger:      g.logger,
+		// Refused before any connection: http:// to a host that is not
+		// loopback, unless --insecure-http.
+		AllowInsecureHTTP: g.insecureHTTP,
+		UserAgent:         "riskctl/" + Version(),
+		Logger:            g.logger,
 	})
 	if err != nil {
 		return nil, err

@@ -40,7 +40,12 @@ func (g *globals) loadSpecs(c *ucli.Context) ([]*spec.File, error) {
 	if len(c.StringSlice("file")) == 0 {
 		return nil, usageErrorf("no spec file: pass -f FILE or -f DIRECTORY (repeatable)")
 	}
-	return spec.Load(c.StringSlice("file"), spec.Options{DefaultAccountID: g.defaultAccountID()})
+	return spec.Load(c.StringSlice("file"), g.specOptions())
+}
+
+// specOptions are the inputs a spec may draw on besides its text.
+func (g *globals) specOptions() spec.Options {
+	return spec.Options{DefaultAccountID: g.defaultAccountID(), Secrets: g.secrets}
 }
 
 func (g *globals) defaultAccountID() string {
@@ -172,7 +177,9 @@ func (g *globals) finish(r report.Report, err error, reason string) error {
 	if reason == "" {
 		reason = report.ExitReason(r.Kind, code, r.HasChanges())
 	}
-	if pubErr := report.GitHubFromEnv(os.Getenv).Publish(r, code, reason); pubErr != nil {
+	gh := report.GitHubFromEnv(os.Getenv)
+	gh.Filter = g.secrets.Bytes
+	if pubErr := gh.Publish(r, code, reason); pubErr != nil {
 		fmt.Fprintf(g.streams.Err, "warning: GitHub Actions outputs: %v\n", pubErr)
 	}
 	return err

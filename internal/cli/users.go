@@ -187,6 +187,9 @@ func (g *globals) confirm(question, confirmFlag string) error {
 		return refusedErrorf("refusing to continue without confirmation: stdin is not a terminal; pass %s to confirm", confirmFlag)
 	}
 	fmt.Fprintf(g.streams.Err, "%s\nOnly 'yes' will be accepted to confirm.\n\nEnter a value: ", question)
+	if f, ok := g.streams.Err.(interface{ Flush() error }); ok {
+		_ = f.Flush() // the prompt has no newline: show it before waiting
+	}
 	answer, _ := bufio.NewReader(g.streams.In).ReadString('\n')
 	if strings.TrimSpace(answer) != "yes" {
 		return refusedErrorf("cancelled: the answer was not 'yes'")

@@ -25,17 +25,26 @@ func SpecDigest(paths []string) (string, error) {
 	if len(paths) == 0 {
 		return "", errors.New("planfile: spec digest of no spec files")
 	}
-	h := sha256.New()
-	h.Write([]byte(digestVersion))
-	for _, p := range paths {
+	contents := make([][]byte, len(paths))
+	for i, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			return "", fmt.Errorf("planfile: spec digest: %w", err)
 		}
-		writeField(h, []byte(p))
-		writeField(h, data)
+		contents[i] = data
 	}
-	return digestPrefix + hex.EncodeToString(h.Sum(nil)), nil
+	return digest(paths, contents), nil
+}
+
+// digest hashes paths[i] and contents[i] in order.
+func digest(paths []string, contents [][]byte) string {
+	h := sha256.New()
+	h.Write([]byte(digestVersion))
+	for i, p := range paths {
+		writeField(h, []byte(p))
+		writeField(h, contents[i])
+	}
+	return digestPrefix + hex.EncodeToString(h.Sum(nil))
 }
 
 // writeField writes the length of b (8 bytes, big-endian), then b.

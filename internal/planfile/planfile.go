@@ -162,11 +162,16 @@ func encode(f File) ([]byte, error) {
 // 0600 in path's directory, syncs it and renames it over path, so path is
 // either the old file or the whole new one, never a part. A file already at
 // path is replaced, and ends with mode 0600 too.
-func Write(path string, f File) (err error) {
+func Write(path string, f File) error {
 	data, err := encode(f)
 	if err != nil {
 		return err
 	}
+	return WriteFile(path, data)
+}
+
+// WriteFile saves data, a plan Encode wrote, to path as Write does.
+func WriteFile(path string, data []byte) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."

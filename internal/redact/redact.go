@@ -30,7 +30,8 @@ const PartialLen = 8
 
 // Set is the secret values of a run. Values can be added as they become
 // known (flags are parsed after the output streams exist); a Set is safe
-// for concurrent use. The zero value is empty and ready to use.
+// for concurrent use. The zero value is empty and ready to use, and a nil
+// *Set holds no secret (it may be read, not added to).
 type Set struct {
 	mu      sync.RWMutex
 	secrets [][]byte // ASCII lower-case, longest first, no duplicates
@@ -106,6 +107,9 @@ type span struct{ start, end int }
 // PartialLen long, or a suffix of one at least PartialLen long, in any
 // ASCII letter case; sorted and merged.
 func (s *Set) spans(b []byte) []span {
+	if s == nil {
+		return nil
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if len(s.secrets) == 0 || len(b) == 0 {

@@ -63,6 +63,9 @@ func ExitReason(kind Kind, exitCode int, hasChanges bool) string {
 type GitHub struct {
 	OutputPath  string // $GITHUB_OUTPUT: step outputs, key=value lines
 	SummaryPath string // $GITHUB_STEP_SUMMARY: the job summary, Markdown
+	// Filter, if set, is applied to everything written (the CLI redacts
+	// the run's secrets with it).
+	Filter func([]byte) []byte
 }
 
 // GitHubFromEnv reads GITHUB_OUTPUT and GITHUB_STEP_SUMMARY through getenv
@@ -95,16 +98,23 @@ func (g GitHub) Publish(r Report, exitCode int, exitReason string) error {
 		var md bytes.Buffer
 		if err := WriteMarkdown(&md, r, MaxMarkdownBytes); err != nil {
 			errs = append(errs, err)
-		} else if err := appendFile(g.SummaryPath, md.Bytes(), "\n\n"); err != nil {
+		} else if err := appendFile(g.SummaryPath, g.filter(md.Bytes()), "\n\n"); err != nil {
 			errs = append(errs, fmt.Errorf("writing the GitHub step summary: %w", err))
 		}
 	}
 	if g.OutputPath != "" {
-		if err := appendFile(g.OutputPath, []byte(Outputs(r, exitCode, exitReason)), "\n"); err != nil {
+		if err := appendFile(g.OutputPath, g.filter([]byte(Outputs(r, exitCode, exitReason))), "\n"); err != nil {
 			errs = append(errs, fmt.Errorf("writing the GitHub step outputs: %w", err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+func (g GitHub) filter(b []byte) []byte {
+	if g.Filter == nil {
+		return b
+	}
+	return g.Filter(b)
 }
 
 // Outputs is the text Publish appends to GITHUB_OUTPUT.

@@ -55,7 +55,7 @@ type globals struct {
 	// redacts them, and a spec may not hold them.
 	secrets *redact.Set
 	logger  *slog.Logger
-	emu    embedded
+	emu     embedded
 }
 
 func (g *globals) flags() []ucli.Flag {

@@ -92,7 +92,7 @@ func writeSpec(t *testing.T, dir, name, content string) string {
 	return path
 }
 
-func digest(t *testing.T, paths ...string) string {
+func specDigest(t *testing.T, paths ...string) string {
 	t.Helper()
 	d, err := SpecDigest(paths)
 	if err != nil {
@@ -112,8 +112,8 @@ func sampleFile(t *testing.T, dir string) File {
 	return File{
 		RiskctlVersion: "v0.4.0 (abc1234)",
 		Accounts: []Account{
-			NewAccount([]string{specA}, digest(t, specA), liveA(), pa),
-			NewAccount([]string{specB}, digest(t, specB), liveB(), pb),
+			NewAccount([]string{specA}, specDigest(t, specA), liveA(), pa),
+			NewAccount([]string{specB}, specDigest(t, specB), liveB(), pb),
 		},
 	}
 }

@@ -105,7 +105,8 @@ type span struct{ start, end int }
 
 // spans finds every range of b that is a secret, a prefix of one at least
 // PartialLen long, or a suffix of one at least PartialLen long, in any
-// ASCII letter case; sorted and merged.
+// ASCII letter case, and also when a renderer escaped its punctuation with
+// backslashes (Markdown writes "a_b" as "a\_b"); sorted and merged.
 func (s *Set) spans(b []byte) []span {
 	if s == nil {
 		return nil
@@ -115,12 +116,21 @@ func (s *Set) spans(b []byte) []span {
 	if len(s.secrets) == 0 || len(b) == 0 {
 		return nil
 	}
-	text := lower(b)
+	text, offsets := normalize(b)
 	var found []span
+	add := func(start, end int) { // a range of text, mapped back to b
+		if offsets != nil {
+			start, end = offsets[start], offsets[end-1]+1
+			if start > 0 && b[start-1] == '\\' && isPunct(b[start]) {
+				start-- // the dropped escape of the first character
+			}
+		}
+		found = append(found, span{start, end})
+	}
 	for _, secret := range s.secrets {
 		if len(secret) <= PartialLen {
 			for i := range occurrences(text, secret) {
-				found = append(found, span{i, i + len(secret)})
+				add(i, i+len(secret))
 			}
 			continue
 		}
@@ -130,7 +140,7 @@ func (s *Set) spans(b []byte) []span {
 			for n < len(secret) && i+n < len(text) && text[i+n] == secret[n] {
 				n++
 			}
-			found = append(found, span{i, i + n})
+			add(i, i+n)
 		}
 		// A suffix match, extended backwards the same way.
 		tail := secret[len(secret)-PartialLen:]
@@ -139,10 +149,34 @@ func (s *Set) spans(b []byte) []span {
 			for n < len(secret) && end-n-1 >= 0 && text[end-n-1] == secret[len(secret)-n-1] {
 				n++
 			}
-			found = append(found, span{end - n, end})
+			add(end-n, end)
 		}
 	}
 	return merge(found)
+}
+
+// normalize returns b lower-cased (ASCII), with every backslash that
+// escapes ASCII punctuation dropped, and for each byte of the result its
+// offset in b; offsets is nil when nothing was dropped.
+func normalize(b []byte) (text []byte, offsets []int) {
+	text = lower(b)
+	if bytes.IndexByte(b, '\\') < 0 {
+		return text, nil
+	}
+	out := text[:0:0]
+	offsets = make([]int, 0, len(b))
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\\' && i+1 < len(text) && isPunct(text[i+1]) {
+			i++
+		}
+		out = append(out, text[i])
+		offsets = append(offsets, i)
+	}
+	return out, offsets
+}
+
+func isPunct(c byte) bool {
+	return '!' <= c && c <= '~' && !('0' <= c && c <= '9') && !('a' <= c && c <= 'z') && !('A' <= c && c <= 'Z')
 }
 
 // occurrences yields the start of every (possibly overlapping) occurrence

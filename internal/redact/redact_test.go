@@ -27,6 +27,9 @@ func TestString(t *testing.T) {
 		{"suffix, case changed", "…" + strings.ToUpper(token[20:]), "…[REDACTED]"},
 		{"at both ends", token[:9] + " and " + token[len(token)-9:], "[REDACTED] and [REDACTED]"},
 		{"non-ASCII around", "é" + token + "ü", "é[REDACTED]ü"},
+		{"markdown-escaped punctuation", "| " + strings.ReplaceAll(token, "-", `\-`) + " |", "| [REDACTED] |"},
+		{"escaped, cut", "x " + strings.ReplaceAll(token[:12], "-", `\-`) + "…", "x [REDACTED]…"},
+		{"other backslashes kept", `C:\dir\` + token + `\n`, `C:\dir\[REDACTED]\n`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := s.String(tc.in); got != tc.want {

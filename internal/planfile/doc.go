@@ -7,6 +7,14 @@
 // *StaleError, matching plan.ErrRefused, exit code 4) when either differs,
 // naming every difference.
 //
+// A saved plan is also bound to what it was made from (bind.go): the
+// riskctl version (CheckVersion), spec files that are relative paths inside
+// the working directory, read through an os.Root so that neither ".." nor
+// a symlink can leave it (ReadSpecs), and the account its spec declares
+// (ParseSpec). Those refusals are *RefusedError, matching plan.ErrRefused,
+// and never quote a spec file's content: a plan file is an artifact anyone
+// who can upload one may craft.
+//
 // # Format, format_version "1"
 //
 // One JSON object, indented by 2 spaces, with a trailing newline, written
@@ -18,12 +26,12 @@
 //
 //	{
 //	  "format_version": "1",            // this format's version; Read refuses any other
-//	  "riskctl_version": "v0.4.0",      // the riskctl that wrote the file; informative only
+//	  "riskctl_version": "v0.4.0",      // the riskctl that wrote the file; apply refuses another
 //	  "accounts": [                     // one per account planned, in the order planned; at least one
 //	    {
 //	      "account_id": "0123…",        // the Cloudflare account; unique in the file
-//	      "spec_files": ["a.yaml"],     // the spec files the plan was computed from, paths as given
-//	                                    // on the command line (relative to the directory riskctl ran in)
+//	      "spec_files": ["a.yaml"],     // the one spec file the plan was computed from, relative to
+//	                                    // the directory riskctl ran in and inside it
 //	      "spec_digest": "sha256:…",    // SpecDigest(spec_files) when the plan was made
 //	      "targets": [],                // the --target filters ("behavior:KEY",
 //	                                    // "integration:REFERENCE_ID"); empty: a full plan

@@ -16,7 +16,6 @@ import (
 	"github.com/riskctl/riskctl/internal/planfile"
 	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/report"
-	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -234,14 +233,16 @@ func (g *globals) checkSaved(ctx context.Context, root *os.Root, sa planfile.Acc
 		return nil, err
 	}
 	digest := planfile.Digest(sources)
-	var file *spec.File
-	if digest == sa.SpecDigest {
-		// Unchanged since the plan: it must parse and name the plan's
-		// account. A changed spec is refused as stale below, with the
-		// live changes, whatever it now says.
-		if file, err = planfile.ParseSpec(sa, sources, g.specOptions()); err != nil {
-			return nil, err
+	// The spec as it is now must parse and name the plan's account before
+	// that account is asked anything: the account id in a plan file is
+	// whatever its author wrote, and a stale refusal prints live state.
+	file, err := planfile.ParseSpec(sa, sources, g.specOptions())
+	if err != nil {
+		if digest != sa.SpecDigest {
+			// It changed since the plan: that is the news, not its content.
+			return nil, planfile.CheckStale(sa, sa.Live, digest)
 		}
+		return nil, err
 	}
 	a := &account{file: file}
 	if a.session, err = g.connect(sa.AccountID); err != nil {

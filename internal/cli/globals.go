@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,7 +93,7 @@ func (g *globals) load(*ucli.Context) error {
 	if os.Getenv("NO_COLOR") != "" {
 		g.noColor = true
 	}
-	if g.insecureHTTP && !g.emulate {
+	if g.insecureHTTP && !g.emulate && strings.HasPrefix(strings.ToLower(g.baseURL), "http://") {
 		fmt.Fprintln(g.streams.Err, "Warning: --insecure-http: an http:// base URL sends the credentials in cleartext.")
 	}
 	if g.debug {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/spec"
 )
@@ -48,10 +49,11 @@ func ExitCode(err error) int {
 	var ee *exitError
 	var specErrs spec.Errors
 	var badTarget *plan.UnknownTargetError
+	var usage *reconcile.UsageError
 	switch {
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &specErrs), errors.As(err, &badTarget), errors.Is(err, remote.ErrBaseURL):
+	case errors.As(err, &specErrs), errors.As(err, &badTarget), errors.As(err, &usage), errors.Is(err, remote.ErrBaseURL):
 		return ExitInvalid
 	case errors.Is(err, plan.ErrRefused):
 		return ExitRefused

@@ -16,6 +16,11 @@ const (
 	Delete  Action = "delete"  // DELETE a live integration (prune)
 )
 
+// DeletesLive reports whether the action deletes a live integration: a
+// delete, or the first half of a replace. It is what the delete limit
+// counts and what reports warn about.
+func (a Action) DeletesLive() bool { return a == Delete || a == Replace }
+
 // Resource is the kind of object a Change is about.
 type Resource string
 

@@ -1,34 +1,40 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/riskctl/riskctl/internal/emulator"
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/report"
 	"github.com/riskctl/riskctl/internal/spec"
-	"github.com/riskctl/riskctl/internal/state"
 )
 
-// accountsInFlight bounds how many accounts are fetched at once. Each plan
-// is two requests, and Cloudflare's rate limit is per token, shared by all.
-const accountsInFlight = 4
+// What the reconcile commands (validate, plan, apply, drift) share: the
+// flags that name specs and targets, the engine's inputs derived from the
+// globals, and how an outcome becomes a report, output and exit code.
 
-// account is one spec file's account as a command works on it.
-type account struct {
-	file    *spec.File
-	session *session
-	live    state.Account
-	plan    plan.Plan
-	err     error // failure of this account; the others carry on
+func fileFlag() *ucli.StringSliceFlag {
+	// Not Required: urfave/cli reports that as a plain error (exit 1) and
+	// prints the whole help; loadSpecs gives a usage error instead.
+	return &ucli.StringSliceFlag{Name: "file", Aliases: []string{"f"},
+		Usage: "spec file or directory of *.yaml files (repeatable; one account per file)"}
+}
+
+func targetFlag() *ucli.StringSliceFlag {
+	return &ucli.StringSliceFlag{Name: "target",
+		Usage: "only plan this object: behavior:KEY or integration:REFERENCE_ID (repeatable; a partial plan)"}
+}
+
+func maxDeletesFlag() *ucli.IntFlag {
+	return &ucli.IntFlag{Name: "max-deletes", Value: reconcile.DefaultMaxDeletes,
+		Usage: "refuse plans that delete (or replace) more integrations than this"}
 }
 
 // loadSpecs loads and validates the -f files and directories; errors are
@@ -43,9 +49,20 @@ func (g *globals) loadSpecs(c *ucli.Context) ([]*spec.File, error) {
 	return spec.Load(c.StringSlice("file"), g.specOptions())
 }
 
-// specOptions are the inputs a spec may draw on besides its text.
+// specOptions are the inputs a spec may draw on besides its text. The
+// --account-id flag and CLOUDFLARE_ACCOUNT_ID are interchangeable, so the
+// flag also fills ${CLOUDFLARE_ACCOUNT_ID}.
 func (g *globals) specOptions() spec.Options {
-	return spec.Options{DefaultAccountID: g.defaultAccountID(), Secrets: g.secrets}
+	lookup := os.LookupEnv
+	if g.accountID != "" {
+		lookup = func(name string) (string, bool) {
+			if name == envAccountID {
+				return g.accountID, true
+			}
+			return os.LookupEnv(name)
+		}
+	}
+	return spec.Options{LookupEnv: lookup, DefaultAccountID: g.defaultAccountID(), Secrets: g.secrets}
 }
 
 func (g *globals) defaultAccountID() string {
@@ -53,6 +70,17 @@ func (g *globals) defaultAccountID() string {
 		return emulator.DemoAccountID
 	}
 	return g.accountID
+}
+
+// connector is the engine's Connect: one client per account.
+func (g *globals) connector() reconcile.Connect {
+	return func(accountID string) (remote.API, error) {
+		s, err := g.connect(accountID)
+		if err != nil {
+			return nil, err
+		}
+		return s.api, nil
+	}
 }
 
 // parseTargets reads the repeatable --target flag.
@@ -68,67 +96,18 @@ func parseTargets(c *ucli.Context) ([]plan.Target, error) {
 	return targets, nil
 }
 
-// planAccounts fetches every account's live state and computes its plan,
-// several accounts at once. A failing account does not stop the others.
-func (g *globals) planAccounts(ctx context.Context, files []*spec.File, targets []plan.Target) []*account {
-	accounts := make([]*account, len(files))
-	sem := make(chan struct{}, accountsInFlight)
-	var wg sync.WaitGroup
-	for i, f := range files {
-		accounts[i] = &account{file: f}
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			g.planAccount(ctx, accounts[i], targets)
-		})
-	}
-	wg.Wait()
-	return accounts
-}
-
-func (g *globals) planAccount(ctx context.Context, a *account, targets []plan.Target) {
-	s, err := g.connect(a.file.Account.AccountID)
-	if err != nil {
-		a.err = err
-		return
-	}
-	a.session = s
-	if a.live, err = remote.Fetch(ctx, s.api, s.accountID); err != nil {
-		a.err = g.explain(err, s.accountID)
-		return
-	}
-	a.plan, a.err = plan.ComputeWith(a.file.Account, a.live, plan.Options{Targets: targets})
-	a.err = withSpecPositions(a.err, a.file)
-}
-
-// withSpecPositions points a missing-behavior error at the spec lines that
-// name the keys, so it reads like any other spec error (exit 3).
-func withSpecPositions(err error, f *spec.File) error {
-	var missing *plan.MissingBehaviorsError
-	if !errors.As(err, &missing) {
-		return err
-	}
-	has := strings.Join(missing.Available, ", ")
-	var errs spec.Errors
-	for _, key := range missing.Keys {
-		errs = append(errs, &spec.Error{Pos: f.BehaviorPos[key], Msg: fmt.Sprintf(
-			"behavior %q does not exist in account %s (behaviors cannot be created); the account has: %s",
-			key, f.Account.AccountID, has)})
-	}
-	return errs
-}
-
 // newReport turns accounts into the report every output format renders.
-func newReport(kind report.Kind, accounts []*account) report.Report {
+func (g *globals) newReport(kind report.Kind, accounts []*reconcile.Account) report.Report {
 	r := report.Report{Kind: kind, RiskctlVersion: Version()}
 	for _, a := range accounts {
-		ra := report.Account{AccountID: a.file.Account.AccountID, SpecFiles: []string{a.file.Path}, ExitCode: ExitCode(a.err)}
-		if a.err != nil {
-			ra.Err = a.err
+		ra := report.Account{AccountID: a.ID(), SpecFiles: []string{a.File.Path}}
+		if a.Err != nil {
+			ra.Err = g.explain(a.Err, a.ID())
 		} else {
-			p := a.plan
+			p := a.Plan
 			ra.Plan = &p
 		}
+		ra.ExitCode = ExitCode(ra.Err)
 		r.Accounts = append(r.Accounts, ra)
 	}
 	return r
@@ -158,13 +137,17 @@ func (g *globals) writeReport(format string, r report.Report) error {
 		return report.WriteMarkdown(g.streams.Out, r, 0)
 	default:
 		// Failed accounts are reported on stderr (see accountFailures);
-		// the text on stdout is the plans of the others.
+		// the text on stdout is the plans of the others, and nothing when
+		// there are none: stdout never contradicts the error.
 		ok := r
 		ok.Accounts = nil
 		for _, a := range r.Accounts {
 			if a.Err == nil {
 				ok.Accounts = append(ok.Accounts, a)
 			}
+		}
+		if len(ok.Accounts) == 0 && len(r.Accounts) > 0 {
+			return nil
 		}
 		return report.WriteText(g.streams.Out, ok, plan.TextOptions{Color: g.color()})
 	}

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/riskctl/riskctl/internal/reconcile"
+	"github.com/riskctl/riskctl/internal/report"
+)
+
+// errChangesPending makes plan --detailed-exitcode exit 2.
+var errChangesPending = &exitError{code: ExitChanges, err: errors.New("changes pending"), quiet: true}
+
+func planCommand(g *globals) *ucli.Command {
+	return &ucli.Command{
+		Name:      "plan",
+		Usage:     "show what apply would change; never writes to the account",
+		ArgsUsage: " ",
+		Description: "Exit codes: 0 no changes (or changes, without --detailed-exitcode), 2 changes\n" +
+			"pending (--detailed-exitcode), 4 apply would refuse this plan (--max-deletes),\n" +
+			"3 invalid spec or flags, 1 error.",
+		Flags: []ucli.Flag{
+			fileFlag(),
+			&ucli.StringFlag{Name: "out", Usage: "also save the plan to this file, for a later 'riskctl apply FILE'"},
+			reportFormatFlag("text", "json", "markdown"),
+			&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes (0: none, 1: error)"},
+			maxDeletesFlag(),
+			targetFlag(),
+		},
+		Action: g.plan,
+	}
+}
+
+func (g *globals) plan(c *ucli.Context) error {
+	format, err := checkFormat(c, "text", "json", "markdown")
+	if err != nil {
+		return err
+	}
+	targets, err := parseTargets(c)
+	if err != nil {
+		return err
+	}
+	files, err := g.loadSpecs(c)
+	if err != nil {
+		return err
+	}
+	var save *reconcile.SaveTarget
+	if out := c.String("out"); out != "" {
+		// Checked before any request, so a refused --out writes nothing.
+		if save, err = reconcile.PrepareSave(out, files); err != nil {
+			return err
+		}
+	}
+	accounts := reconcile.PlanAccounts(c.Context, files, reconcile.PlanOptions{Connect: g.connector(), Targets: targets})
+	r := g.newReport(report.KindPlan, accounts)
+	if len(targets) > 0 {
+		fmt.Fprintln(g.streams.Err, "Warning: partial plan: only the targeted objects are planned; other differences are not shown.")
+	}
+	if err := g.writeReport(format, r); err != nil {
+		return err
+	}
+	if outcome := g.accountFailures(r); outcome != nil {
+		if save != nil {
+			fmt.Fprintf(g.streams.Err, "Not saving the plan to %s: not every account was planned.\n", save.Path)
+		}
+		return g.finish(r, outcome, "")
+	}
+	// The rules apply enforces, evaluated now, so a PR shows the refusal
+	// before merge rather than after. A plan apply would refuse is not saved.
+	if refusal := reconcile.CheckDeletes(accounts, c.Int("max-deletes")); refusal != nil {
+		return g.finish(r, fmt.Errorf("apply will refuse this plan: %w", refusal), report.ReasonRefused)
+	}
+	if save != nil {
+		if err := reconcile.SavePlan(save, accounts, reconcile.SaveOptions{RiskctlVersion: Version(), Secrets: g.secrets}); err != nil {
+			return g.finish(r, err, report.ReasonError)
+		}
+		fmt.Fprintf(g.streams.Err, "Saved the plan to %s. Apply exactly this plan with: riskctl apply %s\n", save.Path, save.Path)
+	}
+	if r.HasChanges() && c.Bool("detailed-exitcode") {
+		return g.finish(r, errChangesPending, "")
+	}
+	return g.finish(r, nil, "")
+}

@@ -1,0 +1,108 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/spec"
+	"github.com/riskctl/riskctl/internal/state"
+)
+
+// AccountsInFlight bounds how many accounts are fetched at once. Each plan
+// is two requests, and Cloudflare's rate limit is per token, shared by all.
+const AccountsInFlight = 4
+
+// Connect returns the API client of one account. The CLI's connects to
+// Cloudflare or to the embedded emulator.
+type Connect func(accountID string) (remote.API, error)
+
+// Account is one spec file's account as a run works on it.
+type Account struct {
+	File *spec.File
+	API  remote.API // nil until connected
+	Live state.Account
+	Plan plan.Plan
+	// Err is this account's failure; the other accounts carry on.
+	Err error
+}
+
+// ID is the account the spec names.
+func (a *Account) ID() string { return a.File.Account.AccountID }
+
+// UsageError is input the user must fix (a refused --out, a spec path a
+// saved plan cannot name): exit code 3.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// PlanOptions steer PlanAccounts.
+type PlanOptions struct {
+	Connect Connect
+	// Targets, when not empty, restrict every plan to these objects.
+	Targets []plan.Target
+}
+
+// PlanAccounts connects to every file's account, fetches its live state
+// and computes its plan, several accounts at once. A failing account does
+// not stop the others: its Err says why. A failed read of behaviors or of
+// the integrations listing fails that account (never a plan that would
+// create everything).
+func PlanAccounts(ctx context.Context, files []*spec.File, opts PlanOptions) []*Account {
+	accounts := make([]*Account, len(files))
+	sem := make(chan struct{}, AccountsInFlight)
+	var wg sync.WaitGroup
+	for i, f := range files {
+		accounts[i] = &Account{File: f}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			planAccount(ctx, accounts[i], opts)
+		})
+	}
+	wg.Wait()
+	return accounts
+}
+
+func planAccount(ctx context.Context, a *Account, opts PlanOptions) {
+	if a.API, a.Err = opts.Connect(a.ID()); a.Err != nil {
+		return
+	}
+	if a.Live, a.Err = remote.Fetch(ctx, a.API, a.ID()); a.Err != nil {
+		return
+	}
+	a.Plan, a.Err = plan.ComputeWith(a.File.Account, a.Live, plan.Options{Targets: opts.Targets})
+	a.Err = withSpecPositions(a.Err, a.File)
+}
+
+// withSpecPositions points a missing-behavior error at the spec lines that
+// name the keys, so it reads like any other spec error (exit 3).
+func withSpecPositions(err error, f *spec.File) error {
+	var missing *plan.MissingBehaviorsError
+	if !errors.As(err, &missing) {
+		return err
+	}
+	has := strings.Join(missing.Available, ", ")
+	var errs spec.Errors
+	for _, key := range missing.Keys {
+		errs = append(errs, &spec.Error{Pos: f.BehaviorPos[key], Msg: fmt.Sprintf(
+			"behavior %q does not exist in account %s (behaviors cannot be created); the account has: %s",
+			key, f.Account.AccountID, has)})
+	}
+	return errs
+}
+
+// Failed reports whether any account failed.
+func Failed(accounts []*Account) bool {
+	for _, a := range accounts {
+		if a.Err != nil {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,173 @@
+package reconcile
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/planfile"
+	"github.com/riskctl/riskctl/internal/redact"
+	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/spec"
+)
+
+// SaveTarget is where plan --out writes, checked before any request.
+type SaveTarget struct {
+	Path string
+	// specPaths names each spec file as the saved plan will: relative to
+	// the working directory, where apply looks for it.
+	specPaths map[*spec.File]string
+}
+
+// PrepareSave checks that a plan of files may be saved to path: the target
+// is not an input or anything but a saved plan (planfile.CheckOutput), and
+// every spec file is inside the working directory. Errors are *UsageError.
+func PrepareSave(path string, files []*spec.File) (*SaveTarget, error) {
+	inputs := make([]string, len(files))
+	for i, f := range files {
+		inputs[i] = f.Path
+	}
+	if err := planfile.CheckOutput(path, inputs); err != nil {
+		return nil, &UsageError{err}
+	}
+	root, err := os.OpenRoot(".")
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	t := &SaveTarget{Path: path, specPaths: make(map[*spec.File]string, len(files))}
+	for _, f := range files {
+		local, err := planfile.LocalSpecPath(root, f.Path)
+		if err != nil {
+			return nil, &UsageError{fmt.Errorf("--out: %w", err)}
+		}
+		t.specPaths[f] = local
+	}
+	return t, nil
+}
+
+// SaveOptions steer SavePlan.
+type SaveOptions struct {
+	RiskctlVersion string
+	// Secrets of the run: a plan holding one is not saved.
+	Secrets *redact.Set
+}
+
+// SavePlan writes the accounts' plans to t. Only a complete run is saved:
+// a plan file must describe every account it was asked about. A plan that
+// holds a credential of the run (a live object carrying one) is not saved
+// either: the file is an artifact.
+func SavePlan(t *SaveTarget, accounts []*Account, opts SaveOptions) error {
+	f := planfile.File{FormatVersion: planfile.FormatVersion, RiskctlVersion: opts.RiskctlVersion}
+	for _, a := range accounts {
+		if a.Err != nil {
+			return fmt.Errorf("not writing %s: account %s failed", t.Path, a.ID())
+		}
+		local := []string{t.specPaths[a.File]}
+		digest, err := planfile.SpecDigest(local)
+		if err != nil {
+			return err
+		}
+		f.Accounts = append(f.Accounts, planfile.NewAccount(local, digest, a.Live, a.Plan))
+	}
+	var data bytes.Buffer
+	if err := planfile.Encode(&data, f); err != nil {
+		return err
+	}
+	if opts.Secrets.Contains(data.String()) {
+		return fmt.Errorf("not writing %s: the plan holds a credential of this run (in the live state it was computed from)", t.Path)
+	}
+	return planfile.WriteFile(t.Path, data.Bytes())
+}
+
+// LoadOptions steer LoadSaved.
+type LoadOptions struct {
+	Connect Connect
+	Spec    spec.Options
+	// RiskctlVersion is the running riskctl; a plan made by another is
+	// refused unless AllowOtherVersion (then Warn hears why).
+	RiskctlVersion    string
+	AllowOtherVersion bool
+	Warn              func(error)
+}
+
+// LoadSaved returns the accounts of a saved plan, ready to apply exactly
+// as saved, or why the plan is refused: made by another riskctl, not bound
+// to its spec files and their account (planfile.ReadSpecs, ParseSpec),
+// stale (planfile.CheckStale), or edited (planfile.CheckActions). The
+// accounts checked before a refusal are returned with it, for the report.
+// Spec files are read only from inside the working directory, and nothing
+// is requested from an account the spec does not name.
+func LoadSaved(ctx context.Context, f planfile.File, opts LoadOptions) ([]*Account, error) {
+	if err := planfile.CheckVersion(f, opts.RiskctlVersion); err != nil {
+		if !opts.AllowOtherVersion {
+			return nil, fmt.Errorf("%w; apply it with that version, or pass --allow-other-version to override", err)
+		}
+		opts.Warn(fmt.Errorf("--allow-other-version: %w", err))
+	}
+	root, err := os.OpenRoot(".")
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	var accounts []*Account
+	for _, sa := range f.Accounts {
+		a, err := loadSaved(ctx, root, sa, opts)
+		if err != nil {
+			return accounts, err
+		}
+		accounts = append(accounts, a)
+	}
+	return accounts, nil
+}
+
+func loadSaved(ctx context.Context, root *os.Root, sa planfile.Account, opts LoadOptions) (*Account, error) {
+	sources, err := planfile.ReadSpecs(root, sa)
+	if err != nil {
+		return nil, err
+	}
+	digest := planfile.Digest(sources)
+	// The spec as it is now must parse and name the plan's account before
+	// that account is asked anything: the account id in a plan file is
+	// whatever its author wrote, and a stale refusal prints live state.
+	file, err := planfile.ParseSpec(sa, sources, opts.Spec)
+	if err != nil {
+		if digest != sa.SpecDigest {
+			// It changed since the plan: that is the news, not its content.
+			return nil, planfile.CheckStale(sa, sa.Live, digest)
+		}
+		return nil, err
+	}
+	a := &Account{File: file}
+	if a.API, err = opts.Connect(sa.AccountID); err != nil {
+		return nil, err
+	}
+	if a.Live, err = remote.Fetch(ctx, a.API, sa.AccountID); err != nil {
+		return nil, err
+	}
+	if err := planfile.CheckStale(sa, a.Live, digest); err != nil {
+		return nil, err
+	}
+	// Same spec, same live state: computing again must give the saved
+	// actions. This also makes protect and every other plan rule hold for
+	// saved plans.
+	var targets []plan.Target
+	for _, t := range sa.Targets {
+		pt, err := plan.ParseTarget(t)
+		if err != nil {
+			return nil, &planfile.RefusedError{AccountID: sa.AccountID, Reason: err.Error()}
+		}
+		targets = append(targets, pt)
+	}
+	fresh, err := plan.ComputeWith(a.File.Account, a.Live, plan.Options{Targets: targets})
+	if err != nil {
+		return nil, withSpecPositions(err, a.File)
+	}
+	if err := planfile.CheckActions(sa, fresh); err != nil {
+		return nil, err
+	}
+	a.Plan = sa.Plan
+	return a, nil
+}

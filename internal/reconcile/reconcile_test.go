@@ -25,9 +25,9 @@ const (
 
 // fakeAPI serves fixed live state; failBehaviors / failList make the reads fail.
 type fakeAPI struct {
-	remote.API // nil: any other call panics, as no test should make one
-	behaviors  map[string]remote.Behavior
-	list       []remote.Integration
+	remote.API              // nil: any other call panics, as no test should make one
+	behaviors               map[string]remote.Behavior
+	list                    []remote.Integration
 	failBehaviors, failList error
 }
 

@@ -17,6 +17,11 @@ import (
 // whatever this is; it only bounds how many wait on slow answers together.
 const DefaultParallelism = 4
 
+// DefaultGrace is how long the steps in flight may go on once the run's
+// context ends (Ctrl-C): long enough for a request and its retries to
+// answer, so that what landed is known, short enough not to hang.
+const DefaultGrace = 30 * time.Second
+
 // Options tune Execute. The zero value is usable.
 type Options struct {
 	// Parallelism bounds the actions of one phase that run at once.
@@ -27,6 +32,9 @@ type Options struct {
 	Progress io.Writer
 	// Now is the clock durations are measured with; nil means time.Now.
 	Now func() time.Time
+	// Grace bounds how long steps in flight go on after ctx ends; 0 means
+	// DefaultGrace.
+	Grace time.Duration
 }
 
 // Execute applies p through api and reports what happened to each change.
@@ -50,14 +58,40 @@ type Options struct {
 // unknown (*remote.AmbiguousError) is resolved by looking the reference_id
 // up: found means created; not found means the create is sent once more.
 //
-// When ctx ends, no further step starts; the changes not started are
-// StatusSkipped. Steps in flight see the cancelled ctx in their API calls.
+// When ctx ends (an interrupt), no further step starts and the changes
+// not started are StatusSkipped. Steps in flight are not cut off: their
+// requests go on for up to Options.Grace, so that a create that landed is
+// reported as created, not as an unknown outcome.
 func Execute(ctx context.Context, api remote.API, p plan.Plan, opts Options) Result {
 	x := newExecutor(api, p, opts)
+	inFlight, stop := graceful(ctx, x.grace)
+	defer stop()
 	for _, phase := range x.phases() {
-		x.run(ctx, phase)
+		x.run(ctx, inFlight, phase)
 	}
 	return x.result()
+}
+
+// graceful returns the context of requests in flight: it carries ctx's
+// values, and ends grace after ctx does (or when stop is called).
+func graceful(ctx context.Context, grace time.Duration) (inFlight context.Context, stop func()) {
+	inFlight, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var timer *time.Timer
+	var mu sync.Mutex
+	stopAfter := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		timer = time.AfterFunc(grace, cancel)
+	})
+	return inFlight, func() {
+		stopAfter()
+		mu.Lock()
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		cancel()
+	}
 }
 
 // step is one unit of work in a phase: usually one plan change, but the
@@ -80,6 +114,7 @@ type executor struct {
 	changes  []plan.Change
 	par      int
 	now      func() time.Time
+	grace    time.Duration
 	progress io.Writer
 
 	mu      sync.Mutex // guards progress writes
@@ -92,6 +127,7 @@ func newExecutor(api remote.API, p plan.Plan, opts Options) *executor {
 		changes:  p.Changes,
 		par:      opts.Parallelism,
 		now:      opts.Now,
+		grace:    opts.Grace,
 		progress: opts.Progress,
 		actions:  make([]ActionResult, len(p.Changes)),
 	}
@@ -103,6 +139,9 @@ func newExecutor(api remote.API, p plan.Plan, opts Options) *executor {
 	}
 	if x.now == nil {
 		x.now = time.Now
+	}
+	if x.grace <= 0 {
+		x.grace = DefaultGrace
 	}
 	for i, c := range p.Changes {
 		x.actions[i] = ActionResult{Index: i, Change: c}
@@ -207,9 +246,9 @@ func check(c plan.Change) error {
 }
 
 // run executes one phase: at most x.par steps at a time, each to the end
-// whatever the others do. Once ctx is done, the steps not yet started are
-// skipped.
-func (x *executor) run(ctx context.Context, steps []step) {
+// whatever the others do, their requests under inFlight. Once ctx is done,
+// the steps not yet started are skipped.
+func (x *executor) run(ctx, inFlight context.Context, steps []step) {
 	sem := make(chan struct{}, x.par)
 	var wg sync.WaitGroup
 	for _, s := range steps {
@@ -228,7 +267,7 @@ func (x *executor) run(ctx context.Context, steps []step) {
 		wg.Go(func() {
 			defer func() { <-sem }()
 			start := x.now()
-			o := s.do(ctx)
+			o := s.do(inFlight)
 			x.finish(s, o, x.now().Sub(start))
 		})
 	}

@@ -26,7 +26,7 @@ type fakeAPI struct {
 
 var _ remote.API = (*fakeAPI)(nil)
 
-func (f *fakeAPI) enter(call string) {
+func (f *fakeAPI) enter(ctx context.Context, call string) {
 	if f.before != nil {
 		f.before(call)
 	}
@@ -35,7 +35,10 @@ func (f *fakeAPI) enter(call string) {
 	f.inflight++
 	f.maxInflight = max(f.maxInflight, f.inflight)
 	f.mu.Unlock()
-	time.Sleep(f.delay)
+	select { // a call takes f.delay, or until its context ends
+	case <-time.After(f.delay):
+	case <-ctx.Done():
+	}
 }
 
 func (f *fakeAPI) leave() {
@@ -59,7 +62,7 @@ func (f *fakeAPI) MaxInflight() int {
 var errFakeUnused = errors.New("fake: not used by apply")
 
 func (f *fakeAPI) UpdateBehaviors(ctx context.Context, changes map[string]remote.BehaviorUpdate) (map[string]remote.Behavior, error) {
-	f.enter("behaviors")
+	f.enter(ctx, "behaviors")
 	defer f.leave()
 	out := map[string]remote.Behavior{}
 	for k, v := range changes {
@@ -69,7 +72,7 @@ func (f *fakeAPI) UpdateBehaviors(ctx context.Context, changes map[string]remote
 }
 
 func (f *fakeAPI) CreateIntegration(ctx context.Context, req remote.CreateIntegrationRequest) (remote.Integration, error) {
-	f.enter("create " + req.ReferenceID)
+	f.enter(ctx, "create "+req.ReferenceID)
 	defer f.leave()
 	return remote.Integration{
 		ID: "id-" + req.ReferenceID, ReferenceID: req.ReferenceID, IntegrationType: req.IntegrationType,
@@ -78,19 +81,19 @@ func (f *fakeAPI) CreateIntegration(ctx context.Context, req remote.CreateIntegr
 }
 
 func (f *fakeAPI) UpdateIntegration(ctx context.Context, id string, req remote.UpdateIntegrationRequest) (remote.Integration, error) {
-	f.enter("update " + id)
+	f.enter(ctx, "update "+id)
 	defer f.leave()
 	return remote.Integration{ID: id, ReferenceID: req.ReferenceID, TenantURL: req.TenantURL, Active: req.Active}, ctx.Err()
 }
 
 func (f *fakeAPI) DeleteIntegration(ctx context.Context, id string) error {
-	f.enter("delete " + id)
+	f.enter(ctx, "delete "+id)
 	defer f.leave()
 	return ctx.Err()
 }
 
 func (f *fakeAPI) GetIntegrationByReference(ctx context.Context, ref string) (remote.Integration, error) {
-	f.enter("lookup " + ref)
+	f.enter(ctx, "lookup "+ref)
 	defer f.leave()
 	return remote.Integration{}, fmt.Errorf("fake lookup %q: %w", ref, remote.ErrNotFound)
 }

@@ -129,8 +129,8 @@ func TestCancelStopsStartingActions(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var once sync.Once
-	// The first create cancels the run while it is in flight (the fake
-	// then answers with ctx's error); nothing new may start after it.
+	// The first create cancels the run while it is in flight; nothing new
+	// may start after it, and the one in flight finishes: it is applied.
 	f := &fakeAPI{before: func(string) { once.Do(cancel) }}
 	p := mkPlan(append(creates(3), deleteChange(live("prune-1")))...)
 	var out strings.Builder
@@ -139,9 +139,8 @@ func TestCancelStopsStartingActions(t *testing.T) {
 	if got := f.Calls(); !slices.Equal(got, []string{"create ref-0"}) {
 		t.Errorf("calls = %q, want only the first create", got)
 	}
-	// The in-flight create saw the cancelled context and failed; the rest
-	// never started.
-	wantCounts(t, r, 0, 1, 3)
+	// The in-flight create was not cut off; the rest never started.
+	wantCounts(t, r, 1, 0, 3)
 	for _, a := range r.Actions[1:] {
 		if a.Status != StatusSkipped || !errors.Is(a.Err, context.Canceled) || !errors.Is(a.Err, ErrNotStarted) || a.Duration != 0 {
 			t.Errorf("action %d = %s, %v, %s", a.Index, a.Status, a.Err, a.Duration)
@@ -162,11 +161,11 @@ func TestCancelAfterSomeAppliedIsPartial(t *testing.T) {
 		}
 	}
 	r := Execute(ctx, f, mkPlan(creates(4)...), Options{Parallelism: 1})
-	wantCounts(t, r, 1, 1, 2)
+	wantCounts(t, r, 2, 0, 2)
 	if !r.Partial() {
 		t.Error("Partial() = false")
 	}
-	if err := r.Err(); err == nil || !strings.HasPrefix(err.Error(), "apply: 1 of 4 actions failed, 2 skipped") {
+	if err := r.Err(); err == nil || !strings.HasPrefix(err.Error(), "apply: 2 of 4 actions skipped") {
 		t.Errorf("Err() = %v", err)
 	}
 }
@@ -188,4 +187,18 @@ func TestDurationsUseOptionsNow(t *testing.T) {
 	if got, want := out.String(), "integration \"r\": created (id id-r) in 250ms\n"; got != want {
 		t.Errorf("progress = %q, want %q", got, want)
 	}
+}
+
+// A step in flight when the run is interrupted goes on for at most the
+// grace period; then its requests are cancelled, and it fails.
+func TestInterruptGraceBoundsInFlight(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := &fakeAPI{delay: time.Hour, before: func(string) { cancel() }}
+	start := time.Now()
+	r := Execute(ctx, f, mkPlan(creates(2)...), Options{Parallelism: 1, Grace: 20 * time.Millisecond})
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("Execute took %s, the grace is 20ms", took)
+	}
+	wantCounts(t, r, 0, 1, 1)
 }

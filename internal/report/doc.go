@@ -81,15 +81,28 @@
 // table per resource type ("Behaviors", "Integrations") with one row per
 // changed field:
 //
-//	plan:  | Action | Key | Field | Before → After |
+//	plan:  | Action | Key | Field | Before → After |   (🟢 create, 🟡 update, 🟣 replace, 🔴 delete)
 //	apply: | Status | Action | Key | Field | Before → After |   (✅ applied, ❌ failed, ⏭ skipped)
-//	drift: | Drift | Key | Field | Live | Desired |
+//	drift: | Drift | Key | Field | Live | Desired |   (🟡 changed, 🟡 missing, 🟣 changed (replace), 🔴 not in spec)
 //
-// a table of more than 20 rows folded in <details>, and the unmanaged
-// objects and the ignored differences each in a folded <details> block.
-// Values are code spans (| escaped as \|, newlines shown as \n, the fence
-// longer than any backtick run inside). Several accounts get a title and a
-// totals line first.
+// (drift is a problem: an integration the spec declares that is missing
+// from the account is marked as drift, never as a green create), then the
+// unmanaged objects and the ignored differences. A table of at most 10
+// changes (changes, not rows: an update of several fields is one change)
+// is open under its "####" heading; a bigger one is folded in <details>
+// whose summary counts what is inside, in the plan's order and action
+// words, zero counts left out:
+//
+//	<details><summary>Integrations: 2 create · 2 update · 5 delete</summary>
+//	<details><summary>Errors: 11 failed actions</summary>
+//
+// The unmanaged objects and the ignored differences are not changes: they
+// are always folded, with their counts ("Unmanaged, left alone (not in the
+// spec): 2 behaviors · 1 integration", "2 differences ignored by the
+// spec's ignore lists"). Values are code spans (| escaped as \|, the lines
+// of a multi-line value joined with " · ", the fence longer than any
+// backtick run inside). Several accounts get a title and a totals line
+// first.
 //
 // The output is at most maxBytes (60,000 by default, below GitHub's 65,536
 // characters per comment). A longer rendering is cut before the first

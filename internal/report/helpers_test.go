@@ -185,6 +185,38 @@ func hugePlan(t testing.TB, n int) *plan.Plan {
 	return compute(t, desired, live)
 }
 
+// foldPlan has nc creates, nu updates (one field each), nr replaces and
+// nd deletes of integrations, and updates of the two every_action
+// behaviors.
+func foldPlan(t testing.TB, nc, nu, nr, nd int) *plan.Plan {
+	desired := state.Account{AccountID: acctA, Behaviors: map[string]state.Behavior{
+		"imp_travel": {Enabled: true, RiskLevel: "high"},
+		"high_dlp":   {Enabled: true, RiskLevel: "low"},
+	}, Prune: true}
+	live := state.Account{AccountID: acctA, Behaviors: liveBehaviors()}
+	id := func(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
+	for i := range nc {
+		desired.Integrations = append(desired.Integrations, okta(fmt.Sprintf("idp-new-%02d", i), fmt.Sprintf("https://new-%02d.okta.com", i), true))
+	}
+	for i := range nu {
+		ref := fmt.Sprintf("idp-upd-%02d", i)
+		desired.Integrations = append(desired.Integrations, okta(ref, "https://"+ref+".okta.com", true))
+		live.Integrations = append(live.Integrations, liveOkta(id(100+i), ref, "https://"+ref+"-old.okta.com", true))
+	}
+	for i := range nr {
+		ref := fmt.Sprintf("idp-rep-%02d", i)
+		desired.Integrations = append(desired.Integrations, okta(ref, "https://"+ref+".okta.com", true))
+		in := liveOkta(id(200+i), ref, "https://"+ref+".okta.com", true)
+		in.IntegrationType = "AzureAD"
+		live.Integrations = append(live.Integrations, in)
+	}
+	for i := range nd {
+		ref := fmt.Sprintf("idp-old-%02d", i)
+		live.Integrations = append(live.Integrations, liveOkta(id(300+i), ref, "https://"+ref+".okta.com", true))
+	}
+	return compute(t, desired, live)
+}
+
 type reportCase struct {
 	name   string
 	report Report
@@ -215,6 +247,11 @@ func reportCases(t testing.TB) []reportCase {
 		}}},
 		{"partial_targets_ignored", Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
 			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: partialPlan(t), ExitCode: 0},
+		}}},
+		// More than 10 integration changes: the integrations table is
+		// folded, labelled with its counts; the behaviors stay open.
+		{"plan_folded", Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
+			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: foldPlan(t, 2, 2, 0, 7), ExitCode: 0},
 		}}},
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
@@ -16,9 +15,10 @@ import (
 // 65,536 characters for a comment, with room for what a workflow adds.
 const MaxMarkdownBytes = 60000
 
-// foldRows is the number of table rows above which a table is folded in a
-// <details> block.
-const foldRows = 20
+// foldChanges is the number of changes (not table rows: an update of
+// several fields is one change) above which a section's table is folded
+// in a <details> block labelled with its counts.
+const foldChanges = 10
 
 // maxBannerItems is how many deleted or replaced objects the warning
 // banner names before it says "and N more".
@@ -56,159 +56,6 @@ func truncationNote(kind Kind, shown, total int) string {
 		hint = "Run `riskctl plan` locally or download the plan artifact for the full plan."
 	}
 	return fmt.Sprintf("… output truncated: %d of %d changes shown. %s\n", shown, total, hint)
-}
-
-// ---- the cap: a rendering is a list of pieces, cut between two of them ----
-
-type pieceKind int
-
-const (
-	pieceBlock      pieceKind = iota // a block followed by a blank line
-	pieceTableStart                  // a table's header and delimiter rows
-	pieceRow                         // the rows of one unit (a change, an unmanaged object, ...)
-	pieceTableEnd                    // the blank line that ends a table
-	pieceOpen                        // <details><summary>…</summary> and a blank line
-	pieceClose                       // </details> and a blank line
-	pieceFooter                      // the version line, left out of a cut rendering
-)
-
-const closeDetails = "</details>\n\n"
-
-type piece struct {
-	kind   pieceKind
-	text   string
-	change bool // a row piece that shows one plan change
-	// group, when not 0, is the table (with its heading and <details>)
-	// the piece belongs to: a cut leaves out a group whose rows are all
-	// left out.
-	group int
-}
-
-type pieces struct {
-	list   []piece
-	group  int // the open group, 0 when none
-	groups int
-}
-
-func (p *pieces) add(kind pieceKind, text string) {
-	p.list = append(p.list, piece{kind: kind, text: text, group: p.group})
-}
-
-func (p *pieces) row(text string, change bool) {
-	p.list = append(p.list, piece{kind: pieceRow, text: text, change: change, group: p.group})
-}
-
-func (p *pieces) block(text string) { p.add(pieceBlock, strings.TrimRight(text, "\n")+"\n\n") }
-
-// beginGroup starts a group; groups do not nest.
-func (p *pieces) beginGroup() { p.groups++; p.group = p.groups }
-func (p *pieces) endGroup()   { p.group = 0 }
-
-// finish joins the pieces when that fits in maxBytes. Otherwise it keeps
-// every piece but the rows (headings, summaries, errors, banners: every
-// account's section and marker survive) and as many leading rows as fit,
-// leaves out the tables left without rows, and appends note(shown, total).
-// When even that does not fit, it keeps the pieces in order up to the
-// first that does not fit, closing the open table and <details>.
-func (p *pieces) finish(maxBytes, total int, note func(shown, total int) string) string {
-	var full strings.Builder
-	for _, pc := range p.list {
-		full.WriteString(pc.text)
-	}
-	if s := strings.TrimRight(full.String(), "\n") + "\n"; len(s) <= maxBytes {
-		return s
-	}
-	noteLen := len(note(total, total)) // shown <= total: never longer
-	if s, ok := p.keepSections(maxBytes-noteLen, total, note); ok {
-		return s
-	}
-	return p.cutInOrder(maxBytes, noteLen, total, note)
-}
-
-func (p *pieces) keepSections(budget, total int, note func(shown, total int) string) (string, bool) {
-	for _, pc := range p.list {
-		if pc.kind != pieceRow && pc.kind != pieceFooter {
-			budget -= len(pc.text)
-		}
-	}
-	if budget < 0 {
-		return "", false
-	}
-	keep := make([]bool, len(p.list))
-	hasRows, keptRows := map[int]bool{}, map[int]bool{}
-	shown, full := 0, false
-	for i, pc := range p.list {
-		if pc.kind != pieceRow {
-			continue
-		}
-		hasRows[pc.group] = true
-		if full || len(pc.text) > budget {
-			full = true // the rows kept are the leading ones
-			continue
-		}
-		budget -= len(pc.text)
-		keep[i], keptRows[pc.group] = true, true
-		if pc.change {
-			shown++
-		}
-	}
-	var out strings.Builder
-	for i, pc := range p.list {
-		switch {
-		case pc.kind == pieceRow && !keep[i]:
-		case pc.kind == pieceFooter:
-		case pc.group != 0 && hasRows[pc.group] && !keptRows[pc.group]:
-		default:
-			out.WriteString(pc.text)
-		}
-	}
-	out.WriteString(note(shown, total))
-	return out.String(), true
-}
-
-func (p *pieces) cutInOrder(maxBytes, noteLen, total int, note func(shown, total int) string) string {
-	var out strings.Builder
-	depth, inTable, shown := 0, false, 0
-	for _, pc := range p.list {
-		d, t := depth, inTable
-		switch pc.kind {
-		case pieceOpen:
-			d++
-		case pieceClose:
-			d--
-		case pieceTableStart:
-			t = true
-		case pieceTableEnd:
-			t = false
-		}
-		reserve := noteLen + d*len(closeDetails)
-		if t {
-			reserve++
-		}
-		if out.Len()+len(pc.text)+reserve > maxBytes {
-			break
-		}
-		out.WriteString(pc.text)
-		depth, inTable = d, t
-		if pc.change {
-			shown++
-		}
-	}
-	if inTable {
-		out.WriteString("\n")
-	}
-	for ; depth > 0; depth-- {
-		out.WriteString(closeDetails)
-	}
-	out.WriteString(note(shown, total))
-	s := out.String()
-	if len(s) > maxBytes { // maxBytes is smaller than the note
-		s = s[:maxBytes]
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-	}
-	return s
 }
 
 // ---- Markdown text helpers ----
@@ -304,18 +151,32 @@ func marker(kind Kind, id string) string {
 	return fmt.Sprintf("<!-- riskctl:%s account=%s -->", k, id)
 }
 
-var actionLabel = map[plan.Action]string{
-	plan.Create:  "🟢\u00a0create",
-	plan.Update:  "🟡\u00a0update",
-	plan.Replace: "🟣\u00a0replace",
-	plan.Delete:  "🔴\u00a0delete",
+// actionEmoji marks a plan or apply change by what apply does: green
+// adds, yellow changes, purple replaces, red deletes.
+var actionEmoji = map[plan.Action]string{
+	plan.Create:  "🟢",
+	plan.Update:  "🟡",
+	plan.Replace: "🟣",
+	plan.Delete:  "🔴",
 }
 
-var driftLabel = map[plan.Action]string{
-	plan.Create:  "🟢\u00a0missing",
-	plan.Update:  "🟡\u00a0changed",
-	plan.Replace: "🟣\u00a0changed (replace)",
-	plan.Delete:  "🔴\u00a0not in spec",
+// driftEmoji marks drift. Every drift is a problem: an object the spec
+// declares that is missing from the account is drift like a changed one,
+// never a green add; replaces and deletes keep the colour of what
+// repairing them destroys.
+var driftEmoji = map[plan.Action]string{
+	plan.Create:  "🟡",
+	plan.Update:  "🟡",
+	plan.Replace: "🟣",
+	plan.Delete:  "🔴",
+}
+
+// driftWord says what a change means as drift.
+var driftWord = map[plan.Action]string{
+	plan.Create:  "missing",
+	plan.Update:  "changed",
+	plan.Replace: "changed (replace)",
+	plan.Delete:  "not in spec",
 }
 
 var statusLabel = map[apply.Status]string{
@@ -324,11 +185,41 @@ var statusLabel = map[apply.Status]string{
 	apply.StatusSkipped: "⏭\u00a0skipped",
 }
 
-func label(m map[plan.Action]string, a plan.Action) string {
-	if l, ok := m[a]; ok {
-		return l
+// changeLabel is a change's first cell: the emoji and the plan's action
+// word ("🟢 create"), or for drift the drift emoji and word ("🟡
+// missing"). An unknown action is its bare word.
+func changeLabel(kind Kind, a plan.Action) string {
+	emoji, word := actionEmoji[a], string(a)
+	if kind == KindDrift {
+		emoji = driftEmoji[a]
+		if w, ok := driftWord[a]; ok {
+			word = w
+		}
 	}
-	return string(a)
+	if emoji == "" {
+		return word
+	}
+	return emoji + "\u00a0" + word
+}
+
+// actionCounts reads "2 create · 2 update · 5 delete": the changes counted
+// by plan.Summary, in its order, in the plan's action words, zero counts
+// left out.
+func actionCounts(changes []plan.Change) string {
+	s := summaryOf(changes)
+	var parts []string
+	for _, c := range []struct {
+		action plan.Action
+		n      int
+	}{{plan.Create, s.Add}, {plan.Update, s.Change}, {plan.Replace, s.Replace}, {plan.Delete, s.Destroy}} {
+		if c.n > 0 {
+			parts = append(parts, strconv.Itoa(c.n)+" "+string(c.action))
+		}
+	}
+	if len(parts) == 0 { // no action plan.Summary counts
+		return plural(len(changes), "change", "changes")
+	}
+	return strings.Join(parts, " · ")
 }
 
 // keyCell is a change's key in a cell: the key, or for an integration
@@ -432,18 +323,17 @@ func (m *mdWriter) account(a Account) {
 		title    string
 	}{{plan.ResourceBehavior, "Behaviors"}, {plan.ResourceIntegration, "Integrations"}} {
 		var units []piece
-		rows := 0
+		var changes []plan.Change
 		for i, c := range p.Changes {
 			if c.Resource != res.resource {
 				continue
 			}
 			ar, ok := results[i]
-			text, n := m.changeRows(c, ar, ok)
-			units = append(units, piece{kind: pieceRow, text: text, change: true})
-			rows += n
+			units = append(units, piece{kind: pieceRow, text: m.changeRows(c, ar, ok), change: true})
+			changes = append(changes, c)
 		}
 		if len(units) > 0 {
-			m.table("#### "+res.title, fmt.Sprintf("%s (%d table rows)", plural(len(units), "change", "changes"), rows), m.changeHeader(), units, rows)
+			m.section(res.title, res.title+": "+actionCounts(changes), len(changes) > foldChanges, m.changeHeader(), units)
 		}
 	}
 	m.unmanaged(*p)
@@ -463,17 +353,16 @@ func (m *mdWriter) statusEmoji(a Account) string {
 	return ""
 }
 
-// table writes an optional heading, then the table, folded in <details>
-// when it has more than foldRows rows.
-func (m *mdWriter) table(heading, foldSummary, head string, units []piece, rows int) {
-	if heading != "" {
-		m.b.beginGroup()
-		defer m.b.endGroup()
-		m.b.block(heading)
-	}
-	fold := rows > foldRows
+// section writes a table under a "#### title" heading or, when fold,
+// folded in <details> whose summary (HTML) says what is inside, in one
+// group: a cut keeps or leaves out the heading or fold with the rows.
+func (m *mdWriter) section(title, summary string, fold bool, head string, units []piece) {
+	m.b.beginGroup()
+	defer m.b.endGroup()
 	if fold {
-		m.b.add(pieceOpen, "<details><summary>"+foldSummary+"</summary>\n\n")
+		m.b.beginDetails(summary)
+	} else {
+		m.b.block("#### " + title)
 	}
 	m.b.add(pieceTableStart, head)
 	for _, u := range units {
@@ -481,7 +370,7 @@ func (m *mdWriter) table(heading, foldSummary, head string, units []piece, rows 
 	}
 	m.b.add(pieceTableEnd, "\n")
 	if fold {
-		m.b.add(pieceClose, closeDetails)
+		m.b.endDetails()
 	}
 }
 
@@ -531,7 +420,7 @@ func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 func (m *mdWriter) banner(p plan.Plan) {
 	var items []string
 	for _, c := range p.Changes {
-		if c.Action != plan.Delete && c.Action != plan.Replace {
+		if !c.Action.DeletesLive() {
 			continue
 		}
 		name := "integration " + code(c.Key, false)
@@ -577,10 +466,10 @@ func (m *mdWriter) failures(res apply.Result) {
 		if ar.Err != nil {
 			msg = ar.Err.Error()
 		}
-		units = append(units, piece{kind: pieceRow, text: row(label(actionLabel, ar.Change.Action), m.changeKey(ar.Change), cell(msg))})
+		units = append(units, piece{kind: pieceRow, text: row(changeLabel(KindApply, ar.Change.Action), m.changeKey(ar.Change), cell(msg))})
 	}
 	if len(units) > 0 {
-		m.table("#### Errors", plural(len(units), "failed action", "failed actions"), header("Action", "Key", "Error"), units, len(units))
+		m.section("Errors", "Errors: "+plural(len(units), "failed action", "failed actions"), len(units) > foldChanges, header("Action", "Key", "Error"), units)
 	}
 }
 
@@ -607,8 +496,8 @@ func (m *mdWriter) changeHeader() string {
 type fieldRow struct{ field, before, after string }
 
 // changeRows renders one change as table rows (the action and key on the
-// first row only) and returns them with their number.
-func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult bool) (string, int) {
+// first row only).
+func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult bool) string {
 	none := "*(none)*"
 	missing, notInSpec := none, none
 	if m.kind == KindDrift {
@@ -644,12 +533,7 @@ func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult b
 		var action, key, status string
 		if i == 0 {
 			key = keyCell(c.Key) // a delete's id is on its own row
-			switch m.kind {
-			case KindDrift:
-				action = label(driftLabel, c.Action)
-			default:
-				action = label(actionLabel, c.Action)
-			}
+			action = changeLabel(m.kind, c.Action)
 			status = "—"
 			if haveResult {
 				status = statusLabel[ar.Status]
@@ -667,10 +551,11 @@ func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult b
 			b.WriteString(row(action, key, f.field, f.before+" → "+f.after))
 		}
 	}
-	return b.String(), len(fields)
+	return b.String()
 }
 
-// unmanaged lists the objects the spec does not name, folded.
+// unmanaged lists the objects the spec does not name, always folded
+// (they are not changes) and labelled with their counts.
 func (m *mdWriter) unmanaged(p plan.Plan) {
 	nb, ni := len(p.UnmanagedBehaviors), len(p.UnmanagedIntegrations)
 	if nb+ni == 0 {
@@ -693,14 +578,11 @@ func (m *mdWriter) unmanaged(p plan.Plan) {
 	if ni > 0 {
 		parts = append(parts, plural(ni, "integration", "integrations"))
 	}
-	m.b.beginGroup()
-	defer m.b.endGroup()
-	m.b.add(pieceOpen, "<details><summary>Unmanaged, left alone (not in the spec): "+strings.Join(parts, ", ")+"</summary>\n\n")
-	m.table("", "", header("Resource", "Key", "Live"), units, 0)
-	m.b.add(pieceClose, closeDetails)
+	m.section("Unmanaged", "Unmanaged, left alone (not in the spec): "+strings.Join(parts, " · "), true, header("Resource", "Key", "Live"), units)
 }
 
-// ignored lists the differences the spec's ignore lists kept out, folded.
+// ignored lists the differences the spec's ignore lists kept out, always
+// folded (they are not changes) and labelled with their count.
 func (m *mdWriter) ignored(p plan.Plan) {
 	if len(p.Ignored) == 0 {
 		return
@@ -709,9 +591,5 @@ func (m *mdWriter) ignored(p plan.Plan) {
 	for _, ig := range p.Ignored {
 		units = append(units, piece{kind: pieceRow, text: row(plainCell(string(ig.Resource)), keyCell(ig.Key), plainCell(ig.Field), cell(ig.Live), cell(ig.Desired))})
 	}
-	m.b.beginGroup()
-	defer m.b.endGroup()
-	m.b.add(pieceOpen, "<details><summary>"+ignoredLine(len(p.Ignored))+"</summary>\n\n")
-	m.table("", "", header("Resource", "Key", "Field", "Live", "Desired"), units, 0)
-	m.b.add(pieceClose, closeDetails)
+	m.section("Ignored", ignoredLine(len(p.Ignored)), true, header("Resource", "Key", "Field", "Live", "Desired"), units)
 }

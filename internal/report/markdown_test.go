@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/renderer/html"
 
+	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/state"
 )
@@ -470,5 +473,164 @@ func TestCode(t *testing.T) {
 		if got := code(tc.in, true); got != tc.want {
 			t.Errorf("code(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+var (
+	summaryRe = regexp.MustCompile(`<summary>(.*?)</summary>`)
+	h4Re      = regexp.MustCompile(`<h4>(.*?)</h4>`)
+)
+
+// TestMarkdownFoldByChanges: a section folds by its number of changes,
+// not of table rows, and the fold's summary counts what is inside in the
+// plan's order and words.
+func TestMarkdownFoldByChanges(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		kind       Kind
+		p          *plan.Plan
+		fold       bool
+		summary    string // the integrations fold's summary
+		rows, nChg int
+	}{
+		// 10 creates: 30 table rows, but 10 changes: open.
+		{name: "10 creates", kind: KindPlan, p: foldPlan(t, 10, 0, 0, 0), rows: 30, nChg: 10},
+		// 11 one-field updates: 11 rows, 11 changes: folded.
+		{name: "11 updates", kind: KindPlan, p: foldPlan(t, 0, 11, 0, 0), fold: true,
+			summary: "Integrations: 11 update", rows: 11, nChg: 11},
+		{name: "every action", kind: KindPlan, p: foldPlan(t, 3, 2, 1, 5), fold: true,
+			summary: "Integrations: 3 create · 2 update · 1 replace · 5 delete", rows: 9 + 2 + 2 + 20, nChg: 11},
+		{name: "drift", kind: KindDrift, p: foldPlan(t, 3, 2, 1, 5), fold: true,
+			summary: "Integrations: 3 create · 2 update · 1 replace · 5 delete", rows: 9 + 2 + 1 + 20, nChg: 11},
+		{name: "no zero counts", kind: KindPlan, p: foldPlan(t, 4, 0, 0, 7), fold: true,
+			summary: "Integrations: 4 create · 7 delete", rows: 12 + 28, nChg: 11},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			md := markdown(t, Report{Kind: tc.kind, Accounts: []Account{{AccountID: acctA, Plan: tc.p}}}, 0)
+			h := renderHTML(t, md)
+			tables := checkHTML(t, h)
+			head := planHeader
+			if tc.kind == KindDrift {
+				head = []string{"Drift", "Key", "Field", "Live", "Desired"}
+			}
+			tb := tablesWith(tables, head...)
+			if len(tb) != 2 {
+				t.Fatalf("%d change tables, want 2:\n%s", len(tb), md)
+			}
+			behaviors, integrations := tb[0], tb[1]
+			if behaviors.inDetails != 0 {
+				t.Error("the behaviors table (2 changes) is folded")
+			}
+			if len(integrations.rows) != tc.rows {
+				t.Errorf("integrations table has %d rows, want %d", len(integrations.rows), tc.rows)
+			}
+			changes := 0
+			for _, r := range integrations.rows {
+				if r[0] != "" {
+					changes++
+				}
+			}
+			if changes != tc.nChg {
+				t.Errorf("integrations table shows %d changes, want %d", changes, tc.nChg)
+			}
+			var summaries []string
+			for _, m := range summaryRe.FindAllStringSubmatch(h, -1) {
+				summaries = append(summaries, m[1])
+			}
+			var headings []string
+			for _, m := range h4Re.FindAllStringSubmatch(h, -1) {
+				headings = append(headings, m[1])
+			}
+			if !tc.fold {
+				if integrations.inDetails != 0 {
+					t.Errorf("%d changes in %d rows are folded:\n%s", tc.nChg, tc.rows, md)
+				}
+				if strings.Join(headings, ",") != "Behaviors,Integrations" {
+					t.Errorf("headings %q", headings)
+				}
+				return
+			}
+			if integrations.inDetails != 1 {
+				t.Errorf("%d changes are not folded:\n%s", tc.nChg, md)
+			}
+			if !slices.Contains(summaries, tc.summary) {
+				t.Errorf("no fold summary %q among %q", tc.summary, summaries)
+			}
+			// The summary says it all: no heading repeats it.
+			if strings.Join(headings, ",") != "Behaviors" {
+				t.Errorf("headings %q, want only Behaviors", headings)
+			}
+		})
+	}
+}
+
+// TestMarkdownFoldErrors: more than 10 failed actions fold the errors
+// table, labelled with the count.
+func TestMarkdownFoldErrors(t *testing.T) {
+	p := foldPlan(t, 0, 11, 0, 0)
+	res := &apply.Result{}
+	for i, c := range p.Changes {
+		ar := apply.ActionResult{Index: i, Change: c, Status: apply.StatusApplied}
+		if c.Resource == plan.ResourceIntegration {
+			ar.Status, ar.Err = apply.StatusFailed, errors.New("HTTP 500")
+			res.Failed++
+		} else {
+			res.Applied++
+		}
+		res.Actions = append(res.Actions, ar)
+	}
+	h := renderHTML(t, markdown(t, Report{Kind: KindApply, Accounts: []Account{{AccountID: acctA, Plan: p, Result: res}}}, 0))
+	errs := findTable(t, checkHTML(t, h), "Action", "Key", "Error")
+	if errs.inDetails != 1 || len(errs.rows) != 11 {
+		t.Errorf("errors table: inDetails %d, %d rows", errs.inDetails, len(errs.rows))
+	}
+	if !strings.Contains(h, "<summary>Errors: 11 failed actions</summary>") {
+		t.Errorf("no errors fold summary:\n%s", h)
+	}
+}
+
+// TestMarkdownDriftMarkers: in a drift report an integration the spec
+// declares but the account lacks is drift, marked like a changed object,
+// never with a create's green.
+func TestMarkdownDriftMarkers(t *testing.T) {
+	md := markdown(t, reportCases(t)[2].report, 0)
+	if strings.Contains(md, "🟢") {
+		t.Errorf("the drift report shows green:\n%s", md)
+	}
+	drift := tablesWith(checkHTML(t, renderHTML(t, md)), "Drift", "Key", "Field", "Live", "Desired")
+	marks := map[string]string{} // drift word -> emoji
+	for _, tb := range drift {
+		for _, r := range tb.rows {
+			if emoji, word, ok := strings.Cut(r[0], "\u00a0"); ok {
+				marks[word] = emoji
+			}
+		}
+	}
+	if marks["missing"] == "" || marks["missing"] != marks["changed"] {
+		t.Errorf("missing is marked %q, changed %q: want the same drift marker", marks["missing"], marks["changed"])
+	}
+	// A plan keeps the create's green.
+	if got := changeLabel(KindPlan, plan.Create); got != "🟢\u00a0create" {
+		t.Errorf("plan create label %q", got)
+	}
+	if got := changeLabel(KindDrift, plan.Create); strings.Contains(got, "🟢") || !strings.HasSuffix(got, "missing") {
+		t.Errorf("drift create label %q", got)
+	}
+}
+
+// TestTextDriftMissingNotGreen: with colour, a missing integration's
+// drift line is not painted an add's green.
+func TestTextDriftMissingNotGreen(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteText(&b, reportCases(t)[2].report, plan.TextOptions{Color: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		if strings.Contains(line, "missing from the account") && strings.Contains(line, ansiGreen) {
+			t.Errorf("a missing integration is green: %q", line)
+		}
+	}
+	if !strings.Contains(b.String(), ansiYellow+"  +"+ansiReset+` integration "idp-new": missing from the account`) {
+		t.Errorf("the missing integration is not marked as drift:\n%q", b.String())
 	}
 }

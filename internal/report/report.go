@@ -78,17 +78,21 @@ func (r Report) HasChanges() bool {
 	return false
 }
 
-// Totals adds up the accounts' plan summaries.
+// Totals counts the changes of every account's plan, as plan.Summary does.
 func (r Report) Totals() plan.Summary {
-	var t plan.Summary
+	var all []plan.Change
 	for _, a := range r.Accounts {
-		s := a.Summary()
-		t.Add += s.Add
-		t.Change += s.Change
-		t.Replace += s.Replace
-		t.Destroy += s.Destroy
+		if a.Plan != nil {
+			all = append(all, a.Plan.Changes...)
+		}
 	}
-	return t
+	return summaryOf(all)
+}
+
+// summaryOf counts changes by action with plan.Summary's own rule, for a
+// subset of one plan's changes (a section) or those of several plans.
+func summaryOf(changes []plan.Change) plan.Summary {
+	return plan.Plan{Changes: changes}.Summary()
 }
 
 // failed counts the accounts with an error.

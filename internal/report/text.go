@@ -21,9 +21,10 @@ const (
 )
 
 // driftStyle is the symbol (right-aligned in 3 columns, as in plan text)
-// and colour of a drift line per action.
+// and colour of a drift line per action. A missing object is drift, a
+// problem like a changed one: yellow, never an add's green.
 var driftStyle = map[plan.Action]struct{ symbol, color string }{
-	plan.Create:  {"  +", ansiGreen},
+	plan.Create:  {"  +", ansiYellow},
 	plan.Update:  {"  ~", ansiYellow},
 	plan.Replace: {"-/+", ansiMagenta},
 	plan.Delete:  {"  -", ansiRed},

@@ -58,6 +58,15 @@ func (g *globals) plan(c *ucli.Context) error {
 	if len(targets) > 0 {
 		fmt.Fprintln(g.streams.Err, "Warning: partial plan: only the targeted objects are planned; other differences are not shown.")
 	}
+	// The rules apply enforces, evaluated now, so a PR shows the refusal
+	// before merge rather than after. A plan apply would refuse is not saved.
+	var refusal error
+	if !reconcile.Failed(accounts) {
+		if err := reconcile.CheckDeletes(accounts, c.Int("max-deletes")); err != nil {
+			refusal = fmt.Errorf("apply will refuse this plan: %w", err)
+			r.ApplyRefusal = err.Error()
+		}
+	}
 	if err := g.writeReport(format, r); err != nil {
 		return err
 	}
@@ -67,10 +76,11 @@ func (g *globals) plan(c *ucli.Context) error {
 		}
 		return g.finish(r, outcome, "")
 	}
-	// The rules apply enforces, evaluated now, so a PR shows the refusal
-	// before merge rather than after. A plan apply would refuse is not saved.
-	if refusal := reconcile.CheckDeletes(accounts, c.Int("max-deletes")); refusal != nil {
-		return g.finish(r, fmt.Errorf("apply will refuse this plan: %w", refusal), report.ReasonRefused)
+	if refusal != nil {
+		if save != nil {
+			fmt.Fprintf(g.streams.Err, "Not saving the plan to %s: apply would refuse it.\n", save.Path)
+		}
+		return g.finish(r, refusal, report.ReasonRefused)
 	}
 	if save != nil {
 		if err := reconcile.SavePlan(save, accounts, reconcile.SaveOptions{RiskctlVersion: Version(), Secrets: g.secrets}); err != nil {

@@ -36,6 +36,7 @@
 //	  "kind": "plan",                      // "plan" | "apply" | "drift"
 //	  "riskctl_version": "v0.4.0",         // "" when unknown
 //	  "has_changes": true,                 // any account has changes (drift: drifted)
+//	  "apply_refusal": "…",                // plan only, when apply will refuse this plan: why, and the fix
 //	  "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0},  // totals over the accounts
 //	  "accounts": [                        // in the order given
 //	    {
@@ -117,5 +118,7 @@
 // lines to $GITHUB_OUTPUT: has_changes=true|false, add=N, change=N,
 // replace=N, destroy=N, exit_code=N, exit_reason=R, where R is one of
 // no-changes, changes, applied, partial, stale-plan, refused, invalid,
-// error, in-sync, drift (see ExitReason).
+// error, in-sync, drift (see ExitReason); and apply_refusal=REASON when a
+// plan's Report.ApplyRefusal is set. The Markdown of such a plan starts
+// with a CAUTION alert saying apply will refuse it.
 package report

@@ -129,7 +129,11 @@ func Outputs(r Report, exitCode int, exitReason string) string {
 		{"destroy", strconv.Itoa(t.Destroy)},
 		{"exit_code", strconv.Itoa(exitCode)},
 		{"exit_reason", strings.TrimSpace(oneLine(exitReason))},
+		{"apply_refusal", strings.TrimSpace(oneLine(r.ApplyRefusal))},
 	} {
+		if kv[0] == "apply_refusal" && kv[1] == "" {
+			continue
+		}
 		b.WriteString(kv[0] + "=" + kv[1] + "\n")
 	}
 	return b.String()

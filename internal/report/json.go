@@ -23,6 +23,7 @@ type jsonReport struct {
 	Kind           Kind          `json:"kind"`
 	RiskctlVersion string        `json:"riskctl_version"`
 	HasChanges     bool          `json:"has_changes"`
+	ApplyRefusal   string        `json:"apply_refusal,omitempty"`
 	Summary        jsonSummary   `json:"summary"`
 	Accounts       []jsonAccount `json:"accounts"`
 }
@@ -78,6 +79,7 @@ func WriteJSON(w io.Writer, r Report) error {
 		Kind:           r.Kind,
 		RiskctlVersion: r.RiskctlVersion,
 		HasChanges:     r.HasChanges(),
+		ApplyRefusal:   r.ApplyRefusal,
 		Summary:        toJSONSummary(r.Totals()),
 		Accounts:       make([]jsonAccount, 0, len(r.Accounts)),
 	}

@@ -239,6 +239,9 @@ type mdWriter struct {
 }
 
 func (m *mdWriter) report(r Report) {
+	if r.ApplyRefusal != "" {
+		m.b.block(quoteBlock("[!CAUTION]\n**riskctl apply will refuse this plan:** " + plainCell(r.ApplyRefusal)))
+	}
 	if len(r.Accounts) > 1 {
 		m.b.block(fmt.Sprintf("## riskctl %s: %d accounts", m.kindName(), len(r.Accounts)))
 		m.b.block(m.totals(r))

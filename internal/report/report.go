@@ -26,6 +26,10 @@ type Report struct {
 	// RiskctlVersion is written to the JSON form (and to the Markdown
 	// footer when not empty).
 	RiskctlVersion string
+	// ApplyRefusal, when not empty, is why apply will refuse this plan
+	// (a safety rule such as the delete limit, with its fix): plan says so
+	// before merge, in every format, rather than apply after it.
+	ApplyRefusal string
 }
 
 // Account is the outcome for one account.

@@ -51,8 +51,13 @@ func Main(ctx context.Context, args []string, streams Streams) int {
 	secrets := redact.New(redact.EnvSecrets(os.Getenv)...)
 	out, errOut := redact.NewWriter(streams.Out, secrets), redact.NewWriter(streams.Err, secrets)
 	streams.Out, streams.Err = out, errOut
+	ctx, stop := interruptible(ctx, errOut, os.Exit)
+	defer stop()
 	app := newApp(streams, secrets)
-	err := app.RunContext(ctx, args)
+	args, err := normalizeArgs(app, args) // flags anywhere; --version
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	var ee *exitError
 	if err != nil && !(errors.As(err, &ee) && ee.quiet) {
 		fmt.Fprintf(streams.Err, "Error: %s\n", err)
@@ -82,7 +87,7 @@ func newApp(streams Streams, secrets *redact.Set) *ucli.App {
 		Writer:               streams.Out,
 		ErrWriter:            streams.Err,
 		EnableBashCompletion: true,
-		HideVersion:          true, // the `version` command says more than --version would
+		HideVersion:          false, // --version/-v: listed in help; normalizeArgs runs them as `version`
 		// urfave/cli would otherwise call os.Exit from inside Run for any
 		// error with an ExitCode method; Main maps errors to codes itself.
 		ExitErrHandler: func(*ucli.Context, error) {},

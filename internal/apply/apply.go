@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // DefaultParallelism is how many actions of one phase run at once when
@@ -296,7 +296,7 @@ func (x *executor) finish(s step, o outcome, d time.Duration) {
 		}
 	}
 	if o.err != nil {
-		x.printf("%s: FAILED after %s: %v", s.label, roundDuration(d), oneLine(o.err))
+		x.printf("%s: FAILED after %s: %v", s.label, roundDuration(d), textutil.OneLine(o.err.Error()))
 		return
 	}
 	x.printf("%s: %s in %s", s.label, o.done, roundDuration(d))
@@ -338,8 +338,3 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(time.Microsecond)
 	}
 }
-
-var newlines = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
-
-// oneLine keeps a progress entry on one line whatever the error says.
-func oneLine(err error) string { return newlines.Replace(err.Error()) }

@@ -152,7 +152,9 @@ type ActionError struct {
 func (e *ActionError) Error() string { return e.Label + ": " + e.Err.Error() }
 func (e *ActionError) Unwrap() error { return e.Err }
 
-// label names a change for progress lines and errors.
+// label names a change for progress lines and errors. Its wording is
+// apply's own (behavior KEY, integration id ID), shorter than
+// plan.Change.Title, and progress lines and error messages keep it.
 func label(c plan.Change) string {
 	switch c.Resource {
 	case plan.ResourceBehavior:
@@ -161,8 +163,8 @@ func label(c plan.Change) string {
 		if c.Key != "" {
 			return fmt.Sprintf("integration %q", c.Key)
 		}
-		if c.Integration != nil && c.Integration.Before != nil && c.Integration.Before.ID != "" {
-			return fmt.Sprintf("integration id %s", c.Integration.Before.ID)
+		if id := c.LiveID(); id != "" {
+			return fmt.Sprintf("integration id %s", id)
 		}
 		return "integration (no reference_id)"
 	}

@@ -30,25 +30,30 @@ import (
 	"github.com/riskctl/riskctl/internal/state"
 )
 
-// Field names as the API and the spec spell them, in the fixed order
-// Change.Fields uses.
+// Field names as the API and the spec spell them: the fields the plan
+// compares, and so the names FieldDiff.Field and IgnoredDiff.Field hold.
+// fieldOrder is the fixed order Change.Fields uses.
 const (
-	fieldEnabled         = "enabled"
-	fieldRiskLevel       = "risk_level"
-	fieldIntegrationType = "integration_type"
-	fieldTenantURL       = "tenant_url"
-	fieldActive          = "active"
+	FieldEnabled         = "enabled"          // behavior, boolean
+	FieldRiskLevel       = "risk_level"       // behavior
+	FieldIntegrationType = "integration_type" // integration; a change forces a replace
+	FieldTenantURL       = "tenant_url"       // integration
+	FieldActive          = "active"           // integration, boolean
 )
 
-var fieldOrder = []string{fieldEnabled, fieldRiskLevel, fieldIntegrationType, fieldTenantURL, fieldActive}
+var fieldOrder = []string{FieldEnabled, FieldRiskLevel, FieldIntegrationType, FieldTenantURL, FieldActive}
+
+// ForcesReplacement reports whether a change of field cannot be made in
+// place: the integration must be deleted and created again (a Replace).
+func ForcesReplacement(field string) bool { return field == FieldIntegrationType }
 
 // apiFieldNames maps view fields (Go names) to API field names.
 var apiFieldNames = map[string]string{
-	"Enabled":         fieldEnabled,
-	"RiskLevel":       fieldRiskLevel,
-	"IntegrationType": fieldIntegrationType,
-	"TenantURL":       fieldTenantURL,
-	"Active":          fieldActive,
+	"Enabled":         FieldEnabled,
+	"RiskLevel":       FieldRiskLevel,
+	"IntegrationType": FieldIntegrationType,
+	"TenantURL":       FieldTenantURL,
+	"Active":          FieldActive,
 }
 
 // Distinct string types let compareOptions give each field its own
@@ -194,9 +199,9 @@ func text(v reflect.Value) (string, error) {
 // and "" on the other.
 func allFields(v integrationView, after bool) []FieldDiff {
 	values := []FieldDiff{
-		{Field: fieldIntegrationType, After: string(v.IntegrationType)},
-		{Field: fieldTenantURL, After: string(v.TenantURL)},
-		{Field: fieldActive, After: strconv.FormatBool(v.Active)},
+		{Field: FieldIntegrationType, After: string(v.IntegrationType)},
+		{Field: FieldTenantURL, After: string(v.TenantURL)},
+		{Field: FieldActive, After: strconv.FormatBool(v.Active)},
 	}
 	if !after {
 		for i := range values {
@@ -206,9 +211,9 @@ func allFields(v integrationView, after bool) []FieldDiff {
 	return values
 }
 
-// hasField reports whether fields holds name.
-func hasField(fields []FieldDiff, name string) bool {
-	return slices.ContainsFunc(fields, func(f FieldDiff) bool { return f.Field == name })
+// replacing reports whether one of fields forces a replacement.
+func replacing(fields []FieldDiff) bool {
+	return slices.ContainsFunc(fields, func(f FieldDiff) bool { return ForcesReplacement(f.Field) })
 }
 
 // fieldNames lists the names in fields, for reasons: "a", "a and b", "a, b and c".

@@ -196,9 +196,9 @@ func integrationChanges(desired, live state.Account, sel selection) ([]Change, [
 			Fields:      fields,
 			Reason:      fieldNames(fields) + differ(fields) + " from the spec",
 		}
-		if hasField(fields, fieldIntegrationType) {
+		if replacing(fields) {
 			c.Action = Replace
-			c.Reason = "integration_type cannot be changed in place" + inactiveNote(want)
+			c.Reason = FieldIntegrationType + " cannot be changed in place" + inactiveNote(want)
 			replaces = append(replaces, c)
 		} else {
 			updates = append(updates, c)

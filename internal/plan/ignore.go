@@ -13,8 +13,8 @@ import (
 
 // The fields an ignore list may name, per resource, in field order.
 var (
-	behaviorFields    = []string{fieldEnabled, fieldRiskLevel}
-	integrationFields = []string{fieldIntegrationType, fieldTenantURL, fieldActive}
+	behaviorFields    = []string{FieldEnabled, FieldRiskLevel}
+	integrationFields = []string{FieldIntegrationType, FieldTenantURL, FieldActive}
 )
 
 // splitIgnored splits one object's differences into those that are
@@ -46,9 +46,9 @@ func splitIgnored(r Resource, key string, fields []FieldDiff, ignore, allowed []
 func keepIgnoredBehavior(want, have state.Behavior) state.Behavior {
 	for _, name := range want.Ignore {
 		switch name {
-		case fieldEnabled:
+		case FieldEnabled:
 			want.Enabled = have.Enabled
-		case fieldRiskLevel:
+		case FieldRiskLevel:
 			want.RiskLevel = have.RiskLevel
 		}
 	}
@@ -63,11 +63,11 @@ func keepIgnoredBehavior(want, have state.Behavior) state.Behavior {
 func keepIgnoredIntegration(want, have state.Integration) state.Integration {
 	for _, name := range want.Ignore {
 		switch name {
-		case fieldIntegrationType:
+		case FieldIntegrationType:
 			want.IntegrationType = have.IntegrationType
-		case fieldTenantURL:
+		case FieldTenantURL:
 			want.TenantURL = have.TenantURL
-		case fieldActive:
+		case FieldActive:
 			want.Active = have.Active
 		}
 	}

@@ -1,6 +1,10 @@
 package plan
 
-import "github.com/riskctl/riskctl/internal/state"
+import (
+	"fmt"
+
+	"github.com/riskctl/riskctl/internal/state"
+)
 
 // FormatVersion is the version of the JSON rendering of a Plan. It changes
 // only when a field is removed or changes meaning.
@@ -103,21 +107,65 @@ type Summary struct {
 }
 
 // Summary counts p's changes.
-func (p Plan) Summary() Summary {
+func (p Plan) Summary() Summary { return SummaryOf(p.Changes) }
+
+// SummaryOf counts changes by action, as Plan.Summary does, for any list
+// of changes: a subset of one plan's (a report section) or those of
+// several plans. Actions Summary has no field for are not counted.
+func SummaryOf(changes []Change) Summary {
 	var s Summary
-	for _, c := range p.Changes {
-		switch c.Action {
-		case Create:
-			s.Add++
-		case Update:
-			s.Change++
-		case Replace:
-			s.Replace++
-		case Delete:
-			s.Destroy++
+	for _, c := range changes {
+		if n := s.counter(c.Action); n != nil {
+			*n++
 		}
 	}
 	return s
+}
+
+// Actions lists every action in Summary's order: Create, Update, Replace,
+// Delete. The slice is new on every call.
+func Actions() []Action { return []Action{Create, Update, Replace, Delete} }
+
+// Count is the number of a's changes in s (0 for an unknown action).
+func (s Summary) Count(a Action) int {
+	if n := s.counter(a); n != nil {
+		return *n
+	}
+	return 0
+}
+
+// counter is the field of s that counts a, nil when none does.
+func (s *Summary) counter(a Action) *int {
+	switch a {
+	case Create:
+		return &s.Add
+	case Update:
+		return &s.Change
+	case Replace:
+		return &s.Replace
+	case Delete:
+		return &s.Destroy
+	}
+	return nil
+}
+
+// LiveID is the id of the live integration c is about: its Before's id.
+// It is "" for a behavior and for a create (nothing live yet).
+func (c Change) LiveID() string {
+	if c.Resource == ResourceIntegration && c.Integration != nil && c.Integration.Before != nil {
+		return c.Integration.Before.ID
+	}
+	return ""
+}
+
+// Title names c's object for people: behavior "KEY", integration "REF",
+// or integration (id "…", no reference_id) for one without a
+// reference_id, the id being LiveID.
+func (c Change) Title() string {
+	if c.Resource == ResourceIntegration {
+		return integrationTitle(c.Key, c.LiveID())
+	}
+	return fmt.Sprintf("%s %q", c.Resource, c.Key)
 }
 
 // HasChanges reports whether applying p would write anything.

@@ -122,6 +122,7 @@ func toJSONChange(c Change) (jsonChange, error) {
 		Action:        c.Action,
 		Resource:      c.Resource,
 		Key:           c.Key,
+		LiveID:        c.LiveID(),
 		ChangedFields: make([]jsonField, 0, len(c.Fields)),
 		Reason:        c.Reason,
 	}
@@ -134,7 +135,7 @@ func toJSONChange(c Change) (jsonChange, error) {
 		before, after = toJSONBehavior(c.Behavior.Before), toJSONBehavior(c.Behavior.After)
 	case c.Resource == ResourceIntegration && c.Integration != nil:
 		if b := c.Integration.Before; b != nil {
-			before, jc.LiveID = toJSONIntegration(*b), b.ID
+			before = toJSONIntegration(*b)
 		}
 		if a := c.Integration.After; a != nil {
 			after = toJSONIntegration(*a)

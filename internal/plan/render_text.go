@@ -104,7 +104,7 @@ func (r *textRenderer) change(c Change, ignored []IgnoredDiff) error {
 		if rw.symbol == "" && slices.ContainsFunc(ignored, func(d IgnoredDiff) bool {
 			return d.Resource == c.Resource && d.Key == c.Key && d.Field == rw.name
 		}) {
-			rows[i].comment = "ignored: the spec says " + value(rw.name, desiredOf(ignored, c, rw.name))
+			rows[i].comment = "ignored: the spec says " + FormatValue(rw.name, desiredOf(ignored, c, rw.name))
 		}
 	}
 	r.printf("  %s\n", r.paint("# "+title+" "+style.verb, style.color))
@@ -135,7 +135,7 @@ func (r *textRenderer) change(c Change, ignored []IgnoredDiff) error {
 func blockOf(c Change) (string, []row, error) {
 	switch {
 	case c.Resource == ResourceBehavior && c.Behavior != nil && c.Action == Update:
-		return fmt.Sprintf("behavior %q", c.Key), changedRows(c.Fields, behaviorValues(c.Behavior.After)), nil
+		return c.Title(), changedRows(c.Fields, behaviorValues(c.Behavior.After)), nil
 	case c.Resource != ResourceIntegration || c.Integration == nil:
 		return "", nil, fmt.Errorf("plan: cannot render a %s %s of %q", c.Action, c.Resource, c.Key)
 	}
@@ -144,15 +144,15 @@ func blockOf(c Change) (string, []row, error) {
 	case c.Action == Create && in.After != nil:
 		rows := []row{{"+", "id", "(known after apply)", ""}}
 		for _, f := range c.Fields {
-			rows = append(rows, row{"+", f.Field, value(f.Field, f.After), ""})
+			rows = append(rows, row{"+", f.Field, FormatValue(f.Field, f.After), ""})
 		}
 		return integrationTitle(c.Key, ""), rows, nil
 	case c.Action == Delete && in.Before != nil:
 		rows := []row{{"-", "id", strconv.Quote(in.Before.ID), ""}}
 		for _, f := range c.Fields {
-			rows = append(rows, row{"-", f.Field, value(f.Field, f.Before), ""})
+			rows = append(rows, row{"-", f.Field, FormatValue(f.Field, f.Before), ""})
 		}
-		return integrationTitle(c.Key, in.Before.ID), rows, nil
+		return c.Title(), rows, nil
 	case (c.Action == Update || c.Action == Replace) && in.Before != nil && in.After != nil:
 		id := row{"", "id", strconv.Quote(in.Before.ID), ""}
 		if c.Action == Replace {
@@ -160,7 +160,7 @@ func blockOf(c Change) (string, []row, error) {
 		}
 		rows := append([]row{id}, changedRows(c.Fields, integrationValues(in.After))...)
 		for i := range rows {
-			if c.Action == Replace && rows[i].name == fieldIntegrationType && rows[i].symbol != "" {
+			if c.Action == Replace && ForcesReplacement(rows[i].name) && rows[i].symbol != "" {
 				rows[i].comment = "forces replacement"
 			}
 		}
@@ -178,10 +178,10 @@ func changedRows(fields []FieldDiff, values map[string]string) []row {
 		if !managed {
 			continue
 		}
-		rw := row{name: name, value: value(name, v)}
+		rw := row{name: name, value: FormatValue(name, v)}
 		for _, f := range fields {
 			if f.Field == name {
-				rw.symbol, rw.value = "~", value(name, f.Before)+arrow+value(name, f.After)
+				rw.symbol, rw.value = "~", FormatValue(name, f.Before)+arrow+FormatValue(name, f.After)
 			}
 		}
 		rows = append(rows, rw)
@@ -191,22 +191,24 @@ func changedRows(fields []FieldDiff, values map[string]string) []row {
 
 func behaviorValues(b state.Behavior) map[string]string {
 	return map[string]string{
-		fieldEnabled:   strconv.FormatBool(b.Enabled),
-		fieldRiskLevel: b.RiskLevel,
+		FieldEnabled:   strconv.FormatBool(b.Enabled),
+		FieldRiskLevel: b.RiskLevel,
 	}
 }
 
 func integrationValues(in *state.Integration) map[string]string {
 	return map[string]string{
-		fieldIntegrationType: in.IntegrationType,
-		fieldTenantURL:       in.TenantURL,
-		fieldActive:          strconv.FormatBool(in.Active),
+		FieldIntegrationType: in.IntegrationType,
+		FieldTenantURL:       in.TenantURL,
+		FieldActive:          strconv.FormatBool(in.Active),
 	}
 }
 
-// value renders a field's text value: booleans bare, strings quoted.
-func value(field, text string) string {
-	if field == fieldEnabled || field == fieldActive {
+// FormatValue renders a field's text value (a FieldDiff's Before or
+// After) for people, as RenderText does: booleans (enabled, active) bare,
+// strings quoted.
+func FormatValue(field, text string) string {
+	if field == FieldEnabled || field == FieldActive {
 		return text
 	}
 	return strconv.Quote(text)
@@ -274,7 +276,7 @@ func (r *textRenderer) ignored(p Plan) {
 	r.printf("\nIgnored differences (ignore in the spec), left alone:\n")
 	for _, d := range p.Ignored {
 		name := fmt.Sprintf("%s %q", d.Resource, d.Key)
-		r.printf("  %s: %s is %s in the account, %s in the spec\n", name, d.Field, value(d.Field, d.Live), value(d.Field, d.Desired))
+		r.printf("  %s: %s is %s in the account, %s in the spec\n", name, d.Field, FormatValue(d.Field, d.Live), FormatValue(d.Field, d.Desired))
 	}
 }
 

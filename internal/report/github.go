@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // Exit reasons: the exit_reason step output and what ExitReason returns.
@@ -128,8 +130,8 @@ func Outputs(r Report, exitCode int, exitReason string) string {
 		{"replace", strconv.Itoa(t.Replace)},
 		{"destroy", strconv.Itoa(t.Destroy)},
 		{"exit_code", strconv.Itoa(exitCode)},
-		{"exit_reason", strings.TrimSpace(oneLine(exitReason))},
-		{"apply_refusal", strings.TrimSpace(oneLine(r.ApplyRefusal))},
+		{"exit_reason", strings.TrimSpace(textutil.OneLine(exitReason))},
+		{"apply_refusal", strings.TrimSpace(textutil.OneLine(r.ApplyRefusal))},
 	} {
 		if kv[0] == "apply_refusal" && kv[1] == "" {
 			continue

@@ -9,6 +9,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // MaxMarkdownBytes is WriteMarkdown's default cap: below GitHub's limit of
@@ -60,9 +61,10 @@ func truncationNote(kind Kind, shown, total int) string {
 
 // ---- Markdown text helpers ----
 
-// newlines keeps multi-line values (error messages) on their table row: a
-// code span would show a literal \n, so lines are joined with a middle dot.
-var newlines = strings.NewReplacer("\r\n", " · ", "\r", " · ", "\n", " · ")
+// codeLineSep joins the lines of a multi-line value (an error message) in
+// a code span, which keeps it on its table row: a code span would show a
+// literal \n, and a middle dot shows where the lines were.
+const codeLineSep = " · "
 
 var backtickRun = regexp.MustCompile("`+")
 
@@ -73,7 +75,7 @@ func code(s string, inTable bool) string {
 	if s == "" {
 		return "*(empty)*"
 	}
-	s = newlines.Replace(s)
+	s = textutil.JoinLines(s, codeLineSep)
 	if inTable {
 		s = strings.ReplaceAll(s, "|", `\|`)
 	}
@@ -94,7 +96,7 @@ func cell(s string) string { return code(s, true) }
 // plainCell is text for a table cell that is not a code span: on one
 // line, with | and the characters that start Markdown or HTML escaped.
 func plainCell(s string) string {
-	return plainEscaper.Replace(oneLine(s))
+	return plainEscaper.Replace(textutil.OneLine(s))
 }
 
 var plainEscaper = strings.NewReplacer(`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "<", "&lt;", "[", `\[`)
@@ -126,7 +128,7 @@ func quoteBlock(text string) string {
 
 // fenced is a fenced code block holding text verbatim.
 func fenced(text string) string {
-	text = strings.TrimRight(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(text), "\n")
+	text = strings.TrimRight(textutil.JoinLines(text, "\n"), "\n")
 	n := 2
 	for _, run := range backtickRun.FindAllString(text, -1) {
 		n = max(n, len(run))
@@ -206,14 +208,11 @@ func changeLabel(kind Kind, a plan.Action) string {
 // by plan.Summary, in its order, in the plan's action words, zero counts
 // left out.
 func actionCounts(changes []plan.Change) string {
-	s := summaryOf(changes)
+	s := plan.SummaryOf(changes)
 	var parts []string
-	for _, c := range []struct {
-		action plan.Action
-		n      int
-	}{{plan.Create, s.Add}, {plan.Update, s.Change}, {plan.Replace, s.Replace}, {plan.Delete, s.Destroy}} {
-		if c.n > 0 {
-			parts = append(parts, strconv.Itoa(c.n)+" "+string(c.action))
+	for _, a := range plan.Actions() {
+		if n := s.Count(a); n > 0 {
+			parts = append(parts, strconv.Itoa(n)+" "+string(a))
 		}
 	}
 	if len(parts) == 0 { // no action plan.Summary counts
@@ -430,7 +429,7 @@ func (m *mdWriter) banner(p plan.Plan) {
 		if c.Key == "" {
 			name = "integration with no reference_id"
 		}
-		if id := liveID(c); id != "" {
+		if id := c.LiveID(); id != "" {
 			name += " (id " + code(id, false) + ")"
 		}
 		if c.Action == plan.Replace {
@@ -478,7 +477,7 @@ func (m *mdWriter) failures(res apply.Result) {
 
 func (m *mdWriter) changeKey(c plan.Change) string {
 	if c.Resource == plan.ResourceIntegration && c.Key == "" {
-		if id := liveID(c); id != "" {
+		if id := c.LiveID(); id != "" {
 			return "*(no reference_id)*, id " + cell(id)
 		}
 	}
@@ -507,7 +506,7 @@ func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult b
 		missing, notInSpec = "*(missing)*", "*(not in spec)*"
 	}
 	var fields []fieldRow
-	id := liveID(c)
+	id := c.LiveID()
 	switch {
 	case c.Action == plan.Replace && id != "" && m.kind != KindDrift:
 		fields = append(fields, fieldRow{"id", cell(id), "*(known after apply)*"})
@@ -522,7 +521,7 @@ func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult b
 		case plan.Delete:
 			fr.after = notInSpec
 		case plan.Replace:
-			if f.Field == "integration_type" {
+			if plan.ForcesReplacement(f.Field) {
 				fr.field += " (forces replacement)"
 			}
 		}
@@ -570,8 +569,8 @@ func (m *mdWriter) unmanaged(p plan.Plan) {
 		units = append(units, piece{kind: pieceRow, text: row("behavior", cell(key), "*(left as it is)*")})
 	}
 	for _, in := range p.UnmanagedIntegrations {
-		live := "id " + cell(in.ID) + ", integration_type " + cell(in.IntegrationType) +
-			", tenant_url " + cell(in.TenantURL) + ", active " + cell(strconv.FormatBool(in.Active))
+		live := "id " + cell(in.ID) + ", " + plan.FieldIntegrationType + " " + cell(in.IntegrationType) +
+			", " + plan.FieldTenantURL + " " + cell(in.TenantURL) + ", " + plan.FieldActive + " " + cell(strconv.FormatBool(in.Active))
 		units = append(units, piece{kind: pieceRow, text: row("integration", keyCell(in.ReferenceID), live)})
 	}
 	var parts []string

@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
@@ -90,13 +89,7 @@ func (r Report) Totals() plan.Summary {
 			all = append(all, a.Plan.Changes...)
 		}
 	}
-	return summaryOf(all)
-}
-
-// summaryOf counts changes by action with plan.Summary's own rule, for a
-// subset of one plan's changes (a section) or those of several plans.
-func summaryOf(changes []plan.Change) plan.Summary {
-	return plan.Plan{Changes: changes}.Summary()
+	return plan.SummaryOf(all)
 }
 
 // failed counts the accounts with an error.
@@ -121,45 +114,12 @@ func (r Report) totalChanges() int {
 	return n
 }
 
-// Field names whose values are booleans (shown bare, not quoted).
-func isBoolField(field string) bool { return field == "enabled" || field == "active" }
-
-// quoteValue renders a field value for text: booleans bare, strings quoted.
-func quoteValue(field, v string) string {
-	if isBoolField(field) {
-		return v
-	}
-	return strconv.Quote(v)
-}
-
-// liveID is the id of the live integration a change is about, if any.
-func liveID(c plan.Change) string {
-	if c.Integration != nil && c.Integration.Before != nil {
-		return c.Integration.Before.ID
-	}
-	return ""
-}
-
-// objectName names a change's object for text: behavior "k",
-// integration "ref", or integration (id "…", no reference_id).
-func objectName(c plan.Change) string {
-	if c.Resource == plan.ResourceIntegration && c.Key == "" {
-		return fmt.Sprintf("integration (id %q, no reference_id)", liveID(c))
-	}
-	return fmt.Sprintf("%s %q", c.Resource, c.Key)
-}
-
 // plural returns "1 thing" or "n things".
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
-}
-
-// oneLine makes s safe for a single line: CR and LF become spaces.
-func oneLine(s string) string {
-	return strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s)
 }
 
 // resultCounts reads "7 applied, 1 failed, 1 skipped".

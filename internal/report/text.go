@@ -9,6 +9,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 const (
@@ -72,7 +73,7 @@ func accountHeading(a Account) string {
 	if len(a.SpecFiles) > 0 {
 		s += " (" + strings.Join(a.SpecFiles, ", ") + ")"
 	}
-	return oneLine(s)
+	return textutil.OneLine(s)
 }
 
 func displayID(id string) string {
@@ -164,7 +165,7 @@ func (t *textWriter) drift(p plan.Plan) error {
 	account := displayID(p.AccountID)
 	if len(p.Targets) > 0 {
 		t.printf("%s partial plan (targets: %s): other differences are not shown.\n\n",
-			t.paint("Warning:", ansiYellow), oneLine(strings.Join(p.Targets, ", ")))
+			t.paint("Warning:", ansiYellow), textutil.OneLine(strings.Join(p.Targets, ", ")))
 	}
 	switch {
 	case !p.HasChanges() && len(p.Targets) > 0:
@@ -179,21 +180,21 @@ func (t *textWriter) drift(p plan.Plan) error {
 				return fmt.Errorf("report: cannot render action %q", c.Action)
 			}
 			sym := t.paint(style.symbol, style.color)
-			name := objectName(c)
+			name := c.Title()
 			switch c.Action {
 			case plan.Create:
 				t.printf("%s %s: missing from the account (desired %s)\n", sym, name, fieldList(c.Fields, false))
 			case plan.Delete:
 				live := fieldList(c.Fields, true)
-				if id := liveID(c); id != "" && c.Key != "" {
+				if id := c.LiveID(); id != "" && c.Key != "" {
 					live = fmt.Sprintf("id %q, %s", id, live)
 				}
 				t.printf("%s %s: not in the spec (live %s)\n", sym, name, live)
 			default:
 				for _, f := range c.Fields {
 					line := fmt.Sprintf("%s %s %s: live %s, desired %s", sym, name, f.Field,
-						quoteValue(f.Field, f.Before), quoteValue(f.Field, f.After))
-					if c.Action == plan.Replace && f.Field == "integration_type" {
+						plan.FormatValue(f.Field, f.Before), plan.FormatValue(f.Field, f.After))
+					if c.Action == plan.Replace && plan.ForcesReplacement(f.Field) {
 						line += " (forces replacement)"
 					}
 					t.printf("%s\n", line)
@@ -206,7 +207,7 @@ func (t *textWriter) drift(p plan.Plan) error {
 		t.printf("\n%s:\n", ignoredLine(len(p.Ignored)))
 		for _, d := range p.Ignored {
 			name := fmt.Sprintf("%s %q", d.Resource, d.Key)
-			t.printf("  %s %s: live %s, desired %s\n", name, d.Field, quoteValue(d.Field, d.Live), quoteValue(d.Field, d.Desired))
+			t.printf("  %s %s: live %s, desired %s\n", name, d.Field, plan.FormatValue(d.Field, d.Live), plan.FormatValue(d.Field, d.Desired))
 		}
 	}
 	if p.HasChanges() {
@@ -224,7 +225,7 @@ func fieldList(fields []plan.FieldDiff, live bool) string {
 		if live {
 			v = f.Before
 		}
-		parts = append(parts, f.Field+" "+quoteValue(f.Field, v))
+		parts = append(parts, f.Field+" "+plan.FormatValue(f.Field, v))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -234,9 +235,9 @@ func (t *textWriter) results(res apply.Result) {
 	t.printf("\nApply results:\n")
 	for _, ar := range res.Actions {
 		status := fmt.Sprintf("%-8s", ar.Status)
-		line := "  " + t.paint(status, statusColor[ar.Status]) + " " + string(ar.Change.Action) + " " + objectName(ar.Change)
+		line := "  " + t.paint(status, statusColor[ar.Status]) + " " + string(ar.Change.Action) + " " + ar.Change.Title()
 		var extra []string
-		if ar.ID != "" && ar.ID != liveID(ar.Change) {
+		if ar.ID != "" && ar.ID != ar.Change.LiveID() {
 			extra = append(extra, fmt.Sprintf("id %q", ar.ID))
 		}
 		if ar.Duration > 0 {

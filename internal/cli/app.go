@@ -1,6 +1,11 @@
-// Package cli wires riskctl's commands onto urfave/cli/v2: flags, env vars,
-// output streams and exit codes. It holds no business logic; commands call
-// into remote, emulator (and later spec, plan, apply).
+// Package cli wires riskctl's commands onto urfave/cli/v2: flags and env
+// vars, output streams (redacted, see Main), signals and exit codes (mapped
+// in exitcode.go only). Each command is one small file: its flags, the
+// options they fill, one call into the engine (package reconcile) or the
+// API client (package remote), a report (package report), an exit code.
+// It holds no rule about what to change or refuse: those live in plan
+// (diff, protect, targets), reconcile (delete limit, saved plans), planfile
+// (saved-plan binding and staleness), spec (input) and apply (execution).
 package cli
 
 import (
@@ -124,7 +129,7 @@ func showHelpOrUnknown(c *ucli.Context) error {
 
 // onUsageError turns flag-parsing failures into exit-3 usage errors.
 func onUsageError(c *ucli.Context, err error, _ bool) error {
-	return usageErrorf("%s (see '%s --help')", err, c.Command.FullName())
+	return usageErrorf("%s (see '%s --help')", err, c.Command.HelpName)
 }
 
 func setUsageErrorHandler(cmds []*ucli.Command) {

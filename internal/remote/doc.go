@@ -1,7 +1,7 @@
 // Package remote is riskctl's client for Cloudflare's Zero Trust Risk
-// Scoring API: the only code that talks to the network. plan reads live
-// state through it, apply writes through it, and the CLI's users/behaviors/
-// integrations commands use it directly. API is the narrow interface they
+// Scoring API: the only code that talks to the network. reconcile reads
+// live state through it (Fetch), apply writes through it, and the CLI's
+// users/behaviors/integrations/export commands use it directly. API is the narrow interface they
 // depend on; *Client implements it, one method per operation, against the
 // real API or the emulator (Config.BaseURL).
 //

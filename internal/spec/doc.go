@@ -85,10 +85,18 @@
 // that scalar. "$$" is a literal "$"; any other "$" is left alone, so $VAR
 // and $(cmd) are not expanded.
 //
+// A spec reads only CLOUDFLARE_ACCOUNT_ID and RISKCTL_VAR_* variables
+// (interpolate.go): any other name is an error, set or not, so a pull
+// request cannot read a CI secret into a value that plan prints. A variable
+// whose value holds a credential of the run (Options.Secrets), and any
+// value that holds one however it got there, is an error too; the message
+// never quotes the value.
+//
 // Interpolation runs before the scalar's type is checked. A substituted
 // scalar that was written unquoted is then resolved again as YAML would
-// resolve the resulting text, so "enabled: ${ENABLED:-true}" is the boolean
-// true while "enabled: '${ENABLED:-true}'" is the string "true". Fields that
+// resolve the resulting text, so "enabled: ${RISKCTL_VAR_ON:-true}" is the
+// boolean true while "enabled: '${RISKCTL_VAR_ON:-true}'" is the string
+// "true". Fields that
 // expect a string take substituted text as it is, whatever it looks like: the
 // advice to quote numbers exists because YAML would have read them as
 // numbers, and YAML never read a substituted value — an all-digit account id

@@ -922,3 +922,33 @@ func TestWorkflowPinPatterns(t *testing.T) {
 		}
 	}
 }
+
+// A pull request from a fork gets no secrets. The PR job must say so before
+// anything else can fail on the missing values (an unset
+// ${CLOUDFLARE_ACCOUNT_ID} at validate), and its comment must carry it.
+func TestPRWorkflowSaysForksGetNoSecrets(t *testing.T) {
+	file := ".github/workflows/riskctl-pr.yml"
+	var checked, commented bool
+	for _, st := range workflowSteps(t, file) {
+		if rs, ok := scriptOf(file, st); ok {
+			for _, call := range riskctlCommands(rs.text) {
+				if len(call.args) > 0 && call.args[0] == "validate" {
+					before := rs.text[:strings.Index(rs.text, "riskctl validate")]
+					checked = strings.Contains(before, `-z "${CLOUDFLARE_API_TOKEN}"`) && strings.Contains(before, "forks get no secrets") &&
+						strings.Contains(before, "no_secrets=true")
+				}
+			}
+		}
+		if with := mapValue(st.node, "with"); with != nil {
+			if script := mapValue(with, "script"); script != nil && strings.Contains(script.Value, "riskctl:plan pr-comment") {
+				commented = strings.Contains(script.Value, "env.NO_SECRETS === 'true'") && strings.Contains(script.Value, "forks get no secrets")
+			}
+		}
+	}
+	if !checked {
+		t.Errorf("%s: the validate step does not check for an empty CLOUDFLARE_API_TOKEN before running riskctl, with the fork message and no_secrets=true", file)
+	}
+	if !commented {
+		t.Errorf("%s: the PR comment does not say that forks get no secrets (NO_SECRETS)", file)
+	}
+}

@@ -1,12 +1,12 @@
 package plan
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 
 	"github.com/riskctl/riskctl/internal/state"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // The JSON form of a Plan (schema in doc.go). These types, not the domain
@@ -106,14 +106,11 @@ func RenderJSON(w io.Writer, p Plan) error {
 	for _, in := range p.UnmanagedIntegrations {
 		out.Unmanaged.Integrations = append(out.Unmanaged.Integrations, toJSONIntegration(in))
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	data, err := textutil.JSON(out)
+	if err != nil {
 		return fmt.Errorf("plan: encoding JSON: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(data)
 	return err
 }
 

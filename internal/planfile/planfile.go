@@ -14,6 +14,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/state"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // FormatVersion is the version of the saved-plan format this riskctl
@@ -148,14 +149,11 @@ func encode(f File) ([]byte, error) {
 			Plan:            json.RawMessage(buf.Bytes()),
 		})
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	data, err := textutil.JSON(out)
+	if err != nil {
 		return nil, fmt.Errorf("planfile: encoding JSON: %w", err)
 	}
-	return buf.Bytes(), nil
+	return data, nil
 }
 
 // Write saves f to path atomically: it writes a temporary file with mode

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // FormatVersion is the version of the JSON report (see the package
@@ -90,14 +91,11 @@ func WriteJSON(w io.Writer, r Report) error {
 		}
 		out.Accounts = append(out.Accounts, ja)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	data, err := textutil.JSON(out)
+	if err != nil {
 		return fmt.Errorf("report: encoding JSON: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(data)
 	return err
 }
 

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/riskctl/riskctl/internal/apply"
+	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/planfile"
 	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/report"
@@ -14,13 +16,20 @@ import (
 
 func applyCommand(g *globals) *ucli.Command {
 	return &ucli.Command{
-		Name:      "apply",
-		Usage:     "make the account match the spec (-f FILE...), or apply a saved plan (PLANFILE)",
+		Name:  "apply",
+		Usage: "make the account match the spec (-f FILE...), or apply a saved plan (PLANFILE)",
+		UsageText: "riskctl apply -f PATH... [--auto-approve] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]...\n" +
+			"riskctl apply [--format text|json] [--max-deletes N] [--parallelism N] [--allow-other-version] PLANFILE",
 		ArgsUsage: "[PLANFILE]",
 		Description: "With -f, apply plans, shows the plan and asks for approval (--auto-approve\n" +
 			"skips the question; without a terminal it is required). With PLANFILE, a plan\n" +
 			"saved by 'riskctl plan --out' is the approval: it is applied exactly, unless the\n" +
-			"account or the spec files changed since it was made (then it is refused, exit 4).",
+			"account or the spec files changed since it was made (then it is refused, exit 4).\n" +
+			"\n" +
+			"Examples:\n" +
+			"  riskctl apply -f prod.yaml                                   # shows the plan, asks for \"yes\"\n" +
+			"  riskctl apply -f riskscoring/ --auto-approve --format json   # in CI: no terminal, no question\n" +
+			"  riskctl apply plan.json --max-deletes 5                      # exactly the plan saved by plan --out",
 		Flags: []ucli.Flag{
 			fileFlag(),
 			&ucli.BoolFlag{Name: "auto-approve", Usage: "apply without asking (required without a terminal)"},
@@ -30,55 +39,94 @@ func applyCommand(g *globals) *ucli.Command {
 			&ucli.BoolFlag{Name: "allow-other-version", Usage: "apply a saved PLANFILE made by another riskctl version (refused by default)"},
 			reportFormatFlag("text", "json"),
 		},
-		Action: g.apply,
+		Action: action(applyOptionsFrom, g.apply),
 	}
 }
 
-func (g *globals) apply(c *ucli.Context) error {
+// applyOptions are apply's flags and argument, checked. Exactly one of
+// Files and PlanFile is set: the two forms of apply.
+type applyOptions struct {
+	Files    []string      // -f: plan these specs, then apply (asking unless AutoApprove)
+	Targets  []plan.Target // --target: only with Files (a saved plan keeps its own)
+	PlanFile string        // PLANFILE: apply this saved plan; it is the approval
+
+	AutoApprove       bool // --auto-approve
+	AllowOtherVersion bool // --allow-other-version: a PLANFILE made by another riskctl
+	MaxDeletes        int  // --max-deletes
+	Parallelism       int  // --parallelism: 1 or more
+	Format            string
+}
+
+// applyOptionsFrom reads apply's flags and argument; errors are usage
+// errors (exit 3).
+func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 	format, err := checkFormat(c, "text", "json")
 	if err != nil {
-		return err
+		return applyOptions{}, err
+	}
+	o := applyOptions{
+		AutoApprove:       c.Bool("auto-approve"),
+		AllowOtherVersion: c.Bool("allow-other-version"),
+		Format:            format,
 	}
 	if c.NArg() > 0 {
 		if len(c.StringSlice("file")) > 0 || len(c.StringSlice("target")) > 0 {
-			return usageErrorf("apply takes either -f FILE... or a saved PLANFILE, not both (a saved plan keeps its own targets)")
+			return applyOptions{}, usageErrorf("apply takes either -f FILE... or a saved PLANFILE, not both (a saved plan keeps its own targets)")
 		}
 		if c.NArg() > 1 {
-			return usageErrorf("apply takes one PLANFILE, got %d arguments", c.NArg())
+			return applyOptions{}, usageErrorf("apply takes one PLANFILE, got %d arguments", c.NArg())
 		}
-		return g.applySaved(c, format, c.Args().First())
+		if o.PlanFile = c.Args().First(); o.PlanFile == "" {
+			return applyOptions{}, usageErrorf("PLANFILE is empty: name a plan saved by 'riskctl plan --out'")
+		}
+	} else {
+		if format == "json" && !o.AutoApprove {
+			return applyOptions{}, usageErrorf("apply --format json needs --auto-approve: JSON output shows no plan to approve")
+		}
+		if o.Targets, err = parseTargets(c); err != nil {
+			return applyOptions{}, err
+		}
+		if o.Files, err = specFiles(c); err != nil {
+			return applyOptions{}, err
+		}
 	}
-	if format == "json" && !c.Bool("auto-approve") {
-		return usageErrorf("apply --format json needs --auto-approve: JSON output shows no plan to approve")
+	if o.MaxDeletes, err = maxDeletes(c); err != nil {
+		return applyOptions{}, err
 	}
-	targets, err := parseTargets(c)
+	if o.Parallelism = c.Int("parallelism"); o.Parallelism < 1 {
+		return applyOptions{}, usageErrorf("--parallelism %d: expected 1 or more", o.Parallelism)
+	}
+	return o, nil
+}
+
+func (g *globals) apply(ctx context.Context, o applyOptions) error {
+	if o.PlanFile != "" {
+		return g.applySaved(ctx, o)
+	}
+	files, err := g.loadSpecs(o.Files)
 	if err != nil {
 		return err
 	}
-	files, err := g.loadSpecs(c)
-	if err != nil {
-		return err
-	}
-	accounts := reconcile.PlanAccounts(c.Context, files, reconcile.PlanOptions{Connect: g.connector(), Targets: targets})
+	accounts := reconcile.PlanAccounts(ctx, files, reconcile.PlanOptions{Connect: g.connector(), Targets: o.Targets})
 	r := g.newReport(report.KindApply, accounts)
 	if failed := g.accountFailures(r); failed != nil {
 		return g.finish(r, failed, "")
 	}
-	return g.applyPlans(c, format, accounts, !c.Bool("auto-approve"))
+	return g.applyPlans(ctx, o, accounts, !o.AutoApprove)
 }
 
-// applySaved applies a plan saved by `plan --out`, exactly as reviewed,
-// unless reconcile.LoadSaved refuses it.
-func (g *globals) applySaved(c *ucli.Context, format, path string) error {
-	saved, err := planfile.Read(path)
+// applySaved applies the plan o.PlanFile saved by `plan --out`, exactly as
+// reviewed, unless reconcile.LoadSaved refuses it.
+func (g *globals) applySaved(ctx context.Context, o applyOptions) error {
+	saved, err := planfile.Read(o.PlanFile)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	accounts, err := reconcile.LoadSaved(c.Context, saved, reconcile.LoadOptions{
+	accounts, err := reconcile.LoadSaved(ctx, saved, reconcile.LoadOptions{
 		Connect:           g.connector(),
 		Spec:              g.specOptions(),
 		RiskctlVersion:    Version(),
-		AllowOtherVersion: c.Bool("allow-other-version"),
+		AllowOtherVersion: o.AllowOtherVersion,
 		Warn:              func(err error) { fmt.Fprintf(g.streams.Err, "Warning: %v\n", err) },
 	})
 	if err != nil {
@@ -94,29 +142,29 @@ func (g *globals) applySaved(c *ucli.Context, format, path string) error {
 		return g.finish(g.newReport(report.KindApply, accounts), err, reason)
 	}
 	// A saved plan was reviewed when it was made: it is the approval.
-	return g.applyPlans(c, format, accounts, false)
+	return g.applyPlans(ctx, o, accounts, false)
 }
 
 // applyPlans shows the plans, enforces the delete limit, asks for approval
 // when askApproval, and executes. Both apply forms end here.
-func (g *globals) applyPlans(c *ucli.Context, format string, accounts []*reconcile.Account, askApproval bool) error {
+func (g *globals) applyPlans(ctx context.Context, o applyOptions, accounts []*reconcile.Account, askApproval bool) error {
 	// What will be done, shown as a plan: there is no result to tally yet.
 	preview := g.newReport(report.KindPlan, accounts)
-	if format == "text" {
+	if o.Format == "text" {
 		if err := g.writeReport("text", preview); err != nil {
 			return err
 		}
 	}
 	if !preview.HasChanges() {
 		r := g.newReport(report.KindApply, accounts)
-		if format == "json" {
+		if o.Format == "json" {
 			if err := g.writeReport("json", r); err != nil {
 				return err
 			}
 		}
 		return g.finish(r, nil, report.ReasonNoChanges)
 	}
-	if err := reconcile.CheckDeletes(accounts, c.Int("max-deletes")); err != nil {
+	if err := reconcile.CheckDeletes(accounts, o.MaxDeletes); err != nil {
 		return g.finish(g.newReport(report.KindApply, accounts), err, report.ReasonRefused)
 	}
 	if askApproval {
@@ -124,8 +172,8 @@ func (g *globals) applyPlans(c *ucli.Context, format string, accounts []*reconci
 			return g.finish(g.newReport(report.KindApply, accounts), err, report.ReasonRefused)
 		}
 	}
-	results := reconcile.Apply(c.Context, accounts, reconcile.ApplyOptions{Parallelism: c.Int("parallelism"), Progress: g.streams.Err})
-	return g.reportApply(format, accounts, results)
+	results := reconcile.Apply(ctx, accounts, reconcile.ApplyOptions{Parallelism: o.Parallelism, Progress: g.streams.Err})
+	return g.reportApply(o.Format, accounts, results)
 }
 
 // reportApply prints what apply did, truthfully: "Apply complete!" only

@@ -9,12 +9,26 @@ import (
 // The bash and zsh scripts are urfave/cli's own (autocomplete/ in its
 // repository), fixed to the name riskctl; they ask the binary itself for
 // candidates through --generate-bash-completion, so they never go stale.
+//
+// One change: they never ask when a word on the line is "--". After "--"
+// urfave/cli completes nothing and riskctl takes every word for an
+// argument, --generate-bash-completion too, so asking would run the
+// command for real (`users reset --yes ID -- <TAB>` would reset ID and a
+// user called --generate-bash-completion). The bash script then offers no
+// candidates (bash falls back to file names, -o default); zsh offers
+// files, as it does whenever riskctl has nothing to offer.
 const bashCompletion = `# riskctl bash completion: source <(riskctl completion bash)
 _riskctl_complete() {
   if [[ "${COMP_WORDS[0]}" != "source" ]]; then
-    local cur opts
+    local cur opts word
     COMPREPLY=()
     cur="${COMP_WORDS[COMP_CWORD]}"
+    # After "--" riskctl would run the command: never ask it.
+    for word in "${COMP_WORDS[@]:1:$COMP_CWORD}"; do
+      if [[ "$word" == "--" ]]; then
+        return 0
+      fi
+    done
     if [[ "$cur" == "-"* ]]; then
       opts=$("${COMP_WORDS[@]:0:$COMP_CWORD}" "${cur}" --generate-bash-completion 2>/dev/null)
     else
@@ -32,6 +46,11 @@ const zshCompletion = `#compdef riskctl
 _riskctl_complete() {
   local -a opts
   local cur
+  # After "--" riskctl would run the command: never ask it.
+  if (( ${words[(Ie)--]} )); then
+    _files
+    return
+  fi
   cur=${words[-1]}
   if [[ "$cur" == "-"* ]]; then
     opts=("${(@f)$(${words[@]:0:#words[@]-1} ${cur} --generate-bash-completion)}")
@@ -51,32 +70,61 @@ func completionCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "completion",
 		Usage:     "print a shell completion script: bash, zsh or fish",
-		ArgsUsage: "bash|zsh|fish",
-		Description: "Load it in the current shell, e.g.:\n" +
+		UsageText: "riskctl completion bash|zsh|fish",
+		Description: "Prints the script; load it in the shell. The bash and zsh scripts ask\n" +
+			"riskctl for candidates (never after a \"--\"); the fish one lists them.\n\n" +
+			"Examples:\n" +
 			"  source <(riskctl completion bash)\n" +
+			"  source <(riskctl completion zsh)\n" +
 			"  riskctl completion fish > ~/.config/fish/completions/riskctl.fish",
-		Action: func(c *ucli.Context) error {
-			if c.NArg() != 1 {
-				return usageErrorf("completion needs one shell: bash, zsh or fish")
-			}
-			out := c.App.Writer
-			switch shell := c.Args().First(); shell {
-			case "bash":
-				_, err := fmt.Fprint(out, bashCompletion)
-				return err
-			case "zsh":
-				_, err := fmt.Fprint(out, zshCompletion)
-				return err
-			case "fish":
-				script, err := c.App.ToFishCompletion()
-				if err != nil {
-					return err
-				}
-				_, err = fmt.Fprint(out, script)
-				return err
-			default:
-				return usageErrorf("completion: unknown shell %q: expected bash, zsh or fish", shell)
-			}
-		},
+		ArgsUsage: "bash|zsh|fish",
+		Action:    completion,
+	}
+}
+
+// completionOptions are the options of `completion`.
+type completionOptions struct {
+	Shell string // bash, zsh or fish
+}
+
+// completionOptionsFrom builds and checks the options of `completion`.
+func completionOptionsFrom(c *ucli.Context) (completionOptions, error) {
+	if c.NArg() != 1 {
+		return completionOptions{}, usageErrorf("completion needs one shell: bash, zsh or fish")
+	}
+	switch shell := c.Args().First(); shell {
+	case "bash", "zsh", "fish":
+		return completionOptions{Shell: shell}, nil
+	default:
+		return completionOptions{}, usageErrorf("completion: unknown shell %q: expected bash, zsh or fish", shell)
+	}
+}
+
+func completion(c *ucli.Context) error {
+	opts, err := completionOptionsFrom(c)
+	if err != nil {
+		return err
+	}
+	script, err := completionScript(c.App, opts.Shell)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(c.App.Writer, script)
+	return err
+}
+
+// completionScript returns the completion script of shell for app. The
+// fish one is generated from the command tree: static completions that
+// never run riskctl.
+func completionScript(app *ucli.App, shell string) (string, error) {
+	switch shell {
+	case "bash":
+		return bashCompletion, nil
+	case "zsh":
+		return zshCompletion, nil
+	case "fish":
+		return app.ToFishCompletion()
+	default:
+		return "", usageErrorf("completion: unknown shell %q: expected bash, zsh or fish", shell)
 	}
 }

@@ -21,10 +21,15 @@ func emulatorCommand(g *globals) *ucli.Command {
 		Subcommands: []*ucli.Command{{
 			Name:      "serve",
 			Usage:     "serve the emulator over HTTP until interrupted",
+			UsageText: "riskctl emulator serve [--addr HOST:PORT] [--state FILE] [flags]",
 			ArgsUsage: " ",
 			Description: "Serves the 11 operations of the Zero Trust Risk Scoring API under\n" +
 				"/client/v4/accounts/{account_id}/zt_risk_scoring. Point riskctl (or any\n" +
-				"Cloudflare client) at it with CLOUDFLARE_BASE_URL.",
+				"Cloudflare client) at it with CLOUDFLARE_BASE_URL.\n\n" +
+				"Examples:\n" +
+				"  riskctl emulator serve --state emulator.json --seed-users 20\n" +
+				"  riskctl emulator serve --addr 127.0.0.1:0 --ready-file url.txt &\n" +
+				"  RISKCTL_EMULATOR_TOKEN=secret riskctl emulator serve --fault-rate 0.1 --rate-limit 1200/5m",
 			Flags: []ucli.Flag{
 				&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8787", Usage: "listen address (port 0 picks a free port)"},
 				&ucli.StringFlag{Name: "state", Usage: "JSON file the state is loaded from and saved to (default: memory only)"},
@@ -50,54 +55,77 @@ func emulatorCommand(g *globals) *ucli.Command {
 	}
 }
 
-func (g *globals) emulatorServe(c *ucli.Context) error {
-	g.secrets.Add(c.String("token"), c.String("api-key"))
+// emulatorServeOptions are the options of `emulator serve`: the emulator's
+// own, and where and how to serve it.
+type emulatorServeOptions struct {
+	Addr        string
+	ReadyFile   string // "": none
+	LogRequests bool   // the action sets Emulator.Logf to log on stderr
+	Emulator    emulator.Options
+}
+
+// emulatorServeOptionsFrom builds and checks the options of `emulator serve`.
+func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 	limit, window, err := parseRateLimit(c.String("rate-limit"))
 	if err != nil {
-		return err
+		return emulatorServeOptions{}, err
 	}
 	for _, name := range []string{"fault-rate", "reset-rate", "commit-then-fail-rate"} {
 		if p := c.Float64(name); p < 0 || p > 1 {
-			return usageErrorf("--%s %v: expected a probability between 0 and 1", name, p)
+			return emulatorServeOptions{}, usageErrorf("--%s %v: expected a probability between 0 and 1", name, p)
 		}
 	}
 	if (c.String("api-key") == "") != (c.String("api-email") == "") {
-		return usageErrorf("--api-key and --api-email go together")
+		return emulatorServeOptions{}, usageErrorf("--api-key and --api-email go together")
 	}
-	opts := emulator.Options{
-		Accounts:             c.StringSlice("account"),
-		Token:                c.String("token"),
-		APIKey:               c.String("api-key"),
-		Email:                c.String("api-email"),
-		SeedUsers:            c.Int("seed-users"),
-		Seed:                 c.Uint64("seed"),
-		PageSize:             c.Int("page-size"),
-		IntegrationsPageSize: c.Int("integrations-page-size"),
-		StatePath:            c.String("state"),
-		Latency:              c.Duration("latency"),
-		RateLimit:            limit,
-		RateWindow:           window,
-		ServerErrorRate:      c.Float64("fault-rate"),
-		ResetRate:            c.Float64("reset-rate"),
-		CommitThenFailRate:   c.Float64("commit-then-fail-rate"),
+	return emulatorServeOptions{
+		Addr:        c.String("addr"),
+		ReadyFile:   c.String("ready-file"),
+		LogRequests: c.Bool("log-requests"),
+		Emulator: emulator.Options{
+			Accounts:             c.StringSlice("account"),
+			Token:                c.String("token"),
+			APIKey:               c.String("api-key"),
+			Email:                c.String("api-email"),
+			SeedUsers:            c.Int("seed-users"),
+			Seed:                 c.Uint64("seed"),
+			PageSize:             c.Int("page-size"),
+			IntegrationsPageSize: c.Int("integrations-page-size"),
+			StatePath:            c.String("state"),
+			Latency:              c.Duration("latency"),
+			RateLimit:            limit,
+			RateWindow:           window,
+			ServerErrorRate:      c.Float64("fault-rate"),
+			ResetRate:            c.Float64("reset-rate"),
+			CommitThenFailRate:   c.Float64("commit-then-fail-rate"),
+		},
+	}, nil
+}
+
+func (g *globals) emulatorServe(c *ucli.Context) error {
+	// Redacted from here on, whatever fails next.
+	g.secrets.Add(c.String("token"), c.String("api-key"))
+	opts, err := emulatorServeOptionsFrom(c)
+	if err != nil {
+		return err
 	}
-	if c.Bool("log-requests") {
+	if opts.LogRequests {
 		errOut := g.streams.Err
-		opts.Logf = func(format string, args ...any) { fmt.Fprintf(errOut, format+"\n", args...) }
+		opts.Emulator.Logf = func(format string, args ...any) { fmt.Fprintf(errOut, format+"\n", args...) }
 	}
-	emu, err := emulator.New(opts)
+	emu, err := emulator.New(opts.Emulator)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	out, readyFile := g.streams.Out, c.String("ready-file")
+	out := g.streams.Out
 	var readyErr error
-	err = emulator.Serve(ctx, c.String("addr"), emu, func(baseURL string) {
+	err = emulator.Serve(ctx, opts.Addr, emu, func(baseURL string) {
 		fmt.Fprintf(out, "riskctl emulator serving %s\n", baseURL)
 		fmt.Fprintf(out, "use it with: export %s=%s\n", envBaseURL, baseURL)
-		if readyFile != "" {
-			if readyErr = writeFileAtomic(readyFile, []byte(baseURL+"\n")); readyErr != nil {
+		if opts.ReadyFile != "" {
+			if readyErr = writeFileAtomic(opts.ReadyFile, []byte(baseURL+"\n")); readyErr != nil {
 				stop() // nobody can find the server: stop it and report why
 			}
 		}

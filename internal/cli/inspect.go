@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"fmt"
+	"context"
 	"sort"
 
 	ucli "github.com/urfave/cli/v2"
@@ -16,6 +16,13 @@ func behaviorsCommand(g *globals) *ucli.Command {
 		Subcommands: []*ucli.Command{{
 			Name:      "list",
 			Usage:     "list every risk behavior of the account",
+			UsageText: "riskctl behaviors list [--format table|json]",
+			Description: "Lists the account's risk behaviors, sorted by key: whether each is\n" +
+				"enabled and the risk level it adds.\n\n" +
+				"Examples:\n" +
+				"  riskctl behaviors list\n" +
+				"  riskctl behaviors list --format json\n" +
+				"  riskctl --emulate behaviors list",
 			ArgsUsage: " ",
 			Flags:     []ucli.Flag{formatFlag()},
 			Action:    g.behaviorsList,
@@ -30,6 +37,13 @@ func integrationsCommand(g *globals) *ucli.Command {
 		Subcommands: []*ucli.Command{{
 			Name:      "list",
 			Usage:     "list every risk score integration of the account",
+			UsageText: "riskctl integrations list [--format table|json]",
+			Description: "Lists the account's risk score integrations (Okta): reference id,\n" +
+				"tenant URL, whether each is active.\n\n" +
+				"Examples:\n" +
+				"  riskctl integrations list\n" +
+				"  riskctl integrations list --format json\n" +
+				"  riskctl integrations list --account-id 699d98642c564d2e855e9661899b7252",
 			ArgsUsage: " ",
 			Flags:     []ucli.Flag{formatFlag()},
 			Action:    g.integrationsList,
@@ -45,61 +59,44 @@ type behaviorRow struct {
 }
 
 func (g *globals) behaviorsList(c *ucli.Context) error {
-	format, err := outputFormat(c)
+	opts, err := listOptionsFrom(c)
 	if err != nil {
 		return err
 	}
-	s, err := g.connect("")
+	return list(c.Context, g, opts.Format, listing[behaviorRow]{
+		fetch:  fetchBehaviors,
+		header: []any{"KEY", "ENABLED", "RISK", "NAME"},
+		row:    func(r behaviorRow) []any { return []any{r.Key, r.Enabled, r.RiskLevel, r.Name} },
+	})
+}
+
+// fetchBehaviors gets the account's behaviors as rows sorted by key.
+func fetchBehaviors(ctx context.Context, api remote.API) ([]behaviorRow, error) {
+	behaviors, err := api.GetBehaviors(ctx)
 	if err != nil {
-		return err
-	}
-	behaviors, err := s.api.GetBehaviors(c.Context)
-	if err != nil {
-		return g.explain(err, s.accountID)
+		return nil, err
 	}
 	rows := make([]behaviorRow, 0, len(behaviors))
 	for key, b := range behaviors {
 		rows = append(rows, behaviorRow{Key: key, Behavior: b})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Key < rows[j].Key })
-	if format == "json" {
-		return writeJSON(g.streams.Out, rows)
-	}
-	tw := newTable(g.streams.Out)
-	row(tw, "KEY", "ENABLED", "RISK", "NAME")
-	for _, r := range rows {
-		row(tw, r.Key, r.Enabled, r.RiskLevel, r.Name)
-	}
-	return tw.Flush()
+	return rows, nil
 }
 
 func (g *globals) integrationsList(c *ucli.Context) error {
-	format, err := outputFormat(c)
+	opts, err := listOptionsFrom(c)
 	if err != nil {
 		return err
 	}
-	s, err := g.connect("")
-	if err != nil {
-		return err
-	}
-	integrations, err := s.api.ListIntegrations(c.Context)
-	if err != nil {
-		return g.explain(err, s.accountID)
-	}
-	if format == "json" {
-		if integrations == nil {
-			integrations = []remote.Integration{}
-		}
-		return writeJSON(g.streams.Out, integrations)
-	}
-	if len(integrations) == 0 {
-		fmt.Fprintln(g.streams.Out, "No integrations.")
-		return nil
-	}
-	tw := newTable(g.streams.Out)
-	row(tw, "REFERENCE ID", "TYPE", "TENANT URL", "ACTIVE", "ID", "CREATED")
-	for _, in := range integrations {
-		row(tw, orDash(in.ReferenceID), in.IntegrationType, in.TenantURL, in.Active, in.ID, formatTime(in.CreatedAt))
-	}
-	return tw.Flush()
+	return list(c.Context, g, opts.Format, listing[remote.Integration]{
+		fetch: func(ctx context.Context, api remote.API) ([]remote.Integration, error) {
+			return api.ListIntegrations(ctx)
+		},
+		header: []any{"REFERENCE ID", "TYPE", "TENANT URL", "ACTIVE", "ID", "CREATED"},
+		row: func(in remote.Integration) []any {
+			return []any{orDash(in.ReferenceID), in.IntegrationType, in.TenantURL, in.Active, in.ID, formatTime(in.CreatedAt)}
+		},
+		empty: "No integrations.",
+	})
 }

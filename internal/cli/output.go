@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/riskctl/riskctl/internal/remote"
 )
 
 // formatFlag is the --format flag of the inspection commands.
@@ -25,6 +28,59 @@ func outputFormat(c *ucli.Context) (string, error) {
 	}
 }
 
+// listOptions are the options of a list command that has only --format
+// (behaviors list, integrations list).
+type listOptions struct {
+	Format string // table or json
+}
+
+// listOptionsFrom builds a list command's options from its flags.
+func listOptionsFrom(c *ucli.Context) (listOptions, error) {
+	format, err := outputFormat(c)
+	return listOptions{Format: format}, err
+}
+
+// listing is what a list command shows: one fetch of rows, and how a table
+// shows them. JSON is the rows themselves, [] when there are none.
+type listing[T any] struct {
+	fetch  func(ctx context.Context, api remote.API) ([]T, error)
+	header []any         // the table's column titles
+	row    func(T) []any // a row's cells, in header order
+	empty  string        // printed instead of a table with no rows ("": the header alone)
+}
+
+// list is the skeleton every list command shares: connect, fetch once,
+// then print the rows as JSON or as a table.
+func list[T any](ctx context.Context, g *globals, format string, l listing[T]) error {
+	s, err := g.connect("")
+	if err != nil {
+		return err
+	}
+	rows, err := l.fetch(ctx, s.api)
+	if err != nil {
+		return g.explain(err, s.accountID)
+	}
+	out := g.streams.Out
+	if format == "json" {
+		if rows == nil {
+			rows = []T{}
+		}
+		return writeJSON(out, rows)
+	}
+	if len(rows) == 0 && l.empty != "" {
+		_, err := fmt.Fprintln(out, l.empty)
+		return err
+	}
+	tw := newTable(out)
+	row(tw, l.header...)
+	for _, r := range rows {
+		row(tw, l.row(r)...)
+	}
+	return tw.Flush()
+}
+
+// writeJSON is the one JSON encoder of the CLI's output: indented by two
+// spaces, one value per call, ending in a newline.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

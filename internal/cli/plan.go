@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/report"
 )
@@ -17,10 +19,16 @@ func planCommand(g *globals) *ucli.Command {
 	return &ucli.Command{
 		Name:      "plan",
 		Usage:     "show what apply would change; never writes to the account",
+		UsageText: "riskctl plan -f PATH... [--out PLANFILE] [--format text|json|markdown] [--detailed-exitcode] [--max-deletes N] [--target T]...",
 		ArgsUsage: " ",
 		Description: "Exit codes: 0 no changes (or changes, without --detailed-exitcode), 2 changes\n" +
 			"pending (--detailed-exitcode), 4 apply would refuse this plan (--max-deletes),\n" +
-			"3 invalid spec or flags, 1 error.",
+			"3 invalid spec or flags, 1 error.\n" +
+			"\n" +
+			"Examples:\n" +
+			"  riskctl plan -f riskscoring/ --out plan.json                         # review it, then: riskctl apply plan.json\n" +
+			"  riskctl plan -f riskscoring/ --format markdown --detailed-exitcode   # a PR comment; exit 2 on changes\n" +
+			"  riskctl plan -f prod.yaml --target behavior:imp_travel               # only that behavior (a partial plan)",
 		Flags: []ucli.Flag{
 			fileFlag(),
 			&ucli.StringFlag{Name: "out", Usage: "also save the plan to this file, for a later 'riskctl apply FILE'"},
@@ -29,45 +37,75 @@ func planCommand(g *globals) *ucli.Command {
 			maxDeletesFlag(),
 			targetFlag(),
 		},
-		Action: g.plan,
+		Action: action(planOptionsFrom, g.plan),
 	}
 }
 
-func (g *globals) plan(c *ucli.Context) error {
+// planOptions are plan's flags, checked.
+type planOptions struct {
+	Files            []string // -f: spec files and directories
+	Out              string   // --out: also save the plan here ("": do not)
+	Format           string   // --format: text, json or markdown
+	DetailedExitcode bool     // --detailed-exitcode: exit 2 when there are changes
+	MaxDeletes       int      // --max-deletes: the limit apply will enforce
+	Targets          []plan.Target
+}
+
+// planOptionsFrom reads plan's flags; errors are usage errors (exit 3).
+func planOptionsFrom(c *ucli.Context) (planOptions, error) {
 	format, err := checkFormat(c, "text", "json", "markdown")
 	if err != nil {
-		return err
+		return planOptions{}, err
 	}
 	targets, err := parseTargets(c)
 	if err != nil {
-		return err
+		return planOptions{}, err
 	}
-	files, err := g.loadSpecs(c)
+	files, err := specFiles(c)
+	if err != nil {
+		return planOptions{}, err
+	}
+	limit, err := maxDeletes(c)
+	if err != nil {
+		return planOptions{}, err
+	}
+	return planOptions{
+		Files:            files,
+		Out:              c.String("out"),
+		Format:           format,
+		DetailedExitcode: c.Bool("detailed-exitcode"),
+		MaxDeletes:       limit,
+		Targets:          targets,
+	}, nil
+}
+
+func (g *globals) plan(ctx context.Context, o planOptions) error {
+	files, err := g.loadSpecs(o.Files)
 	if err != nil {
 		return err
 	}
 	var save *reconcile.SaveTarget
-	if out := c.String("out"); out != "" {
+	if o.Out != "" {
 		// Checked before any request, so a refused --out writes nothing.
-		if save, err = reconcile.PrepareSave(out, files); err != nil {
+		if save, err = reconcile.PrepareSave(o.Out, files); err != nil {
 			return err
 		}
 	}
-	accounts := reconcile.PlanAccounts(c.Context, files, reconcile.PlanOptions{Connect: g.connector(), Targets: targets})
+	accounts := reconcile.PlanAccounts(ctx, files, reconcile.PlanOptions{Connect: g.connector(), Targets: o.Targets})
 	r := g.newReport(report.KindPlan, accounts)
-	if len(targets) > 0 {
+	if len(o.Targets) > 0 {
 		fmt.Fprintln(g.streams.Err, "Warning: partial plan: only the targeted objects are planned; other differences are not shown.")
 	}
 	// The rules apply enforces, evaluated now, so a PR shows the refusal
 	// before merge rather than after. A plan apply would refuse is not saved.
 	var refusal error
 	if !reconcile.Failed(accounts) {
-		if err := reconcile.CheckDeletes(accounts, c.Int("max-deletes")); err != nil {
+		if err := reconcile.CheckDeletes(accounts, o.MaxDeletes); err != nil {
 			refusal = fmt.Errorf("apply will refuse this plan: %w", err)
 			r.ApplyRefusal = err.Error()
 		}
 	}
-	if err := g.writeReport(format, r); err != nil {
+	if err := g.writeReport(o.Format, r); err != nil {
 		return err
 	}
 	if outcome := g.accountFailures(r); outcome != nil {
@@ -88,7 +126,7 @@ func (g *globals) plan(c *ucli.Context) error {
 		}
 		fmt.Fprintf(g.streams.Err, "Saved the plan to %s. Apply exactly this plan with: riskctl apply %s\n", save.Path, save.Path)
 	}
-	if r.HasChanges() && c.Bool("detailed-exitcode") {
+	if r.HasChanges() && o.DetailedExitcode {
 		return g.finish(r, errChangesPending, "")
 	}
 	return g.finish(r, nil, "")

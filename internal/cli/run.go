@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -17,8 +18,9 @@ import (
 )
 
 // What the reconcile commands (validate, plan, apply, drift) share: the
-// flags that name specs and targets, the engine's inputs derived from the
-// globals, and how an outcome becomes a report, output and exit code.
+// flags that name specs and targets and the helpers their options builders
+// (planOptionsFrom, ...) check them with, the engine's inputs derived from
+// the globals, and how an outcome becomes a report, output and exit code.
 
 func fileFlag() *ucli.StringSliceFlag {
 	// Not Required: urfave/cli reports that as a plain error (exit 1) and
@@ -37,16 +39,45 @@ func maxDeletesFlag() *ucli.IntFlag {
 		Usage: "refuse plans that delete (or replace) more integrations than this"}
 }
 
-// loadSpecs loads and validates the -f files and directories; errors are
-// spec.Errors (exit 3).
-func (g *globals) loadSpecs(c *ucli.Context) ([]*spec.File, error) {
+// action is the Action of a reconcile command: its options built from the
+// flags (a usage error stops it there, before any file is read or request
+// sent), then the command run on them.
+func action[O any](from func(*ucli.Context) (O, error), run func(context.Context, O) error) ucli.ActionFunc {
+	return func(c *ucli.Context) error {
+		o, err := from(c)
+		if err != nil {
+			return err
+		}
+		return run(c.Context, o)
+	}
+}
+
+// specFiles reads -f for a command that takes no argument: at least one
+// spec file or directory.
+func specFiles(c *ucli.Context) ([]string, error) {
 	if c.Args().Present() {
 		return nil, usageErrorf("unexpected argument %q: spec files are given with -f", c.Args().First())
 	}
-	if len(c.StringSlice("file")) == 0 {
+	files := c.StringSlice("file")
+	if len(files) == 0 {
 		return nil, usageErrorf("no spec file: pass -f FILE or -f DIRECTORY (repeatable)")
 	}
-	return spec.Load(c.StringSlice("file"), g.specOptions())
+	return files, nil
+}
+
+// maxDeletes reads --max-deletes: 0 or more (0 refuses any delete).
+func maxDeletes(c *ucli.Context) (int, error) {
+	n := c.Int("max-deletes")
+	if n < 0 {
+		return 0, usageErrorf("--max-deletes %d: expected 0 or more (0 refuses every delete)", n)
+	}
+	return n, nil
+}
+
+// loadSpecs loads and validates the spec files and directories; errors are
+// spec.Errors (exit 3).
+func (g *globals) loadSpecs(files []string) ([]*spec.File, error) {
+	return spec.Load(files, g.specOptions())
 }
 
 // specOptions are the inputs a spec may draw on besides its text. The

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/riskctl/riskctl/internal/remote"
@@ -18,6 +21,13 @@ func usersCommand(g *globals) *ucli.Command {
 			{
 				Name:      "list",
 				Usage:     "list users with risk events (every page of the account summary)",
+				UsageText: "riskctl users list [--risk-level low|medium|high] [--format table|json]",
+				Description: "Lists every user with risk events: their highest risk level, how many\n" +
+					"events and the time of the last one.\n\n" +
+					"Examples:\n" +
+					"  riskctl users list\n" +
+					"  riskctl users list --risk-level high\n" +
+					"  riskctl users list --format json | jq -r '.[].user_id'",
 				ArgsUsage: " ",
 				Flags: []ucli.Flag{
 					&ucli.StringFlag{Name: "risk-level", Usage: "only users whose highest risk is this level: low, medium or high"},
@@ -28,6 +38,12 @@ func usersCommand(g *globals) *ucli.Command {
 			{
 				Name:      "show",
 				Usage:     "show one user's risk level and risk events",
+				UsageText: "riskctl users show [--format table|json] USER_ID",
+				Description: "Shows a user's risk level, last reset and risk events. USER_ID is the\n" +
+					"user's UUID, as 'riskctl users list' prints it.\n\n" +
+					"Examples:\n" +
+					"  riskctl users show 36541d16-28fa-4900-b73a-f813c94671ff\n" +
+					"  riskctl users show 36541d16-28fa-4900-b73a-f813c94671ff --format json",
 				ArgsUsage: "USER_ID",
 				Flags:     []ucli.Flag{formatFlag()},
 				Action:    g.usersShow,
@@ -35,6 +51,14 @@ func usersCommand(g *globals) *ucli.Command {
 			{
 				Name:      "reset",
 				Usage:     "reset users' risk scores, clearing their risk events",
+				UsageText: "riskctl users reset [--yes] USER_ID...",
+				Description: "Resets each user's risk score, clearing their risk events, and reports\n" +
+					"each reset. USER_ID is a user's UUID, as 'riskctl users list' prints it.\n" +
+					"It asks for confirmation on a terminal; without one, pass --yes.\n\n" +
+					"Examples:\n" +
+					"  riskctl users reset 36541d16-28fa-4900-b73a-f813c94671ff\n" +
+					"  riskctl users reset --yes 36541d16-28fa-4900-b73a-f813c94671ff 0f9c4e2a-7b1d-4c3e-9a8f-5d6e7f8a9b0c\n" +
+					"  riskctl users list --risk-level high --format json | jq -r '.[].user_id' | xargs riskctl users reset --yes",
 				ArgsUsage: "USER_ID...",
 				Flags: []ucli.Flag{
 					&ucli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},
@@ -45,80 +69,104 @@ func usersCommand(g *globals) *ucli.Command {
 	}
 }
 
-func (g *globals) usersList(c *ucli.Context) error {
+// usersListOptions are the options of `users list`.
+type usersListOptions struct {
+	RiskLevel string // low, medium, high, or "" for every user
+	Format    string // table or json
+}
+
+// usersListOptionsFrom builds and checks the options of `users list`.
+func usersListOptionsFrom(c *ucli.Context) (usersListOptions, error) {
 	format, err := outputFormat(c)
 	if err != nil {
-		return err
+		return usersListOptions{}, err
 	}
 	level := strings.ToLower(c.String("risk-level"))
 	if level != "" && !validRiskLevel(level) {
-		return usageErrorf("--risk-level %q: expected low, medium or high", c.String("risk-level"))
+		return usersListOptions{}, usageErrorf("--risk-level %q: expected low, medium or high", c.String("risk-level"))
 	}
 	if c.Args().Present() {
-		return usageErrorf("users list takes no arguments, got %q", c.Args().First())
+		return usersListOptions{}, usageErrorf("users list takes no arguments, got %q", c.Args().First())
 	}
-	s, err := g.connect("")
+	return usersListOptions{RiskLevel: level, Format: format}, nil
+}
+
+func (g *globals) usersList(c *ucli.Context) error {
+	opts, err := usersListOptionsFrom(c)
 	if err != nil {
 		return err
 	}
-	users, err := s.api.GetSummary(c.Context)
-	if err != nil {
-		return g.explain(err, s.accountID)
+	return list(c.Context, g, opts.Format, listing[remote.UserRiskInfo]{
+		fetch: func(ctx context.Context, api remote.API) ([]remote.UserRiskInfo, error) {
+			users, err := api.GetSummary(ctx)
+			return withRiskLevel(users, opts.RiskLevel), err
+		},
+		header: []any{"USER ID", "NAME", "EMAIL", "MAX RISK", "EVENTS", "LAST EVENT"},
+		row: func(u remote.UserRiskInfo) []any {
+			return []any{u.UserID, u.Name, u.Email, u.MaxRiskLevel, u.EventCount, formatTime(u.LastEvent)}
+		},
+		empty: "No users with risk events.",
+	})
+}
+
+// withRiskLevel keeps the users whose highest risk is level ("": all).
+func withRiskLevel(users []remote.UserRiskInfo, level string) []remote.UserRiskInfo {
+	if level == "" {
+		return users
 	}
-	if level != "" {
-		kept := users[:0]
-		for _, u := range users {
-			if strings.EqualFold(u.MaxRiskLevel, level) {
-				kept = append(kept, u)
-			}
-		}
-		users = kept
-	}
-	out := g.streams.Out
-	if format == "json" {
-		if users == nil {
-			users = []remote.UserRiskInfo{}
-		}
-		return writeJSON(out, users)
-	}
-	if len(users) == 0 {
-		fmt.Fprintln(out, "No users with risk events.")
-		return nil
-	}
-	tw := newTable(out)
-	row(tw, "USER ID", "NAME", "EMAIL", "MAX RISK", "EVENTS", "LAST EVENT")
+	kept := users[:0]
 	for _, u := range users {
-		row(tw, u.UserID, u.Name, u.Email, u.MaxRiskLevel, u.EventCount, formatTime(u.LastEvent))
+		if strings.EqualFold(u.MaxRiskLevel, level) {
+			kept = append(kept, u)
+		}
 	}
-	return tw.Flush()
+	return kept
+}
+
+// usersShowOptions are the options of `users show`.
+type usersShowOptions struct {
+	UserID string
+	Format string // table or json
+}
+
+// usersShowOptionsFrom builds and checks the options of `users show`.
+func usersShowOptionsFrom(c *ucli.Context) (usersShowOptions, error) {
+	format, err := outputFormat(c)
+	if err != nil {
+		return usersShowOptions{}, err
+	}
+	if c.NArg() != 1 {
+		return usersShowOptions{}, usageErrorf("users show takes exactly one USER_ID, got %d arguments", c.NArg())
+	}
+	userID := c.Args().First()
+	if err := checkUserIDs("users show", userID); err != nil {
+		return usersShowOptions{}, err
+	}
+	return usersShowOptions{UserID: userID, Format: format}, nil
 }
 
 func (g *globals) usersShow(c *ucli.Context) error {
-	format, err := outputFormat(c)
+	opts, err := usersShowOptionsFrom(c)
 	if err != nil {
 		return err
 	}
-	if c.NArg() != 1 {
-		return usageErrorf("users show takes exactly one USER_ID, got %d arguments", c.NArg())
-	}
-	userID := c.Args().First()
 	s, err := g.connect("")
 	if err != nil {
 		return err
 	}
-	u, err := s.api.GetUserRisk(c.Context, userID)
+	u, err := s.api.GetUserRisk(c.Context, opts.UserID)
 	if err != nil {
 		return g.explain(err, s.accountID)
 	}
 	out := g.streams.Out
-	if format == "json" {
+	if opts.Format == "json" {
 		if u.Events == nil {
 			u.Events = []remote.RiskEvent{}
 		}
 		return writeJSON(out, u)
 	}
 	tw := newTable(out)
-	row(tw, "User:", userID)
+	row(tw, "User:", opts.UserID)
 	row(tw, "Name:", u.Name)
 	row(tw, "Email:", u.Email)
 	row(tw, "Risk level:", orDash(u.RiskLevel))
@@ -143,12 +191,31 @@ func (g *globals) usersShow(c *ucli.Context) error {
 	return tw.Flush()
 }
 
-func (g *globals) usersReset(c *ucli.Context) error {
+// usersResetOptions are the options of `users reset`.
+type usersResetOptions struct {
+	UserIDs []string
+	Yes     bool // reset without asking
+}
+
+// usersResetOptionsFrom builds and checks the options of `users reset`.
+func usersResetOptionsFrom(c *ucli.Context) (usersResetOptions, error) {
 	userIDs := c.Args().Slice()
 	if len(userIDs) == 0 {
-		return usageErrorf("users reset needs at least one USER_ID")
+		return usersResetOptions{}, usageErrorf("users reset needs at least one USER_ID")
 	}
-	if !c.Bool("yes") {
+	if err := checkUserIDs("users reset", userIDs...); err != nil {
+		return usersResetOptions{}, err
+	}
+	return usersResetOptions{UserIDs: userIDs, Yes: c.Bool("yes")}, nil
+}
+
+func (g *globals) usersReset(c *ucli.Context) error {
+	opts, err := usersResetOptionsFrom(c)
+	if err != nil {
+		return err
+	}
+	userIDs := opts.UserIDs
+	if !opts.Yes {
 		if err := g.confirm(fmt.Sprintf("Reset the risk score of %d user(s) (%s)? Their risk events are cleared.",
 			len(userIDs), strings.Join(userIDs, ", ")), "--yes"); err != nil {
 			return err
@@ -177,6 +244,38 @@ func (g *globals) usersReset(c *ucli.Context) error {
 	default:
 		return fmt.Errorf("all %d resets failed", failed)
 	}
+}
+
+// checkUserIDs refuses, before any request, every id that is not in the
+// API's form for user ids: a UUID written 8-4-4-4-12 (the API answers
+// anything else with an opaque "could not route"). It names each bad id.
+func checkUserIDs(cmd string, ids ...string) error {
+	var bad []string
+	for _, id := range ids {
+		if !isUserID(id) {
+			bad = append(bad, strconv.Quote(id))
+		}
+	}
+	switch len(bad) {
+	case 0:
+		return nil
+	case 1:
+		return usageErrorf("%s: %s is not a user id: expected a UUID (%s), as 'riskctl users list' prints it",
+			cmd, bad[0], userIDForm)
+	default:
+		return usageErrorf("%s: %s are not user ids: expected UUIDs (%s), as 'riskctl users list' prints them",
+			cmd, strings.Join(bad, ", "), userIDForm)
+	}
+}
+
+// userIDForm is the form of a user id, for messages.
+const userIDForm = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex digits"
+
+// isUserID reports whether s is a UUID in the canonical 8-4-4-4-12 form, of
+// any version and case; uuid.Validate alone also takes the {…}, urn:uuid:
+// and 32-digit forms, which the API does not.
+func isUserID(s string) bool {
+	return len(s) == 36 && uuid.Validate(s) == nil
 }
 
 // confirm asks a yes/no question on the terminal. Without a terminal there

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
@@ -10,19 +11,41 @@ func validateCommand(g *globals) *ucli.Command {
 	return &ucli.Command{
 		Name:      "validate",
 		Usage:     "check spec files offline (no credentials needed)",
+		UsageText: "riskctl validate -f PATH...",
 		ArgsUsage: " ",
-		Flags:     []ucli.Flag{fileFlag()},
-		Action: func(c *ucli.Context) error {
-			files, err := g.loadSpecs(c)
-			if err != nil {
-				return err
-			}
-			for _, f := range files {
-				a := f.Account
-				fmt.Fprintf(g.streams.Out, "%s: valid (account %s: %d behaviors, %d integrations)\n",
-					f.Path, a.AccountID, len(a.Behaviors), len(a.Integrations))
-			}
-			return nil
-		},
+		Description: "Exit codes: 0 every spec is valid, 3 invalid spec or flags.\n" +
+			"\n" +
+			"Examples:\n" +
+			"  riskctl validate -f riskscoring/                # every *.yaml in the directory\n" +
+			"  riskctl validate -f prod.yaml -f staging.yaml   # before a commit: no token needed",
+		Flags:  []ucli.Flag{fileFlag()},
+		Action: action(validateOptionsFrom, g.validate),
 	}
+}
+
+// validateOptions are validate's flags, checked.
+type validateOptions struct {
+	Files []string // -f: spec files and directories
+}
+
+// validateOptionsFrom reads validate's flags; errors are usage errors (exit 3).
+func validateOptionsFrom(c *ucli.Context) (validateOptions, error) {
+	files, err := specFiles(c)
+	if err != nil {
+		return validateOptions{}, err
+	}
+	return validateOptions{Files: files}, nil
+}
+
+func (g *globals) validate(_ context.Context, o validateOptions) error {
+	files, err := g.loadSpecs(o.Files)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		a := f.Account
+		fmt.Fprintf(g.streams.Out, "%s: valid (account %s: %d behaviors, %d integrations)\n",
+			f.Path, a.AccountID, len(a.Behaviors), len(a.Integrations))
+	}
+	return nil
 }

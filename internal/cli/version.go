@@ -47,10 +47,18 @@ func revision() string {
 	return rev + modified
 }
 
+// versionCommand has no flags and takes no arguments: nothing to map into
+// options, its action is the one write.
 func versionCommand() *ucli.Command {
 	return &ucli.Command{
 		Name:      "version",
 		Usage:     "print riskctl's version and commit",
+		UsageText: "riskctl version",
+		Description: "Prints the version and, when the build recorded it, the commit\n" +
+			"(with -dirty for a modified tree). --version and -v print the same.\n\n" +
+			"Examples:\n" +
+			"  riskctl version\n" +
+			"  riskctl --version",
 		ArgsUsage: " ",
 		Action: func(c *ucli.Context) error {
 			line := "riskctl " + Version()

@@ -1,0 +1,217 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/riskctl/riskctl/internal/spec"
+)
+
+func TestCompletionOptions(t *testing.T) {
+	for _, tc := range []struct {
+		args string
+		want completionOptions
+		err  string
+	}{
+		{args: "bash", want: completionOptions{Shell: "bash"}},
+		{args: "zsh --debug", want: completionOptions{Shell: "zsh"}},
+		{args: "--no-color fish", want: completionOptions{Shell: "fish"}},
+		{args: "", err: "completion needs one shell: bash, zsh or fish"},
+		{args: "bash zsh", err: "completion needs one shell: bash, zsh or fish"},
+		{args: "tcsh", err: `completion: unknown shell "tcsh": expected bash, zsh or fish`},
+		{args: "Bash", err: `unknown shell "Bash"`},
+	} {
+		t.Run(tc.args, func(t *testing.T) {
+			got, err := optionsFrom(t, "completion", completionOptionsFrom, tc.args)
+			if tc.err != "" {
+				wantUsageError(t, err, tc.err)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("completion %s: options (-want +got):\n%s", tc.args, diff)
+			}
+		})
+	}
+}
+
+// TestFlaglessCommands: schema and version have no flags of their own and
+// no options to map; they print what they print.
+func TestFlaglessCommands(t *testing.T) {
+	app := testApp()
+	for _, path := range []string{"schema", "version"} {
+		if f := findCommand(t, app, path).Flags; len(f) != 0 {
+			t.Errorf("%s has flags %v: give it an options struct and a builder", path, f)
+		}
+	}
+	if got := runMain(t, "schema"); got != string(spec.JSONSchema()) {
+		t.Errorf("schema printed %.80q...", got)
+	}
+	if got := runMain(t, "version --debug"); !strings.HasPrefix(got, "riskctl "+Version()) {
+		t.Errorf("version printed %q", got)
+	}
+}
+
+// runMain runs riskctl in-process and returns its stdout; it must succeed.
+func runMain(t *testing.T, args string) string {
+	t.Helper()
+	clearEnv(t)
+	var out, errOut bytes.Buffer
+	if code := Main(context.Background(), argv(args), Streams{In: strings.NewReader(""), Out: &out, Err: &errOut}); code != ExitOK {
+		t.Fatalf("riskctl %s: exit %d, stderr %q", args, code, errOut.String())
+	}
+	return out.String()
+}
+
+// TestCompletionScriptsGuardDashDash: the bash and zsh scripts check for a
+// "--" word before they ever run riskctl (after "--", riskctl would take
+// --generate-bash-completion for an argument and run the command), and the
+// fish script never runs riskctl at all.
+func TestCompletionScriptsGuardDashDash(t *testing.T) {
+	for shell, guard := range map[string]string{
+		"bash": `if [[ "$word" == "--" ]]; then`,
+		"zsh":  `if (( ${words[(Ie)--]} )); then`,
+	} {
+		script := runMain(t, "completion "+shell)
+		at := strings.Index(script, guard)
+		run := strings.Index(script, completionFlag)
+		if at < 0 || run < 0 || at > run {
+			t.Errorf("%s script: the guard %q is not before the first %s:\n%s", shell, guard, completionFlag, script)
+		}
+	}
+	fish := runMain(t, "completion fish")
+	if strings.Contains(fish, completionFlag) || strings.Contains(fish, "(riskctl") || strings.Contains(fish, "eval") {
+		t.Errorf("the fish script runs riskctl:\n%s", fish)
+	}
+}
+
+// completionCase is a command line being completed: the words up to and
+// including the one under the cursor (the last, possibly "").
+type completionCase struct {
+	words []string
+	ask   string   // the arguments riskctl is run with, "" when it must not run
+	want  []string // the candidates offered
+}
+
+var completionCases = []completionCase{
+	{words: []string{"riskctl", "users", ""}, ask: "users --generate-bash-completion", want: []string{"--format", "--yes", "list", "reset", "show"}},
+	{words: []string{"riskctl", "users", "re"}, ask: "users --generate-bash-completion", want: []string{"reset"}},
+	{words: []string{"riskctl", "users", "reset", "--y"}, ask: "users reset --y --generate-bash-completion", want: []string{"--yes"}},
+	// The hazard found in review: TAB right after "--".
+	{words: []string{"riskctl", "--emulate", "users", "reset", "--yes", "x", "--"}},
+	{words: []string{"riskctl", "users", "reset", "--yes", "x", "--", ""}},
+	{words: []string{"riskctl", "users", "reset", "--", "x", "--y"}},
+	{words: []string{"riskctl", "plan", "-f", "--", "re"}},
+}
+
+// fakeRiskctl puts on PATH a riskctl that logs its arguments to log and
+// offers a fixed list of candidates.
+func fakeRiskctl(t *testing.T) (log string) {
+	t.Helper()
+	dir := t.TempDir()
+	log = filepath.Join(dir, "calls.log")
+	script := "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + log + "'\nprintf '%s\\n' list show reset --yes --format\n"
+	if err := os.WriteFile(filepath.Join(dir, "riskctl"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return log
+}
+
+// shellQuote quotes words for bash and zsh.
+func shellQuote(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(q, " ")
+}
+
+// checkCompletion checks what a completion run asked riskctl (from the
+// fake's log) and the candidates it printed, one a line.
+func checkCompletion(t *testing.T, tc completionCase, log string, out []byte) {
+	t.Helper()
+	asked, _ := os.ReadFile(log)
+	_ = os.Remove(log)
+	wantAsked := ""
+	if tc.ask != "" {
+		wantAsked = tc.ask + "\n"
+	}
+	if string(asked) != wantAsked {
+		t.Errorf("completing %q ran riskctl with %q, want %q", tc.words, asked, wantAsked)
+	}
+	if got := strings.Fields(string(out)); !slices.Equal(got, tc.want) {
+		t.Errorf("completing %q offered %q, want %q", tc.words, got, tc.want)
+	}
+}
+
+// TestBashCompletionScript runs the bash script's function on command
+// lines, with a fake riskctl on PATH.
+func TestBashCompletionScript(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	log := fakeRiskctl(t)
+	script := filepath.Join(t.TempDir(), "riskctl.bash")
+	if err := os.WriteFile(script, []byte(runMain(t, "completion bash")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range completionCases {
+		t.Run(strings.Join(tc.words, " "), func(t *testing.T) {
+			prog := "source '" + script + "'\n" +
+				"COMP_WORDS=(" + shellQuote(tc.words) + ")\n" +
+				"COMP_CWORD=" + strconv.Itoa(len(tc.words)-1) + "\n" +
+				"_riskctl_complete\n" +
+				`printf '%s\n' "${COMPREPLY[@]}" | sort` + "\n"
+			out, err := exec.Command(bash, "--norc", "--noprofile", "-c", prog).CombinedOutput()
+			if err != nil {
+				t.Fatalf("bash: %v\n%s", err, out)
+			}
+			checkCompletion(t, tc, log, out)
+		})
+	}
+}
+
+// TestZshCompletionScript runs the zsh script's function on command lines,
+// with a fake riskctl on PATH and compsys's _describe and _files stubbed.
+func TestZshCompletionScript(t *testing.T) {
+	zsh, err := exec.LookPath("zsh")
+	if err != nil {
+		t.Skip("no zsh")
+	}
+	log := fakeRiskctl(t)
+	script := filepath.Join(t.TempDir(), "riskctl.zsh")
+	if err := os.WriteFile(script, []byte(runMain(t, "completion zsh")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range completionCases {
+		t.Run(strings.Join(tc.words, " "), func(t *testing.T) {
+			// _describe offers the candidates that match the current word,
+			// as compsys would; _files offers none here.
+			prog := "compdef() { :; }\n" +
+				`_describe() { local c; for c in "${(@P)2}"; do [[ "$c" == "${words[-1]}"* ]] && print -r -- "$c"; done | sort; }` + "\n" +
+				"_files() { :; }\n" +
+				"source '" + script + "'\n" +
+				"words=(" + shellQuote(tc.words) + ")\n" +
+				"CURRENT=" + strconv.Itoa(len(tc.words)) + "\n" +
+				"_riskctl_complete\n"
+			out, err := exec.Command(zsh, "-f", "-c", prog).CombinedOutput()
+			if err != nil {
+				t.Fatalf("zsh: %v\n%s", err, out)
+			}
+			checkCompletion(t, tc, log, out)
+		})
+	}
+}

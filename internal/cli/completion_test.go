@@ -11,8 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/riskctl/riskctl/internal/spec"
 )
 
@@ -31,17 +29,7 @@ func TestCompletionOptions(t *testing.T) {
 		{args: "Bash", err: `unknown shell "Bash"`},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
-			got, err := optionsFrom(t, "completion", completionOptionsFrom, tc.args)
-			if tc.err != "" {
-				wantUsageError(t, err, tc.err)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("completion %s: options (-want +got):\n%s", tc.args, diff)
-			}
+			checkBuilt(t, "completion", completionOptionsFrom, tc.args, tc.want, tc.err)
 		})
 	}
 }

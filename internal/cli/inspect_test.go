@@ -63,17 +63,7 @@ func TestExportOptions(t *testing.T) {
 		{args: "x --account-id A", err: "export takes no arguments"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
-			got, err := optionsFrom(t, "export", exportOptionsFrom, tc.args)
-			if tc.err != "" {
-				wantUsageError(t, err, tc.err)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("export %s: options (-want +got):\n%s", tc.args, diff)
-			}
+			checkBuilt(t, "export", exportOptionsFrom, tc.args, tc.want, tc.err)
 		})
 	}
 	// The global --account-id is not export's: "" means connect uses it.

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/google/go-cmp/cmp"
+
 	"strings"
 	"testing"
 
@@ -114,5 +116,22 @@ func TestCommandsUsage(t *testing.T) {
 				t.Errorf("%s: example %q is not an indented command line that runs riskctl %s", path, l, path)
 			}
 		}
+	}
+}
+
+// checkBuilt runs optionsFrom and asserts the options built, or the
+// usage error when wantErr is set.
+func checkBuilt[T any](t *testing.T, path string, build func(*ucli.Context) (T, error), args string, want T, wantErr string) {
+	t.Helper()
+	got, err := optionsFrom(t, path, build, args)
+	if wantErr != "" {
+		wantUsageError(t, err, wantErr)
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s %s: options (-want +got):\n%s", path, args, diff)
 	}
 }

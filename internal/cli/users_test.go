@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 const (
@@ -37,17 +35,7 @@ func TestUsersListOptions(t *testing.T) {
 		{args: "--no-such-flag", err: "flag provided but not defined"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
-			got, err := optionsFrom(t, "users list", usersListOptionsFrom, tc.args)
-			if tc.err != "" {
-				wantUsageError(t, err, tc.err)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("users list %s: options (-want +got):\n%s", tc.args, diff)
-			}
+			checkBuilt(t, "users list", usersListOptionsFrom, tc.args, tc.want, tc.err)
 		})
 	}
 }
@@ -74,17 +62,7 @@ func TestUsersShowOptions(t *testing.T) {
 		{args: strings.ReplaceAll(uid1, "-", ""), err: "is not a user id"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
-			got, err := optionsFrom(t, "users show", usersShowOptionsFrom, tc.args)
-			if tc.err != "" {
-				wantUsageError(t, err, tc.err)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("users show %s: options (-want +got):\n%s", tc.args, diff)
-			}
+			checkBuilt(t, "users show", usersShowOptionsFrom, tc.args, tc.want, tc.err)
 		})
 	}
 }
@@ -109,17 +87,7 @@ func TestUsersResetOptions(t *testing.T) {
 		{args: uid1 + " --bogus", err: "unknown flag --bogus"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
-			got, err := optionsFrom(t, "users reset", usersResetOptionsFrom, tc.args)
-			if tc.err != "" {
-				wantUsageError(t, err, tc.err)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("users reset %s: options (-want +got):\n%s", tc.args, diff)
-			}
+			checkBuilt(t, "users reset", usersResetOptionsFrom, tc.args, tc.want, tc.err)
 		})
 	}
 }

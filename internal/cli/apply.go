@@ -220,5 +220,10 @@ func (g *globals) reportApply(format string, accounts []*reconcile.Account, resu
 			outcome = err
 		}
 	}
+	// Every failure here is a known outcome of apply: when anything was
+	// applied (in any account), the run is partial, whatever failed.
+	if outcome != nil && applied > 0 && ExitCode(outcome) != ExitPartial {
+		outcome = &exitError{code: ExitPartial, err: outcome}
+	}
 	return g.finish(r, outcome, "")
 }

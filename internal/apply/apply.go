@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -13,9 +14,10 @@ import (
 )
 
 // DefaultParallelism is how many actions of one phase run at once when
-// Options.Parallelism is 0. The client's rate limiter paces the requests
-// whatever this is; it only bounds how many wait on slow answers together.
-const DefaultParallelism = 4
+// Options.Parallelism is 0: 10, as Terraform's -parallelism. The client's
+// rate limiter paces the requests whatever this is; it only bounds how
+// many wait on slow answers together.
+const DefaultParallelism = 10
 
 // DefaultGrace is how long the steps in flight may go on once the run's
 // context ends (Ctrl-C): long enough for a request and its retries to
@@ -27,11 +29,16 @@ type Options struct {
 	// Parallelism bounds the actions of one phase that run at once.
 	// 0 means DefaultParallelism; a negative value means 1.
 	Parallelism int
-	// Progress receives one line per finished step (see Execute). nil is
+	// Progress receives one line per settled step (see Execute), and
+	// nothing else: the lines suit a CI log as well as a terminal. nil is
 	// silent. Lines are written whole, one Write each, never concurrently.
 	Progress io.Writer
 	// Now is the clock durations are measured with; nil means time.Now.
 	Now func() time.Time
+	// Started is when the run began, for the elapsed time on progress
+	// lines (a caller applying several plans passes the same Started to
+	// each). The zero value means when Execute is called.
+	Started time.Time
 	// Grace bounds how long steps in flight go on after ctx ends; 0 means
 	// DefaultGrace.
 	Grace time.Duration
@@ -58,10 +65,21 @@ type Options struct {
 // unknown (*remote.AmbiguousError) is resolved by looking the reference_id
 // up: found means created; not found means the create is sent once more.
 //
-// When ctx ends (an interrupt), no further step starts and the changes
-// not started are StatusSkipped. Steps in flight are not cut off: their
-// requests go on for up to Options.Grace, so that a create that landed is
-// reported as created, not as an unknown outcome.
+// Each step that settles (applied, failed or skipped) writes one line to
+// Options.Progress, prefixed with how many of the plan's changes are
+// settled so far, out of all, and the run's elapsed time:
+//
+//	[3/10, 1.2s elapsed] integration "idp-a": created (id 0b3f…) in 180ms
+//	[4/10, 1.5s elapsed] integration "idp-b": FAILED after 210ms: …
+//
+// A step's duration is its own work, from its first request to its last:
+// time spent waiting for a free Options.Parallelism slot is not counted.
+//
+// When ctx ends (an interrupt, a timeout), no further step starts and the
+// changes not started are StatusSkipped, their Err naming ctx's cause when
+// it matches ctx.Err() (see stopCause). Steps in flight are not cut off:
+// their requests go on for up to Options.Grace, so that a create that
+// landed is reported as created, not as an unknown outcome.
 func Execute(ctx context.Context, api remote.API, p plan.Plan, opts Options) Result {
 	x := newExecutor(api, p, opts)
 	inFlight, stop := graceful(ctx, x.grace)
@@ -114,10 +132,12 @@ type executor struct {
 	changes  []plan.Change
 	par      int
 	now      func() time.Time
+	started  time.Time // for the elapsed time on progress lines
 	grace    time.Duration
 	progress io.Writer
 
-	mu      sync.Mutex // guards progress writes
+	mu      sync.Mutex // guards settled, and orders the progress lines
+	settled int        // changes applied, failed or skipped so far
 	actions []ActionResult
 }
 
@@ -127,6 +147,7 @@ func newExecutor(api remote.API, p plan.Plan, opts Options) *executor {
 		changes:  p.Changes,
 		par:      opts.Parallelism,
 		now:      opts.Now,
+		started:  opts.Started,
 		grace:    opts.Grace,
 		progress: opts.Progress,
 		actions:  make([]ActionResult, len(p.Changes)),
@@ -139,6 +160,9 @@ func newExecutor(api remote.API, p plan.Plan, opts Options) *executor {
 	}
 	if x.now == nil {
 		x.now = time.Now
+	}
+	if x.started.IsZero() {
+		x.started = x.now()
 	}
 	if x.grace <= 0 {
 		x.grace = DefaultGrace
@@ -255,38 +279,56 @@ func (x *executor) run(ctx, inFlight context.Context, steps []step) {
 		select {
 		case sem <- struct{}{}:
 			// select picks at random when both cases are ready.
-			if err := ctx.Err(); err != nil {
+			if ctx.Err() != nil {
 				<-sem
-				x.skip(s, err)
+				x.skip(s, stopCause(ctx))
 				continue
 			}
 		case <-ctx.Done():
-			x.skip(s, ctx.Err())
+			x.skip(s, stopCause(ctx))
 			continue
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
+			// The slot is ours: the clock starts with the step's own work,
+			// not while it queued for the slot.
 			start := x.now()
 			o := s.do(inFlight)
-			x.finish(s, o, x.now().Sub(start))
+			x.finish(s, o, start)
 		})
 	}
 	wg.Wait()
 }
 
+// stopCause is why ctx ended, for skipped steps: its cause when that says
+// more and still matches ctx.Err() with errors.Is (a timeout's cause
+// naming the limit, wrapping context.DeadlineExceeded), else ctx.Err().
+func stopCause(ctx context.Context) error {
+	if cause := context.Cause(ctx); errors.Is(cause, ctx.Err()) {
+		return cause
+	}
+	return ctx.Err()
+}
+
 // skip records a step that was never started.
 func (x *executor) skip(s step, cause error) {
 	err := fmt.Errorf("%w: %w", ErrNotStarted, cause)
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	for _, i := range s.indices {
 		x.actions[i].Status = StatusSkipped
 		x.actions[i].Err = err
 	}
-	x.printf("%s: skipped (%v)", s.label, err)
+	x.report(s, x.now(), "%s: skipped (%v)", s.label, err)
 }
 
-// finish records a step's outcome for every change it settles. Steps own
-// disjoint indices, so the writes to x.actions do not race.
-func (x *executor) finish(s step, o outcome, d time.Duration) {
+// finish records the outcome of a step that started at start, for every
+// change it settles. Steps own disjoint indices; x.mu orders the lines.
+func (x *executor) finish(s step, o outcome, start time.Time) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	end := x.now()
+	d := end.Sub(start)
 	for _, i := range s.indices {
 		a := &x.actions[i]
 		a.ID, a.Err, a.Duration = o.id, o.err, d
@@ -296,19 +338,21 @@ func (x *executor) finish(s step, o outcome, d time.Duration) {
 		}
 	}
 	if o.err != nil {
-		x.printf("%s: FAILED after %s: %v", s.label, roundDuration(d), textutil.OneLine(o.err.Error()))
+		x.report(s, end, "%s: FAILED after %s: %v", s.label, roundDuration(d), textutil.OneLine(o.err.Error()))
 		return
 	}
-	x.printf("%s: %s in %s", s.label, o.done, roundDuration(d))
+	x.report(s, end, "%s: %s in %s", s.label, o.done, roundDuration(d))
 }
 
-func (x *executor) printf(format string, args ...any) {
+// report counts s's changes as settled at time at and writes the progress
+// line, prefixed "[settled/total, elapsed]". x.mu must be held.
+func (x *executor) report(s step, at time.Time, format string, args ...any) {
+	x.settled += len(s.indices)
 	if x.progress == nil {
 		return
 	}
-	line := fmt.Sprintf(format, args...) + "\n"
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	line := fmt.Sprintf("[%d/%d, %s elapsed] ", x.settled, len(x.changes), roundElapsed(at.Sub(x.started))) +
+		fmt.Sprintf(format, args...) + "\n"
 	_, _ = io.WriteString(x.progress, line) // progress is best effort
 }
 
@@ -325,6 +369,19 @@ func (x *executor) result() Result {
 		}
 	}
 	return r
+}
+
+// roundElapsed keeps the run's elapsed time coarser than a step's
+// duration: 350ms, 4.2s, 4m12s.
+func roundElapsed(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Minute:
+		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
+	default:
+		return d.Round(time.Millisecond)
+	}
 }
 
 // roundDuration keeps progress lines short: 1.23s, 120ms, 350µs.

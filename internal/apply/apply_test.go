@@ -489,6 +489,17 @@ func TestProgressOneLinePerStepAndNoToken(t *testing.T) {
 		t.Fatalf("the token leaked:\n%s", text)
 	}
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	// Each line opens with the changes settled so far, of 6, in the order
+	// written: the behaviors step settles its two changes at once.
+	settled := []string{"[2/6, ", "[3/6, ", "[4/6, ", "[5/6, ", "[6/6, "}
+	for i, line := range lines {
+		if i >= len(settled) || !strings.HasPrefix(line, settled[i]) {
+			t.Errorf("line %d %q, want the counter %q", i, line, settled[min(i, len(settled)-1)])
+		}
+		if _, rest, ok := strings.Cut(line, " elapsed] "); ok {
+			lines[i] = rest
+		}
+	}
 	slices.Sort(lines)
 	newID := e.byRef(refA)[0].ID
 	want := []struct{ prefix, middle string }{

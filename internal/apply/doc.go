@@ -21,6 +21,9 @@
 //     by looking the reference_id up before anything is created again, so
 //     a retry never leaves a duplicate.
 //   - Reporting. Execute returns a Result with one ActionResult per plan
-//     change, in plan order, and writes one progress line per finished
-//     step to Options.Progress.
+//     change, in plan order, and writes one progress line per settled
+//     step to Options.Progress, counting the changes settled out of all
+//     ("[37/100, 4m12s elapsed]") and timing the step's own work, not its
+//     wait for a parallelism slot. It writes nothing else (no "still
+//     waiting" lines), so the lines read the same in a CI log.
 package apply

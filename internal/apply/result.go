@@ -44,7 +44,9 @@ type ActionResult struct {
 	// integration was reached.
 	ID string
 	// Duration is the wall time of the action's API calls (for behaviors,
-	// of the one PUT they share). Zero for a skipped action.
+	// of the one PUT they share), from when its step got a parallelism
+	// slot and started its first request: time queued for the slot is not
+	// counted. Zero for a skipped action.
 	Duration time.Duration
 }
 

@@ -32,13 +32,22 @@ func TestParallelismBound(t *testing.T) {
 		{1, 1},
 	} {
 		t.Run(fmt.Sprint(tc.parallelism), func(t *testing.T) {
+			// More creates than the default, so that the default shows.
+			n := DefaultParallelism + 2
 			f := &fakeAPI{delay: 20 * time.Millisecond}
-			r := Execute(context.Background(), f, mkPlan(creates(6)...), Options{Parallelism: tc.parallelism})
-			wantCounts(t, r, 6, 0, 0)
+			r := Execute(context.Background(), f, mkPlan(creates(n)...), Options{Parallelism: tc.parallelism})
+			wantCounts(t, r, n, 0, 0)
 			if got := f.MaxInflight(); got != tc.want {
 				t.Errorf("max concurrent calls = %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// The default is Terraform's -parallelism, which users of both expect.
+func TestDefaultParallelismIsTerraforms(t *testing.T) {
+	if DefaultParallelism != 10 {
+		t.Errorf("DefaultParallelism = %d, want 10 (Terraform's)", DefaultParallelism)
 	}
 }
 
@@ -184,7 +193,9 @@ func TestDurationsUseOptionsNow(t *testing.T) {
 	if r.Actions[0].Duration != 250*time.Millisecond {
 		t.Errorf("Duration = %s, want 250ms", r.Actions[0].Duration)
 	}
-	if got, want := out.String(), "integration \"r\": created (id id-r) in 250ms\n"; got != want {
+	// Readings: Execute's start (250ms), the step's start (500ms), its end
+	// (750ms): it took 250ms, 500ms into the run.
+	if got, want := out.String(), "[1/1, 500ms elapsed] integration \"r\": created (id id-r) in 250ms\n"; got != want {
 		t.Errorf("progress = %q, want %q", got, want)
 	}
 }

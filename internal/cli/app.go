@@ -58,11 +58,14 @@ func Main(ctx context.Context, args []string, streams Streams) int {
 	streams.Out, streams.Err = out, errOut
 	ctx, stop := interruptible(ctx, errOut, os.Exit)
 	defer stop()
-	app := newApp(streams, secrets)
+	limit := &runTimeout{} // --timeout, armed once the flags are parsed
+	defer limit.stop()
+	app := newApp(streams, secrets, limit)
 	args, err := normalizeArgs(app, args) // flags anywhere; --version
 	if err == nil {
 		err = app.RunContext(ctx, args)
 	}
+	err = limit.explain(err) // "timed out after 30m (--timeout)"
 	var ee *exitError
 	if err != nil && !(errors.As(err, &ee) && ee.quiet) {
 		fmt.Fprintf(streams.Err, "Error: %s\n", err)
@@ -74,9 +77,9 @@ func Main(ctx context.Context, args []string, streams Streams) int {
 
 // NewApp builds the command tree, with no secret to redact (Main's app
 // redacts; tests use NewApp to inspect commands and flags).
-func NewApp(streams Streams) *ucli.App { return newApp(streams, redact.New()) }
+func NewApp(streams Streams) *ucli.App { return newApp(streams, redact.New(), &runTimeout{}) }
 
-func newApp(streams Streams, secrets *redact.Set) *ucli.App {
+func newApp(streams Streams, secrets *redact.Set, limit *runTimeout) *ucli.App {
 	g := &globals{streams: streams, secrets: secrets}
 	app := &ucli.App{
 		Name:    "riskctl",
@@ -86,7 +89,7 @@ func newApp(streams Streams, secrets *redact.Set) *ucli.App {
 			"integrations from YAML, and inspects and resets user risk.\n" +
 			"Use --emulate to run any command against the embedded emulator.",
 		Flags:                g.flags(),
-		Before:               g.load,
+		Before:               g.beforeRun(limit), // load, then arm --timeout
 		After:                g.stopEmulator,
 		Reader:               streams.In,
 		Writer:               streams.Out,

@@ -35,7 +35,7 @@ func applyCommand(g *globals) *ucli.Command {
 			&ucli.BoolFlag{Name: "auto-approve", Usage: "apply without asking (required without a terminal)"},
 			maxDeletesFlag(),
 			targetFlag(),
-			&ucli.IntFlag{Name: "parallelism", Value: apply.DefaultParallelism, Usage: "API writes in flight at once"},
+			&ucli.IntFlag{Name: "parallelism", Value: apply.DefaultParallelism, Usage: "API writes in flight at once (the default is Terraform's)"},
 			&ucli.BoolFlag{Name: "allow-other-version", Usage: "apply a saved PLANFILE made by another riskctl version (refused by default)"},
 			reportFormatFlag("text", "json"),
 		},
@@ -172,6 +172,9 @@ func (g *globals) applyPlans(ctx context.Context, o applyOptions, accounts []*re
 			return g.finish(g.newReport(report.KindApply, accounts), err, report.ReasonRefused)
 		}
 	}
+	// One counted line per action on stderr, in CI as on a terminal. When
+	// ctx ends (an interrupt, --timeout), nothing new starts and what is
+	// in flight gets apply's grace; the outcome below says what landed.
 	results := reconcile.Apply(ctx, accounts, reconcile.ApplyOptions{Parallelism: o.Parallelism, Progress: g.streams.Err})
 	return g.reportApply(o.Format, accounts, results)
 }

@@ -29,7 +29,7 @@ func emulatorCommand(g *globals) *ucli.Command {
 				"Examples:\n" +
 				"  riskctl emulator serve --state emulator.json --seed-users 20\n" +
 				"  riskctl emulator serve --addr 127.0.0.1:0 --ready-file url.txt &\n" +
-				"  RISKCTL_EMULATOR_TOKEN=secret riskctl emulator serve --fault-rate 0.1 --rate-limit 1200/5m",
+				"  RISKCTL_EMULATOR_TOKEN=secret riskctl emulator serve --fault-rate 0.1 --rate-limit 1200/5m --lock-out 5m",
 			Flags: []ucli.Flag{
 				&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8787", Usage: "listen address (port 0 picks a free port)"},
 				&ucli.StringFlag{Name: "state", Usage: "JSON file the state is loaded from and saved to (default: memory only)"},
@@ -43,7 +43,8 @@ func emulatorCommand(g *globals) *ucli.Command {
 				&ucli.IntFlag{Name: "page-size", Usage: "default per_page of /summary and user events (0: 20)"},
 				&ucli.IntFlag{Name: "integrations-page-size", Usage: "paginate GET /integrations with this page size (0: one bare array, as Cloudflare does)"},
 				&ucli.DurationFlag{Name: "latency", Usage: "delay added to every request, e.g. 50ms"},
-				&ucli.StringFlag{Name: "rate-limit", Usage: "answer 429 past N requests per window: N or N/DURATION, e.g. 1200/5m (default window 1s)"},
+				&ucli.StringFlag{Name: "rate-limit", Usage: "answer 429 past N requests per window and credential: N or N/DURATION, e.g. 1200/5m (default window 1s)"},
+				&ucli.DurationFlag{Name: "lock-out", Usage: "with --rate-limit: once over it, answer a credential 429 for this long, e.g. 5m (default: only while over the window)"},
 				&ucli.Float64Flag{Name: "fault-rate", Usage: "probability (0-1) of a 5xx answer"},
 				&ucli.Float64Flag{Name: "reset-rate", Usage: "probability (0-1) of a dropped connection"},
 				&ucli.Float64Flag{Name: "commit-then-fail-rate", Usage: "probability (0-1) that a write is stored but answered 500"},
@@ -70,6 +71,13 @@ func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 	if err != nil {
 		return emulatorServeOptions{}, err
 	}
+	lockOut := c.Duration("lock-out")
+	if lockOut < 0 {
+		return emulatorServeOptions{}, usageErrorf("--lock-out %v: expected a positive duration, e.g. 5m", lockOut)
+	}
+	if lockOut > 0 && limit == 0 {
+		return emulatorServeOptions{}, usageErrorf("--lock-out needs --rate-limit")
+	}
 	for _, name := range []string{"fault-rate", "reset-rate", "commit-then-fail-rate"} {
 		if p := c.Float64(name); p < 0 || p > 1 {
 			return emulatorServeOptions{}, usageErrorf("--%s %v: expected a probability between 0 and 1", name, p)
@@ -95,6 +103,7 @@ func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 			Latency:              c.Duration("latency"),
 			RateLimit:            limit,
 			RateWindow:           window,
+			LockOut:              lockOut,
 			ServerErrorRate:      c.Float64("fault-rate"),
 			ResetRate:            c.Float64("reset-rate"),
 			CommitThenFailRate:   c.Float64("commit-then-fail-rate"),

@@ -52,6 +52,12 @@ func TestEmulatorServeOptions(t *testing.T) {
 		{args: "--rate-limit 1200/5m", want: with(func(o *emulatorServeOptions) {
 			o.Emulator.RateLimit, o.Emulator.RateWindow = 1200, 5*time.Minute
 		})},
+		{args: "--rate-limit 1200/5m --lock-out 5m", want: with(func(o *emulatorServeOptions) {
+			o.Emulator.RateLimit, o.Emulator.RateWindow, o.Emulator.LockOut = 1200, 5*time.Minute, 5*time.Minute
+		})},
+		{args: "--lock-out=300ms --rate-limit 5/200ms", want: with(func(o *emulatorServeOptions) {
+			o.Emulator.RateLimit, o.Emulator.RateWindow, o.Emulator.LockOut = 5, 200*time.Millisecond, 300*time.Millisecond
+		})},
 		{args: "--fault-rate 0.1 --reset-rate 0.2 --commit-then-fail-rate 1", want: with(func(o *emulatorServeOptions) {
 			o.Emulator.ServerErrorRate, o.Emulator.ResetRate, o.Emulator.CommitThenFailRate = 0.1, 0.2, 1
 		})},
@@ -60,6 +66,9 @@ func TestEmulatorServeOptions(t *testing.T) {
 		{args: "--rate-limit x/1s", err: `--rate-limit "x/1s"`},
 		{args: "--rate-limit 5/-1s", err: `--rate-limit "5/-1s": expected N or N/DURATION`},
 		{args: "--rate-limit 5/soon", err: `--rate-limit "5/soon"`},
+		{args: "--lock-out 5m", err: "--lock-out needs --rate-limit"},
+		{args: "--rate-limit 5 --lock-out -1s", err: "--lock-out -1s: expected a positive duration"},
+		{args: "--rate-limit 5 --lock-out soon", err: "invalid value"},
 		{args: "--fault-rate 1.5", err: "--fault-rate 1.5: expected a probability between 0 and 1"},
 		{args: "--reset-rate -0.1", err: "--reset-rate -0.1: expected a probability between 0 and 1"},
 		{args: "--commit-then-fail-rate 2", err: "--commit-then-fail-rate 2: expected a probability"},

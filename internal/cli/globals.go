@@ -50,6 +50,7 @@ type globals struct {
 	debug         bool
 	noColor       bool
 	insecureHTTP  bool
+	timeout       time.Duration // --timeout: the whole run's limit (0: none)
 
 	// secrets are the run's credential values: every output channel
 	// redacts them, and a spec may not hold them.
@@ -82,6 +83,8 @@ func (g *globals) flags() []ucli.Flag {
 		// which urfave/cli's boolean parsing of env vars would reject.
 		&ucli.BoolFlag{Name: "no-color", Destination: &g.noColor,
 			Usage: "disable colour (also when NO_COLOR is set)"},
+		&ucli.DurationFlag{Name: "timeout", Destination: &g.timeout, Value: defaultTimeout,
+			Usage: "stop the run after this long, as an interrupt does: apply starts nothing new and reports what finished (0: no limit)"},
 	}
 }
 

@@ -21,7 +21,8 @@ const exitInterruptedTwice = 130
 // SIGINT or SIGTERM, as Terraform handles them: apply starts nothing new,
 // lets the requests in flight finish and reports what happened; plan,
 // drift and the users commands stop. A second signal ends the process at
-// once, saying so. stop releases the signals.
+// once, saying so. stop releases the signals. --timeout (timeout.go) ends
+// the run's context below this one the same way, with its own cause.
 func interruptible(parent context.Context, errOut io.Writer, exit func(int)) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(parent)
 	signals := make(chan os.Signal, 2)

@@ -45,9 +45,15 @@ func equal(got, want string) bool {
 
 // credentialKey identifies the caller for rate limiting: the credential the
 // request carries, else the client IP (Cloudflare limits per user/token and
-// per IP). The key never leaves the process.
+// per IP). The account is not part of it: one token shares one budget
+// across every account it reaches (notes §8). A bearer token is keyed as
+// authenticate reads it (scheme in any case, token trimmed). The key never
+// leaves the process.
 func credentialKey(r *http.Request) string {
 	if v := r.Header.Get("Authorization"); v != "" {
+		if scheme, token, found := strings.Cut(v, " "); found && strings.EqualFold(scheme, "Bearer") {
+			return "token:" + strings.TrimSpace(token)
+		}
 		return "authz:" + v
 	}
 	if v := r.Header.Get("X-Auth-Key"); v != "" {

@@ -135,6 +135,11 @@ func (w *wire) do(t *testing.T, account, method, op string, body any, mods ...fu
 	for _, f := range w.c.Failures()[before:] {
 		t.Errorf("contract violation in this step: %s", f)
 	}
+	// The contract lists no rate-limit headers; every answer carries them
+	// anyway, as the real API's do (notes §8), and the harness lets them by.
+	if a.header.Get("Ratelimit") == "" || a.header.Get("Ratelimit-Policy") == "" || a.header.Get("X-Ratelimit-Remaining") == "" {
+		t.Errorf("%s %s: answer %d without the rate-limit headers: %v", method, op, a.status, a.header)
+	}
 	return a
 }
 
@@ -394,6 +399,20 @@ func TestContractEmulatorRateLimit(t *testing.T) {
 	w.do(t, contractAccount, "POST", "/integrations", map[string]any{
 		"integration_type": "Okta", "tenant_url": "https://tenant.okta.com",
 	}).want(t, 429, 971)
+
+	// Locked out: the same 429, past the window too.
+	w = newWire(t, c, emulator.Options{RateLimit: 1, RateWindow: time.Hour, LockOut: 2 * time.Hour})
+	w.do(t, contractAccount, "GET", "/behaviors", nil).want(t, 200, 0)
+	a = w.do(t, contractAccount, "GET", "/integrations", nil).want(t, 429, 971)
+	if got := a.header.Get("Retry-After"); got != "7200" {
+		t.Errorf("locked out: Retry-After %q, want 7200", got)
+	}
+	if got := a.header.Get("Ratelimit"); got != `"default";r=0;t=7200` {
+		t.Errorf("locked out: Ratelimit %q", got)
+	}
+	if got := a.header.Get("Ratelimit-Policy"); got != `"default";q=1;w=3600` {
+		t.Errorf("locked out: Ratelimit-Policy %q", got)
+	}
 }
 
 // TestContractEmulatorPaginatedIntegrations covers the list with

@@ -39,7 +39,8 @@
 // validation failures list every problem found in the body.
 //
 // Checks run in this order: latency, rate limit, faults, routing, auth,
-// account, then the operation (body validation, lookup, change).
+// account, then the operation (body validation, lookup, change). Every
+// answer carries the rate-limit headers (see Rate limits).
 //
 // # Error codes
 //
@@ -63,7 +64,7 @@
 //	404   1103   no user with that id
 //	405   7001   known path, other method (an Allow header lists the methods)
 //	413   1007   body larger than 1 MiB
-//	429   971    rate limited ("Please wait and consider throttling your request speed")
+//	429   971    rate limited or locked out ("Please wait and consider throttling your request speed")
 //	5xx   1000+status  injected or dice faults (1500, 1502, 1503), or the state file could not be saved
 //
 // 971, 7000, 7003 and 10000 are the codes seen from the real API; the others
@@ -101,10 +102,8 @@
 // # Knobs
 //
 //   - Latency: added before each request, cut short if the client goes away.
-//   - RateLimit per RateWindow (default 1s), per credential or else client IP,
-//     in fixed windows: over it, 429 code 971 with Retry-After (seconds,
-//     rounded up). x-ratelimit-limit, x-ratelimit-remaining and
-//     x-ratelimit-reset (RFC 1123) come with every answer while RateLimit is set.
+//   - RateLimit per RateWindow (default 1s): see Rate limits below.
+//   - LockOut (needs RateLimit): see Rate limits below.
 //   - ServerErrorRate: 500/502/503 before anything is applied.
 //   - ResetRate: the connection is dropped (hijacked and closed with RST).
 //   - CommitThenFailRate (writes only): the write is applied and saved, the
@@ -121,6 +120,49 @@
 // keep-alive connection is dropped before any answer, so a reset fault on
 // such a request can look like success; the request log then shows both
 // attempts.
+//
+// # Rate limits
+//
+// Every request is counted, and every answer (success or failure, any
+// route, 401/403/404/429 included; not a dropped connection) carries the
+// rate-limit headers of its credential's window, as Cloudflare's do
+// (notes §8):
+//
+//	Ratelimit: "default";r=1199;t=300         remaining requests; seconds until they are back
+//	Ratelimit-Policy: "default";q=1200;w=300  quota; window in seconds
+//	X-Ratelimit-Limit: 1200                   the older family, same numbers;
+//	X-Ratelimit-Remaining: 1199               reset as an RFC 1123 date
+//	X-Ratelimit-Reset: Fri, 02 Jan 2026 03:09:05 GMT
+//
+// Seconds are whole and rounded up, at least 1 (a 200ms window is w=1).
+// Retry-After (seconds, rounded up) comes only on a 429.
+//
+// The counter is per credential, across all accounts: one token (however
+// the Bearer scheme is spelled) or one X-Auth-Key and X-Auth-Email pair
+// has one budget for every account it reaches; a request without
+// credentials counts against its client IP. Windows are fixed, starting at
+// a credential's first request. Rejected requests (401, 403, 404, ...)
+// count too.
+//
+// Without Options.RateLimit nothing is refused, but the headers still
+// advertise Cloudflare's documented limit, q=1200 per w=300, from the real
+// counter (r stays 0 past the quota), so a client can pace. With RateLimit
+// N per RateWindow, request N+1 of a window and every later one of that
+// window is answered 429 code 971 with Retry-After until the window ends;
+// the refused ones are not applied (writes included).
+//
+// With Options.LockOut (riskctl emulator serve --lock-out 5m), the first
+// request over the quota locks its credential out for LockOut, and at
+// least until its window would have ended: every request of that
+// credential is answered 429 code 971, Retry-After the seconds left, with
+// Ratelimit r=0 and t (and x-ratelimit-reset) at the lock-out's end, even
+// after the window rolls over. Requests during a lock-out are not counted
+// and do not extend it. When it ends, the credential starts a fresh window
+// with its full quota. Other credentials are not affected.
+//
+// Every 429 is in the request log; RateLimited counts the ones the limiter
+// gave (injected 429 faults are not counted), and ResetRequests zeroes it.
+// Windows and lock-outs are in memory only, never in the state file.
 //
 // # Request log and persistence
 //

@@ -27,6 +27,9 @@ type Emulator struct {
 	clock   func() time.Time // wall clock for rate windows; tests may replace it
 	served  map[string]bool  // nil = every account is served
 	perPage int              // default per_page for users and summary
+	quota   int              // requests per window: Options.RateLimit, or defaultQuota
+	window  time.Duration    // Options.RateWindow, or defaultWindow without a RateLimit
+	enforce bool             // Options.RateLimit is set: over the quota is a 429
 
 	mu      sync.Mutex
 	st      *state
@@ -34,6 +37,8 @@ type Emulator struct {
 	faults  []Fault
 	dice    *rand.Rand
 	windows map[string]*rateWindow
+
+	rateLimited int // 429s of the limiter since New or ResetRequests
 }
 
 // New builds an emulator. It loads Options.StatePath when that file exists
@@ -48,11 +53,18 @@ func New(opts Options) (*Emulator, error) {
 	if opts.RateWindow == 0 {
 		opts.RateWindow = time.Second
 	}
+	quota, window := opts.RateLimit, opts.RateWindow
+	if quota == 0 { // advertise Cloudflare's limit, enforce nothing
+		quota, window = defaultQuota, defaultWindow
+	}
 	e := &Emulator{
 		opts:    opts,
 		now:     opts.Now,
 		clock:   time.Now,
 		perPage: clampPerPage(opts.PageSize, defaultPerPage),
+		quota:   quota,
+		window:  window,
+		enforce: opts.RateLimit > 0,
 		st:      newState(),
 		// The dice get their own stream so that fault rates never change
 		// which users are generated.
@@ -104,8 +116,11 @@ func checkOptions(opts Options) error {
 			errs = append(errs, fmt.Errorf("emulator: Options.%s must be within [0, 1], got %v", c.name, c.v))
 		}
 	}
-	if opts.Latency < 0 || opts.RateWindow < 0 {
-		errs = append(errs, errors.New("emulator: Options.Latency and Options.RateWindow must not be negative"))
+	if opts.Latency < 0 || opts.RateWindow < 0 || opts.LockOut < 0 {
+		errs = append(errs, errors.New("emulator: Options.Latency, Options.RateWindow and Options.LockOut must not be negative"))
+	}
+	if opts.LockOut > 0 && opts.RateLimit == 0 {
+		errs = append(errs, errors.New("emulator: Options.LockOut needs Options.RateLimit"))
 	}
 	return errors.Join(errs...)
 }
@@ -135,11 +150,13 @@ func (e *Emulator) Requests() []Request {
 	return slices.Clone(e.log)
 }
 
-// ResetRequests empties the request log.
+// ResetRequests empties the request log and zeroes RateLimited. The rate
+// windows (and any lock-out) are kept.
 func (e *Emulator) ResetRequests() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.log = nil
+	e.rateLimited = 0
 }
 
 // InjectFault queues a one-shot fault. Faults are consumed in FIFO order:

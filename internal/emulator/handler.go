@@ -44,19 +44,17 @@ func (e *Emulator) process(r *http.Request, body []byte, bodyErr *reply) outcome
 	e.mu.Lock()
 	defer e.mu.Unlock()
 
-	var limitHeader http.Header
-	if e.opts.RateLimit > 0 {
-		var limited *reply
-		limitHeader, limited = e.rateLimitLocked(r)
-		if limited != nil {
-			return outcome{rep: *limited}
-		}
+	// Every request is counted and every answer carries the rate-limit
+	// headers, with or without Options.RateLimit.
+	limitHeader, limited := e.rateLimitLocked(r)
+	if limited != nil {
+		return outcome{rep: *limited}
 	}
 	out := e.handleLocked(r, body, bodyErr)
+	if out.rep.header == nil {
+		out.rep.header = http.Header{}
+	}
 	for k, v := range limitHeader {
-		if out.rep.header == nil {
-			out.rep.header = http.Header{}
-		}
 		out.rep.header[k] = v
 	}
 	return out

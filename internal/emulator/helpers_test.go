@@ -100,6 +100,7 @@ func checkEnvelope(t *testing.T, resp *http.Response) response {
 		t.Fatal(err)
 	}
 	r := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	checkRateLimitHeaders(t, resp.Header)
 	if ct := resp.Header.Get("Content-Type"); ct != "application/json; charset=UTF-8" {
 		t.Errorf("Content-Type = %q", ct)
 	}

@@ -18,8 +18,9 @@ type Options struct {
 	IntegrationsPageSize int                              // 0 = GET /integrations answers a bare array with no result_info (as the real API); >0 paginates it with result_info
 	StatePath            string                           // if set: loaded on New (missing file = fresh state), saved atomically (temp+rename) after every write
 	Latency              time.Duration                    // added to every request
-	RateLimit            int                              // requests per RateWindow per credential (or client IP); over it -> 429 code 971, Retry-After, x-ratelimit-*
-	RateWindow           time.Duration                    // length of the fixed rate-limit window; 0 = 1s
+	RateLimit            int                              // requests per RateWindow per credential (or client IP), across accounts; over it -> 429 code 971 with Retry-After; 0 = not enforced, headers advertise 1200 per 300s
+	RateWindow           time.Duration                    // length of the fixed rate-limit window; 0 = 1s (only with RateLimit)
+	LockOut              time.Duration                    // with RateLimit: a credential over its quota gets 429 for this long (at least to the window's end), whatever the window; 0 = 429 only while over the window
 	ServerErrorRate      float64                          // probability of a 500/502/503 answer (no state change)
 	ResetRate            float64                          // probability of a connection reset (no state change)
 	CommitThenFailRate   float64                          // probability that a write is stored, then answered 500

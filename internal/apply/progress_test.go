@@ -1,0 +1,169 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/state"
+)
+
+// fakeClock is a clock that moves only when told to: the fake API's calls
+// advance it, so every duration is exactly what the calls took.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Date(2025, 3, 19, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// slowCalls is a fake API each of whose calls takes d on clock.
+func slowCalls(clock *fakeClock, d time.Duration) *fakeAPI {
+	return &fakeAPI{before: func(string) { clock.Advance(d) }}
+}
+
+// Every progress line counts the plan's changes settled so far, out of all
+// of them (the behaviors PUT settles its keys at once, a failure and a
+// skip count too), and says how long the run has been going.
+func TestProgressCounterAndElapsed(t *testing.T) {
+	clock := newFakeClock()
+	p := mkPlan(
+		plan.Change{Action: plan.Delete, Resource: plan.ResourceIntegration, Key: "broken"}, // fails, no request
+		behaviorChange("high_dlp", state.Behavior{}, state.Behavior{Enabled: true, RiskLevel: "low"}),
+		behaviorChange("imp_travel", state.Behavior{}, state.Behavior{Enabled: true, RiskLevel: "high"}),
+		createChange("new-1", "https://n.okta.com", true),  // one call
+		createChange("new-2", "https://n.okta.com", false), // create, then the PUT to inactive
+		deleteChange(live("prune-1")),
+	)
+	var out strings.Builder
+	r := Execute(context.Background(), slowCalls(clock, time.Second), p,
+		Options{Parallelism: 1, Progress: &out, Now: clock.Now})
+	wantCounts(t, r, 5, 1, 0)
+	want := strings.Join([]string{
+		`[1/6, 0s elapsed] integration "broken": FAILED after 0s: invalid plan change (delete integration "broken"): no integration values`,
+		`[3/6, 1s elapsed] behaviors: updated high_dlp, imp_travel in 1s`,
+		`[4/6, 2s elapsed] integration "new-1": created (id id-new-1) in 1s`,
+		`[5/6, 4s elapsed] integration "new-2": created inactive (id id-new-2) in 2s`,
+		`[6/6, 5s elapsed] integration "prune-1": deleted (id id-prune-1) in 1s`,
+	}, "\n") + "\n"
+	if got := out.String(); got != want {
+		t.Errorf("progress =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// The count goes on through the skipped changes, so the last line of an
+// interrupted run still reads N/N.
+func TestProgressCountsSkipped(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clock := newFakeClock()
+	f := &fakeAPI{before: func(string) { clock.Advance(time.Second); cancel() }}
+	var out strings.Builder
+	r := Execute(ctx, f, mkPlan(creates(3)...), Options{Parallelism: 1, Progress: &out, Now: clock.Now})
+	wantCounts(t, r, 1, 0, 2)
+	// The skips may be written while the create is still in flight: the
+	// lines come in either order, the counter always counts up.
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d progress lines, want 3:\n%s", len(lines), out.String())
+	}
+	var rest []string
+	for i, line := range lines {
+		prefix := fmt.Sprintf("[%d/3, 1s elapsed] ", i+1)
+		if !strings.HasPrefix(line, prefix) {
+			t.Errorf("line %q, want prefix %q", line, prefix)
+		}
+		rest = append(rest, strings.TrimPrefix(line, prefix))
+	}
+	slices.Sort(rest)
+	want := []string{
+		`integration "ref-0": created (id id-ref-0) in 1s`,
+		`integration "ref-1": skipped (not started: context canceled)`,
+		`integration "ref-2": skipped (not started: context canceled)`,
+	}
+	if !slices.Equal(rest, want) {
+		t.Errorf("progress =\n%s\nwant (in any order)\n%s", out.String(), strings.Join(want, "\n"))
+	}
+}
+
+// The elapsed time is the run's: from Options.Started when it is set (a
+// caller applying several accounts), not from this Execute.
+func TestProgressElapsedFromStarted(t *testing.T) {
+	clock := newFakeClock()
+	var out strings.Builder
+	Execute(context.Background(), slowCalls(clock, 250*time.Millisecond), mkPlan(creates(1)...),
+		Options{Progress: &out, Now: clock.Now, Started: clock.Now().Add(-4 * time.Minute)})
+	if got, want := out.String(), "[1/1, 4m0s elapsed] integration \"ref-0\": created (id id-ref-0) in 250ms\n"; got != want {
+		t.Errorf("progress = %q, want %q", got, want)
+	}
+}
+
+// A step's duration is its own work: with one slot, the steps queue behind
+// each other, and none counts the time it waited for the slot.
+func TestDurationsExcludeQueueTime(t *testing.T) {
+	clock := newFakeClock()
+	const n, each = 4, 100 * time.Millisecond
+	var out strings.Builder
+	r := Execute(context.Background(), slowCalls(clock, each), mkPlan(creates(n)...),
+		Options{Parallelism: 1, Progress: &out, Now: clock.Now})
+	wantCounts(t, r, n, 0, 0)
+	for _, a := range r.Actions {
+		if a.Duration != each {
+			t.Errorf("action %d took %s, want %s (its own call, not the queue before it)", a.Index, a.Duration, each)
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d progress lines, want %d:\n%s", len(lines), n, out.String())
+	}
+	for i, line := range lines {
+		// The elapsed time grows with the queue; the duration does not.
+		prefix := fmt.Sprintf("[%d/%d, %s elapsed] ", i+1, n, time.Duration(i+1)*each)
+		if !strings.HasPrefix(line, prefix) || !strings.HasSuffix(line, " in 100ms") {
+			t.Errorf("line %q, want %q… in 100ms", line, prefix)
+		}
+	}
+}
+
+// A skipped change says why the run stopped: a timeout's cause (which
+// names the limit) when it still matches ctx.Err(), else ctx.Err().
+func TestSkipReasonIsTheCause(t *testing.T) {
+	timedOut := fmt.Errorf("timed out after 30m (--timeout): %w", context.DeadlineExceeded)
+	t.Run("timeout", func(t *testing.T) {
+		ctx, cancel := context.WithDeadlineCause(context.Background(), time.Now().Add(-time.Second), timedOut)
+		defer cancel()
+		err := Execute(ctx, &fakeAPI{}, mkPlan(creates(1)...), Options{}).Err()
+		if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrNotStarted) ||
+			!strings.Contains(err.Error(), "not started: timed out after 30m (--timeout)") {
+			t.Errorf("Err() = %v", err)
+		}
+	})
+	t.Run("cause not matching ctx.Err", func(t *testing.T) {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(errors.New("interrupted"))
+		err := Execute(ctx, &fakeAPI{}, mkPlan(creates(1)...), Options{}).Err()
+		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "not started: context canceled") {
+			t.Errorf("Err() = %v", err)
+		}
+	})
+}

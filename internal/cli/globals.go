@@ -57,6 +57,30 @@ type globals struct {
 	secrets *redact.Set
 	logger  *slog.Logger
 	emu     embedded
+
+	// budget paces every request of the run. A run holds one credential,
+	// and Cloudflare counts its limit per credential across accounts, so
+	// every account's client shares it.
+	budgetOnce sync.Once
+	budget     *remote.Budget
+}
+
+// sharedBudget is the run's one request budget.
+func (g *globals) sharedBudget() *remote.Budget {
+	g.budgetOnce.Do(func() { g.budget = remote.NewBudget() })
+	return g.budget
+}
+
+// longWait is how long a request must wait (rate limited, or paced)
+// before the wait is worth a line on stderr.
+const longWait = 3 * time.Second
+
+// onWait tells the user, on stderr, why a request waits when it waits
+// long: a silent 12-second gap looks like a hang.
+func (g *globals) onWait(op string, d time.Duration, why string) {
+	if d >= longWait {
+		fmt.Fprintf(g.streams.Err, "waiting %s before %s: %s\n", d.Round(time.Second), op, why)
+	}
 }
 
 func (g *globals) flags() []ucli.Flag {
@@ -135,6 +159,8 @@ func (g *globals) connect(accountID string) (*session, error) {
 		AllowInsecureHTTP: g.insecureHTTP,
 		UserAgent:         "riskctl/" + Version(),
 		Logger:            g.logger,
+		Budget:            g.sharedBudget(),
+		OnWait:            g.onWait,
 	})
 	if err != nil {
 		return nil, err
@@ -182,6 +208,8 @@ func (g *globals) connectEmulator(accountID string) (*session, error) {
 		BaseURL:     g.emu.baseURL,
 		UserAgent:   "riskctl/" + Version(),
 		Logger:      g.logger,
+		Budget:      g.sharedBudget(),
+		OnWait:      g.onWait,
 	})
 	if err != nil {
 		return nil, err

@@ -18,14 +18,17 @@ import (
 )
 
 // Client talks to the Zero Trust Risk Scoring API of one account. It is safe
-// for concurrent use; apply shares one Client between its workers, and the
-// rate limiter paces them all.
+// for concurrent use; apply shares one Client between its workers, and its
+// Budget (shared with the clients of the credential's other accounts) paces
+// them all.
 type Client struct {
 	s        settings
 	auth     *auth // a pointer, so that printing a Client shows an address, not the key
 	http     *http.Client
 	backoff  backoff
 	maxPages int
+	// pageConcurrency bounds the pages of one listing fetched at once.
+	pageConcurrency int
 }
 
 // New checks cfg, applies defaults and returns a Client. It makes no
@@ -37,11 +40,12 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	return &Client{
-		s:        s,
-		auth:     newAuth(cfg.Credentials),
-		http:     newHTTPClient(cfg.HTTPClient, s),
-		backoff:  newBackoff(s),
-		maxPages: MaxPages,
+		s:               s,
+		auth:            newAuth(cfg.Credentials),
+		http:            newHTTPClient(cfg.HTTPClient, s),
+		backoff:         newBackoff(s),
+		maxPages:        MaxPages,
+		pageConcurrency: DefaultPageConcurrency,
 	}, nil
 }
 
@@ -58,7 +62,7 @@ func (c *Client) String() string {
 func (c *Client) GoString() string { return c.String() }
 
 // newHTTPClient copies the caller's http.Client (or builds one) and wraps
-// its transport with the rate limiter and the attempt log.
+// its transport with the budget, the attempt deadline and the attempt log.
 func newHTTPClient(base *http.Client, s settings) *http.Client {
 	var hc http.Client
 	if base != nil {
@@ -69,12 +73,13 @@ func newHTTPClient(base *http.Client, s settings) *http.Client {
 		if base != nil {
 			next = http.DefaultTransport
 		} else {
-			t := http.DefaultTransport.(*http.Transport).Clone()
-			t.ResponseHeaderTimeout = DefaultResponseHeaderTimeout
-			next = t
+			next = http.DefaultTransport.(*http.Transport).Clone()
 		}
 	}
-	hc.Transport = &transport{next: next, limiter: s.limiter, log: s.logger}
+	hc.Transport = &transport{
+		next: next, budget: s.budget, limiter: s.limiter, attemptTimeout: s.attemptTimeout,
+		maxWait: s.retryAfterCap, log: s.logger, onWait: s.onWait,
+	}
 	// Never follow redirects: Go strips Authorization on a cross-host
 	// redirect but not X-Auth-Key, and the API does not redirect anyway.
 	// A 3xx becomes an *APIError.
@@ -130,9 +135,12 @@ type request struct {
 type call struct {
 	op, method, path string
 	idempotent       bool
-	attempts         int  // requests that passed the limiter (set by transport)
+	attempts         int  // requests that passed the budget (set by transport)
 	maybeApplied     bool // the last attempt may have reached the service
 	lastOutcome      string
+	// The wait before the next attempt and why, decided by CheckRetry.
+	wait time.Duration
+	why  string
 }
 
 type callKey struct{}
@@ -179,8 +187,31 @@ func (c *Client) do(ctx context.Context, r request) (*envelope, error) {
 
 	resp, err := c.retryClient(cl).Do(req)
 	if err != nil {
+		var werr *WaitError
+		if errors.As(err, &werr) {
+			// Not waiting rather than sleeping into the deadline. Nothing
+			// more was sent; the last answer, if any, says why.
+			if resp != nil {
+				if _, derr := c.decode(cl, resp); derr != nil {
+					var apiErr *APIError
+					if errors.As(derr, &apiErr) {
+						werr.Err = apiErr
+					}
+				}
+				_ = resp.Body.Close()
+			}
+			werr.Op = r.op
+			if !r.idempotent && cl.maybeApplied {
+				return nil, &AmbiguousError{Op: r.op, ReferenceID: r.referenceID, Err: werr}
+			}
+			return nil, werr
+		}
 		if resp != nil { // PassthroughErrorHandler hands back the last response
 			_ = resp.Body.Close()
+		}
+		var terr *attemptTimeoutError
+		if errors.As(err, &terr) {
+			err = terr // without url.Error's "Get \"https://…\": "
 		}
 		if cl.attempts > 1 {
 			err = fmt.Errorf("%s: giving up after %d attempts: %w", r.op, cl.attempts, err)
@@ -223,10 +254,29 @@ func (c *Client) retryClient(cl *call) *retryablehttp.Client {
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			cl.maybeApplied = !provablyUnprocessed(resp, err)
 			cl.lastOutcome = outcome(resp, err)
-			return shouldRetry(ctx, cl.idempotent, resp, err)
+			retry, rerr := shouldRetry(ctx, cl.idempotent, resp, err)
+			limited := err == nil && resp != nil && resp.StatusCode == http.StatusTooManyRequests
+			if !retry && !limited {
+				return false, rerr
+			}
+			now := time.Now()
+			wait, why := c.backoff.decide(max(cl.attempts-1, 0), resp)
+			var tooLate *WaitError
+			if dl, ok := ctx.Deadline(); ok && retry && now.Add(wait).After(dl) {
+				tooLate = &WaitError{Op: cl.op, Wait: wait, Why: why, Left: max(dl.Sub(now), 0), RateLimited: limited}
+			}
+			if limited {
+				// The credential is rate limited: everyone sharing the
+				// budget waits, not only this request.
+				c.s.budget.lockOut(now.Add(wait), why, retry && tooLate == nil)
+			}
+			if tooLate != nil {
+				return false, tooLate
+			}
+			cl.wait, cl.why = wait, why
+			return retry, rerr
 		},
-		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
-			wait := c.backoff.wait(attempt, resp)
+		Backoff: func(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
 			if c.s.logger != nil {
 				c.s.logger.LogAttrs(context.Background(), slog.LevelDebug, "http retry",
 					slog.String("op", cl.op),
@@ -234,10 +284,15 @@ func (c *Client) retryClient(cl *call) *retryablehttp.Client {
 					slog.String("path", cl.path),
 					slog.Int("attempt", cl.attempts),
 					slog.String("after", cl.lastOutcome),
-					slog.Duration("wait", wait),
+					slog.Duration("wait", cl.wait),
+					slog.String("why", cl.why),
+					slog.String("text", "waiting "+fmtWait(cl.wait)+": "+cl.why),
 				)
 			}
-			return wait
+			if c.s.onWait != nil && cl.wait > 0 {
+				c.s.onWait(cl.op, cl.wait, cl.why)
+			}
+			return cl.wait
 		},
 		// Hand back the last response instead of "giving up after N
 		// attempts" with the body drained: the API's error envelope is

@@ -22,20 +22,6 @@ const (
 	// passes "riskctl/<version>".
 	DefaultUserAgent = "riskctl/dev"
 
-	// DefaultRateLimit is 4 requests per second, i.e. rate.Every(250ms).
-	// Cloudflare allows 1200 requests per 5 minutes per user or token,
-	// which is 4/s on average, and blocks every call for 5 minutes with a
-	// 429 once it is exceeded. Pacing at that average means a run can never
-	// trip the limit by itself, however many workers apply uses: the most
-	// it can send in any 5-minute window is 1200+DefaultRateBurst, and a
-	// real run (plan: a handful of reads; apply: one write per change) is
-	// far below that. Anything faster only earns a 5-minute lock-out.
-	DefaultRateLimit rate.Limit = 4
-
-	// DefaultRateBurst lets the few concurrent reads of a plan start
-	// together without letting a retry storm or a big apply burst.
-	DefaultRateBurst = 5
-
 	// DefaultRetryMax is the number of retries after the first attempt,
 	// so a request is sent at most DefaultRetryMax+1 times.
 	DefaultRetryMax = 4
@@ -45,17 +31,22 @@ const (
 	DefaultRetryWaitMin = 1 * time.Second
 	DefaultRetryWaitMax = 30 * time.Second
 
-	// DefaultRetryAfterCap caps a server's Retry-After. Cloudflare's
-	// lock-out lasts 5 minutes; waiting that long inside one CLI run is
-	// worse than failing and letting the user (or CI) re-run. The
-	// Stainless SDK makes the same call (it trusts Retry-After only under
-	// one minute).
-	DefaultRetryAfterCap = 60 * time.Second
+	// DefaultRetryAfterCap caps the wait after a 429 (the server's
+	// Retry-After, else its announced reset, else the backoff) and a 5xx's
+	// Retry-After. Cloudflare's lock-out lasts 5 minutes (notes §8), so a
+	// shorter cap only earns another 429. A wait that would pass the
+	// request context's deadline is never started: the request fails at
+	// once with a *WaitError.
+	DefaultRetryAfterCap = 5 * time.Minute
 
-	// DefaultResponseHeaderTimeout bounds how long one attempt waits for a
-	// response when New builds the transport itself (Config.HTTPClient
-	// nil): a hung connection becomes a retryable error instead of a hang.
-	DefaultResponseHeaderTimeout = 60 * time.Second
+	// DefaultAttemptTimeout bounds one attempt, from sending the request
+	// to the last byte of the answer's body: a hung or trickling server
+	// becomes a retryable error instead of a hang.
+	DefaultAttemptTimeout = 60 * time.Second
+
+	// DefaultPageConcurrency is how many pages of one listing are fetched
+	// at once, once the first page has said how many there are.
+	DefaultPageConcurrency = 8
 
 	// MaxPages bounds how many pages one listing follows, so a server
 	// whose result_info never advances cannot loop the client forever.
@@ -114,31 +105,51 @@ type Config struct {
 	AllowInsecureHTTP bool
 	// UserAgent identifies riskctl, e.g. "riskctl/1.2.3".
 	UserAgent string
-	// Logger receives one debug record per HTTP attempt and one per retry
-	// (method, path, status, attempt, duration, wait). Never headers,
-	// never the query, never a credential. nil means silent.
+	// Logger receives one debug record per HTTP attempt, one per retry
+	// and one per wait for the budget (method, path, status, attempt,
+	// duration, wait and why). Never headers, never the query, never a
+	// credential. nil means silent.
 	Logger *slog.Logger
 
-	// RateLimit is the sustained request rate, applied before every
-	// attempt including retries. 0 means DefaultRateLimit; rate.Inf
-	// disables the limiter.
+	// Budget paces the requests of every Client sharing it, and learns
+	// the API's announced limits from their answers (see Budget).
+	// Cloudflare counts its limit per user or token, not per account, so
+	// the clients of all the accounts a credential is used for in a run
+	// should share one Budget. nil means a private one (NewBudget).
+	Budget *Budget
+	// OnWait, if set, is called before each wait of a request: for the
+	// budget (a lock-out after a 429, the window nearly spent, the
+	// per-second limit) and between attempts (Retry-After, backoff). op
+	// names the operation ("get behaviors"), why the cause ("rate limited
+	// (retry-after)"). Several requests waiting for the same thing are
+	// reported once. It is called from the requests' goroutines, so it
+	// must be safe for concurrent use, and quick. Most waits are
+	// milliseconds; a CLI would show those of a few seconds or more.
+	OnWait func(op string, d time.Duration, why string)
+
+	// RateLimit, if above 0 and finite, caps this client's request rate
+	// on top of the Budget (which alone is enough for Cloudflare's
+	// limits), with burst RateBurst (0 means 1). 0 or rate.Inf: no cap.
 	RateLimit rate.Limit
-	// RateBurst is the limiter's burst; 0 means DefaultRateBurst.
 	RateBurst int
-	// Limiter, if set, is used instead of RateLimit/RateBurst. Cloudflare
-	// counts its limit per user or token, not per account, so clients for
-	// several accounts that share a credential should share one limiter.
-	Limiter *rate.Limiter
+
+	// AttemptTimeout bounds each attempt, response body included (see
+	// DefaultAttemptTimeout). 0 means the default; a negative value means
+	// no bound besides the request's context.
+	AttemptTimeout time.Duration
 
 	// RetryMax is the number of retries after the first attempt. 0 means
 	// DefaultRetryMax; a negative value disables retries.
 	RetryMax int
 	// RetryWaitMin and RetryWaitMax bound the exponential backoff used
-	// when the server sends no Retry-After. 0 means the defaults.
+	// when the server sends no Retry-After. 0 means the defaults. After a
+	// 429 the backoff may grow up to RetryAfterCap instead.
 	RetryWaitMin time.Duration
 	RetryWaitMax time.Duration
-	// RetryAfterCap caps a server's Retry-After. 0 means
-	// DefaultRetryAfterCap.
+	// RetryAfterCap caps the wait after a 429 and a server's Retry-After,
+	// and is the longest the Budget makes a request wait (a longer wait,
+	// e.g. an announced reset an hour away, fails at once with a
+	// *WaitError). 0 means DefaultRetryAfterCap.
 	RetryAfterCap time.Duration
 
 	// HTTPClient, if set, supplies the transport (and its timeout, jar,
@@ -151,27 +162,32 @@ type Config struct {
 // settings is a Config with defaults applied and inputs checked. It holds no
 // credential: those live behind a pointer in the Client (see client.go).
 type settings struct {
-	accountID     string
-	apiRoot       string // BaseURL without trailing slash
-	userAgent     string
-	logger        *slog.Logger
-	limiter       *rate.Limiter
-	retryMax      int
-	waitMin       time.Duration
-	waitMax       time.Duration
-	retryAfterCap time.Duration
+	accountID      string
+	apiRoot        string // BaseURL without trailing slash
+	userAgent      string
+	logger         *slog.Logger
+	budget         *Budget
+	onWait         func(op string, d time.Duration, why string)
+	limiter        *rate.Limiter // nil: none besides the budget
+	attemptTimeout time.Duration // 0: none
+	retryMax       int
+	waitMin        time.Duration
+	waitMax        time.Duration
+	retryAfterCap  time.Duration
 }
 
 func (cfg Config) settings() (settings, error) {
 	s := settings{
-		accountID:     strings.TrimSpace(cfg.AccountID),
-		userAgent:     cfg.UserAgent,
-		logger:        cfg.Logger,
-		limiter:       cfg.Limiter,
-		retryMax:      cfg.RetryMax,
-		waitMin:       cfg.RetryWaitMin,
-		waitMax:       cfg.RetryWaitMax,
-		retryAfterCap: cfg.RetryAfterCap,
+		accountID:      strings.TrimSpace(cfg.AccountID),
+		userAgent:      cfg.UserAgent,
+		logger:         cfg.Logger,
+		budget:         cfg.Budget,
+		onWait:         cfg.OnWait,
+		attemptTimeout: cfg.AttemptTimeout,
+		retryMax:       cfg.RetryMax,
+		waitMin:        cfg.RetryWaitMin,
+		waitMax:        cfg.RetryWaitMax,
+		retryAfterCap:  cfg.RetryAfterCap,
 	}
 	if s.accountID == "" {
 		return settings{}, ErrNoAccount
@@ -187,15 +203,17 @@ func (cfg Config) settings() (settings, error) {
 	if s.userAgent == "" {
 		s.userAgent = DefaultUserAgent
 	}
-	if s.limiter == nil {
-		limit, burst := cfg.RateLimit, cfg.RateBurst
-		if limit <= 0 {
-			limit = DefaultRateLimit
-		}
-		if burst <= 0 {
-			burst = DefaultRateBurst
-		}
-		s.limiter = rate.NewLimiter(limit, burst)
+	if s.budget == nil {
+		s.budget = NewBudget()
+	}
+	if cfg.RateLimit > 0 && cfg.RateLimit != rate.Inf {
+		s.limiter = rate.NewLimiter(cfg.RateLimit, max(cfg.RateBurst, 1))
+	}
+	switch {
+	case s.attemptTimeout == 0:
+		s.attemptTimeout = DefaultAttemptTimeout
+	case s.attemptTimeout < 0:
+		s.attemptTimeout = 0
 	}
 	switch {
 	case s.retryMax == 0:

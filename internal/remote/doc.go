@@ -16,13 +16,26 @@
 //     non-2xx status, or success:false, is an *APIError, which errors.Is
 //     matches against ErrNotFound, ErrUnauthorized, ErrForbidden and
 //     ErrRateLimited.
-//   - Pagination: collections are followed page by page while result_info
-//     says there is more, and merged.
-//   - Pacing: a token-bucket limiter (4 requests/s by default, Cloudflare's
-//     1200 per 5 minutes) gates every attempt, retries included.
-//   - Retries (go-retryablehttp): connection errors, 429 and 5xx are
-//     retried with capped exponential backoff and jitter, honouring a capped
-//     Retry-After; other 4xx never are; a done context stops at once.
+//   - Pagination: collections are followed while result_info says there is
+//     more; once page 1 has said how many pages there are, the rest are
+//     fetched concurrently (DefaultPageConcurrency at a time) and merged in
+//     page order.
+//   - Pacing: a Budget per credential (shared by the clients of all its
+//     accounts, Config.Budget) gates every attempt, retries included. It
+//     lets bursts through while the 5-minute window has room, spreads the
+//     last of it over the time left, keeps a reserve, and learns quota,
+//     remaining and reset from every answer's Ratelimit headers, so that
+//     processes sharing a token stay under Cloudflare's limit together.
+//     After a 429 every request sharing the budget waits.
+//   - Retries (go-retryablehttp): connection errors, attempt timeouts, 429
+//     and 5xx are retried with capped exponential backoff and jitter; a 429
+//     waits for Retry-After, else the announced reset, up to 5 minutes;
+//     other 4xx are never retried; a done context stops at once, and a
+//     wait that would pass the context's deadline fails at once with a
+//     *WaitError. Config.OnWait sees every wait.
+//   - Nothing hangs: each attempt, response body included, is bounded by
+//     Config.AttemptTimeout ("get behaviors: no complete answer within
+//     60s").
 //
 // The ambiguity rule. Creating an integration is the one non-idempotent
 // call: sending it twice makes two integrations. So it is retried only when

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -146,55 +148,136 @@ func userSegment(userID string) (string, error) {
 // /{user_id} answer with result_info, and Cloudflare's convention is
 // ?page=N. So: the first request carries no query (it is exactly what the
 // spec documents, and the only request made when everything fits on one
-// page), and while result_info says there is more, ask for the next page.
-// A bare array with no result_info (what /integrations really returns) is
+// page). Once it has said how many pages there are (total_pages, else
+// total_count / per_page), the others are fetched concurrently, at most
+// Client.pageConcurrency at a time, and handed on in page order. If the
+// last page then claims still more, those are fetched the same way. A
+// bare array with no result_info (what /integrations really returns) is
 // one request.
 //
 // Servers that do not page the way they claim are caught rather than
 // looped on: a page number in result_info that differs from the one asked
-// for is an error, and so is going past maxPages.
+// for is an error, and so is claiming more than maxPages pages. An empty
+// page ends the listing (items disappeared between requests): it and the
+// pages after it are not handed on.
 
-// pages fetches every page of r and hands each page's result to each, which
-// returns how many items the page held. An empty page ends the listing
-// (items disappeared between requests; there is nothing more to read).
+// pages fetches every page of r and hands each page's result to each, in
+// page order and on the caller's goroutine; each returns how many items
+// the page held.
 func (c *Client) pages(ctx context.Context, r request, each func(result json.RawMessage) (int, error)) error {
-	for page := 1; ; {
-		env, err := c.do(ctx, r)
-		if err != nil {
-			return err
-		}
-		n, err := each(env.Result)
-		if err != nil {
-			return err
-		}
-		next, more, err := nextPage(env.ResultInfo, page)
-		if err != nil {
-			return fmt.Errorf("%s: %w", r.op, err)
-		}
-		if !more || n == 0 {
-			return nil
-		}
-		if next > c.maxPages {
+	env, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	n, err := each(env.Result)
+	if err != nil {
+		return err
+	}
+	total, err := pageCount(env.ResultInfo, 1, c.maxPages)
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.op, err)
+	}
+	for done := 1; n > 0 && total > done; {
+		if total > c.maxPages {
 			return fmt.Errorf("%s: more than %d pages; refusing to follow further", r.op, c.maxPages)
 		}
-		page = next
-		r.query = url.Values{"page": {strconv.Itoa(page)}}
+		envs, err := c.fetchPages(ctx, r, done+1, total)
+		if err != nil {
+			return err
+		}
+		for i, env := range envs {
+			page := done + 1 + i
+			if err := checkPage(env.ResultInfo, page); err != nil {
+				return fmt.Errorf("%s: %w", r.op, err)
+			}
+			if n, err = each(env.Result); err != nil || n == 0 {
+				return err
+			}
+		}
+		// The last page has the last word on how many there are.
+		done = total
+		if total, err = pageCount(envs[len(envs)-1].ResultInfo, done, c.maxPages); err != nil {
+			return fmt.Errorf("%s: %w", r.op, err)
+		}
 	}
+	return nil
 }
 
-// nextPage reads result_info after fetching page requested.
-func nextPage(info *resultInfo, requested int) (next int, more bool, err error) {
+// fetchPages gets pages from..to of r concurrently and returns their
+// envelopes in page order. The first failure cancels the others and is
+// returned.
+func (c *Client) fetchPages(ctx context.Context, r request, from, to int) ([]*envelope, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	envs := make([]*envelope, to-from+1)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	slots := make(chan struct{}, max(c.pageConcurrency, 1))
+	for i := range envs {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		pr := r
+		pr.query = url.Values{"page": {strconv.Itoa(from + i)}}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			env, err := c.do(ctx, pr)
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				mu.Unlock()
+				return
+			}
+			envs[i] = env
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil { // the caller's context ended before every page was asked for
+		return nil, fmt.Errorf("%s: %w", r.op, context.Cause(ctx))
+	}
+	return envs, nil
+}
+
+// checkPage checks that the page answered is the page requested.
+func checkPage(info *resultInfo, requested int) error {
+	if info != nil && info.Page > 0 && info.Page != float64(requested) {
+		return fmt.Errorf("asked for page %d, server answered page %v; it does not paginate as its result_info claims", requested, info.Page)
+	}
+	return nil
+}
+
+// pageCount reads result_info after fetching page requested: how many pages
+// the listing has (requested when it says nothing of more). Counts past
+// limit are returned as limit+1.
+func pageCount(info *resultInfo, requested, limit int) (int, error) {
+	if err := checkPage(info, requested); err != nil {
+		return 0, err
+	}
 	if info == nil {
-		return 0, false, nil
+		return requested, nil
 	}
-	if info.Page > 0 && int(info.Page) != requested {
-		return 0, false, fmt.Errorf("asked for page %d, server answered page %v; it does not paginate as its result_info claims", requested, info.Page)
-	}
+	var total float64
 	switch {
 	case info.TotalPages > 0:
-		more = float64(requested) < info.TotalPages
+		total = math.Ceil(info.TotalPages)
 	case info.PerPage > 0 && info.TotalCount > 0:
-		more = float64(requested)*info.PerPage < info.TotalCount
+		total = math.Ceil(info.TotalCount / info.PerPage)
 	}
-	return requested + 1, more, nil
+	if !(total <= float64(limit)) { // also NaN
+		return limit + 1, nil
+	}
+	return max(int(total), requested), nil
 }

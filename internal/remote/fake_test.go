@@ -10,8 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // A small scripted stand-in for the API, for unit tests of the client. (The
@@ -94,14 +92,13 @@ func (f *fakeAPI) count(route string) int {
 	return n
 }
 
-// baseConfig is a config for the fake: fast retries, no rate limit.
+// baseConfig is a config for the fake: fast retries, a private budget.
 func (f *fakeAPI) baseConfig() Config {
 	return Config{
 		AccountID:     testAccount,
 		Credentials:   Credentials{Token: Secret(testToken)},
 		BaseURL:       f.srv.URL + "/client/v4",
 		UserAgent:     testUA,
-		RateLimit:     rate.Inf,
 		RetryWaitMin:  time.Millisecond,
 		RetryWaitMax:  5 * time.Millisecond,
 		RetryAfterCap: 5 * time.Millisecond,

@@ -3,6 +3,7 @@ package remote
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -18,12 +19,19 @@ import (
 // go-retryablehttp runs the attempt loop; this file decides, per attempt,
 // whether to go again and how long to wait:
 //
-//   - Retry connection errors, 429 and 5xx except 501; never any other 4xx
-//     (the request is wrong and will stay wrong); stop at once when the
-//     context is done. This is retryablehttp.DefaultRetryPolicy, reused.
-//   - Wait for the server's Retry-After (seconds or HTTP date) on 429 and
-//     5xx, capped at RetryAfterCap, or else back off exponentially with
-//     jitter between RetryWaitMin and RetryWaitMax.
+//   - Retry connection errors, attempt timeouts, 429 and 5xx except 501;
+//     never any other 4xx (the request is wrong and will stay wrong); stop
+//     at once when the context is done. This is
+//     retryablehttp.DefaultRetryPolicy, reused.
+//   - After a 429 wait for the server's Retry-After, else the reset its
+//     Ratelimit header announces (t), else back off exponentially; at most
+//     RetryAfterCap (5 minutes, Cloudflare's lock-out). Every request
+//     sharing the Budget waits too. After a 5xx honour Retry-After the same
+//     way, else back off exponentially with jitter between RetryWaitMin and
+//     RetryWaitMax.
+//   - Never wait past the request context's deadline: when the wait would
+//     end after it, stop now with a *WaitError naming the operation and the
+//     wait, instead of sleeping into the deadline.
 //   - A non-idempotent request (POST /integrations) is retried only when the
 //     failure proves the server never processed it: a 429 (rejected before
 //     processing) or a connection that was never established. Anything else
@@ -37,7 +45,8 @@ import (
 // closure, so tests can call wait directly with a fixed clock and jitter.
 type backoff struct {
 	min, max time.Duration
-	// retryAfterCap caps the server's Retry-After.
+	// retryAfterCap caps the server's Retry-After (or announced reset),
+	// and the backoff after a 429.
 	retryAfterCap time.Duration
 	now           func() time.Time
 	// jitter returns a uniform value in [0, n); rand.Int64N by default.
@@ -52,15 +61,37 @@ func newBackoff(s settings) backoff {
 // first attempt, as retryablehttp counts) which ended with resp (nil on a
 // connection error).
 func (b backoff) wait(attempt int, resp *http.Response) time.Duration {
-	if d, ok := b.retryAfter(resp); ok {
-		return d
+	d, _ := b.decide(attempt, resp)
+	return d
+}
+
+// decide is wait, with why: "rate limited (retry-after)", "HTTP 503
+// (backoff)", and so on.
+func (b backoff) decide(attempt int, resp *http.Response) (time.Duration, string) {
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		if d, ok := b.retryAfter(resp); ok {
+			return d, "rate limited (retry-after)"
+		}
+		// No Retry-After (Cloudflare does not always send one): the reset
+		// the answer announces, the time until the quota is whole again.
+		if l := parseLimits(resp.Header, b.now()); l.hasReset {
+			return min(l.reset, b.retryAfterCap), "rate limited (announced reset)"
+		}
+		return b.exponentialUpTo(attempt, b.retryAfterCap), "rate limited (backoff)"
 	}
-	return b.exponential(attempt)
+	what := "connection error"
+	if resp != nil {
+		what = fmt.Sprintf("HTTP %d", resp.StatusCode)
+	}
+	if d, ok := b.retryAfter(resp); ok {
+		return d, what + " (retry-after)"
+	}
+	return b.exponential(attempt), what + " (backoff)"
 }
 
 // retryAfter honours the server's Retry-After on 429 and 5xx: the server
-// knows better than our guess when it will take requests again. It is capped
-// so one header cannot park the CLI for Cloudflare's 5-minute lock-out.
+// knows better than our guess when it will take requests again. It is
+// capped at retryAfterCap.
 func (b backoff) retryAfter(resp *http.Response) (time.Duration, bool) {
 	if resp == nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500) {
 		return 0, false
@@ -72,21 +103,24 @@ func (b backoff) retryAfter(resp *http.Response) (time.Duration, bool) {
 	return min(d, b.retryAfterCap), true
 }
 
-// exponential is "equal jitter": half of the window is a guaranteed floor
-// that doubles with each attempt (so retries really back off), the other
-// half is random (so concurrent workers that failed together do not retry
-// together). Attempt 0 waits in [min, 2·min), attempt 1 in [2·min, 4·min),
-// and so on, never more than max.
-func (b backoff) exponential(attempt int) time.Duration {
+// exponential is exponentialUpTo(attempt, max).
+func (b backoff) exponential(attempt int) time.Duration { return b.exponentialUpTo(attempt, b.max) }
+
+// exponentialUpTo is "equal jitter": half of the window is a guaranteed
+// floor that doubles with each attempt (so retries really back off), the
+// other half is random (so concurrent workers that failed together do not
+// retry together). Attempt 0 waits in [min, 2·min), attempt 1 in
+// [2·min, 4·min), and so on, never more than ceiling.
+func (b backoff) exponentialUpTo(attempt int, ceiling time.Duration) time.Duration {
 	base := b.min
-	for i := 0; i < attempt && base < b.max; i++ {
+	for i := 0; i < attempt && base < ceiling; i++ {
 		base *= 2
 	}
-	if base >= b.max {
-		return b.max
+	if base >= ceiling {
+		return ceiling
 	}
 	d := base + time.Duration(b.jitter(int64(base)))
-	return min(d, b.max)
+	return min(d, ceiling)
 }
 
 // parseRetryAfter reads a Retry-After value: delay-seconds or an HTTP date
@@ -126,6 +160,10 @@ func shouldRetry(ctx context.Context, idempotent bool, resp *http.Response, err 
 		// too near): nothing was sent and waiting longer will not help.
 		return false, lerr
 	}
+	var werr *WaitError
+	if errors.As(err, &werr) {
+		return false, werr // the budget's wait would pass the deadline
+	}
 	retry, perr := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	if perr != nil || !retry {
 		return false, perr
@@ -153,12 +191,13 @@ func provablyUnprocessed(resp *http.Response, err error) bool {
 }
 
 // notSent reports whether err proves the request never left the client:
-// the rate limiter gave up, the name did not resolve, or the connection was
-// never established (e.g. connection refused). Resets, EOFs and timeouts
-// after connecting prove nothing.
+// the budget or the rate limiter gave up, the name did not resolve, or the
+// connection was never established (e.g. connection refused). Resets, EOFs
+// and timeouts after connecting prove nothing.
 func notSent(err error) bool {
 	var lerr *limiterError
-	if errors.As(err, &lerr) {
+	var werr *WaitError
+	if errors.As(err, &lerr) || errors.As(err, &werr) {
 		return true
 	}
 	var dnsErr *net.DNSError

@@ -3,7 +3,9 @@ package remote
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -301,5 +303,198 @@ func TestRetriesBodyCutShort(t *testing.T) {
 	}
 	if n := f.count("GET /behaviors"); n != 2 {
 		t.Errorf("%d requests, want 2", n)
+	}
+}
+
+func TestBackoffDecidesWhy(t *testing.T) {
+	b := testBackoff(func(int64) int64 { return 0 })
+	b.retryAfterCap = 5 * time.Minute
+	withLimit := func(status int, retryAfter, ratelimit string) *http.Response {
+		r := respWith(status, retryAfter)
+		if ratelimit != "" {
+			r.Header.Set("Ratelimit", ratelimit)
+		}
+		return r
+	}
+	cases := []struct {
+		name    string
+		attempt int
+		resp    *http.Response
+		want    time.Duration
+		why     string
+	}{
+		{"429 retry-after wins over t", 0, withLimit(429, "12", `"default";r=0;t=200`), 12 * time.Second, "rate limited (retry-after)"},
+		{"429 announced reset", 0, withLimit(429, "", `"default";r=0;t=200`), 200 * time.Second, "rate limited (announced reset)"},
+		{"429 reset while r is high (endpoint limiter)", 0, withLimit(429, "", `"default";r=1100;t=3`), 3 * time.Second, "rate limited (announced reset)"},
+		{"429 reset capped", 0, withLimit(429, "", `"default";r=0;t=3600`), 5 * time.Minute, "rate limited (announced reset)"},
+		{"429 retry-after up to 5 minutes", 0, withLimit(429, "300", ""), 5 * time.Minute, "rate limited (retry-after)"},
+		{"429 retry-after capped", 0, withLimit(429, "900", ""), 5 * time.Minute, "rate limited (retry-after)"},
+		{"429 old reset header", 0, func() *http.Response {
+			r := respWith(429, "")
+			r.Header.Set("X-Ratelimit-Remaining", "0")
+			r.Header.Set("X-Ratelimit-Reset", fixedNow.Add(45*time.Second).Format(http.TimeFormat))
+			return r
+		}(), 45 * time.Second, "rate limited (announced reset)"},
+		{"429 neither", 0, respWith(429, ""), time.Second, "rate limited (backoff)"},
+		{"429 neither, later attempts grow past RetryWaitMax", 6, respWith(429, ""), 64 * time.Second, "rate limited (backoff)"},
+		{"429 neither, capped", 20, respWith(429, ""), 5 * time.Minute, "rate limited (backoff)"},
+		{"503 retry-after", 0, respWith(503, "7"), 7 * time.Second, "HTTP 503 (retry-after)"},
+		{"503 backoff", 1, respWith(503, ""), 2 * time.Second, "HTTP 503 (backoff)"},
+		{"connection error", 0, nil, time.Second, "connection error (backoff)"},
+	}
+	for _, tc := range cases {
+		got, why := b.decide(tc.attempt, tc.resp)
+		if got != tc.want || why != tc.why {
+			t.Errorf("%s: %v %q, want %v %q", tc.name, got, why, tc.want, tc.why)
+		}
+	}
+}
+
+// retryWaits returns the waits of the "http retry" records, with their why.
+func retryWaits(t *testing.T, buf *syncBuffer) []string {
+	var out []string
+	for _, r := range buf.records(t) {
+		if r["msg"] == "http retry" {
+			out = append(out, fmt.Sprintf("%v|%v", r["why"], r["text"]))
+		}
+	}
+	return out
+}
+
+func Test429WaitsForRetryAfterThenTOrBackoff(t *testing.T) {
+	cases := []struct {
+		name   string
+		header func(h http.Header)
+		why    string
+	}{
+		{"retry-after", func(h http.Header) { h.Set("Retry-After", "1") }, "rate limited (retry-after)"},
+		{"announced reset", func(h http.Header) { h.Set("Ratelimit", `"default";r=0;t=0.05`) }, "rate limited (announced reset)"},
+		{"neither", func(http.Header) {}, "rate limited (backoff)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			f.handle("GET /behaviors", sequence(func(w http.ResponseWriter, r *http.Request) {
+				tc.header(w.Header())
+				fail(429, 971, "Please wait and consider throttling your request speed")(w, r)
+			}, okRaw(behaviorsJSON)))
+			log, buf := logBuffer()
+			var seen waits
+			// Retry-After "1" is capped at 100ms; t=0.05 is 50ms; the
+			// backoff starts at 10ms.
+			c := f.client(func(c *Config) {
+				c.Logger, c.OnWait = log, seen.hook
+				c.RetryWaitMin, c.RetryAfterCap = 10*time.Millisecond, 100*time.Millisecond
+			})
+			if _, err := c.GetBehaviors(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if n := f.count("GET /behaviors"); n != 2 {
+				t.Errorf("%d requests, want 2", n)
+			}
+			got := seen.list()
+			if len(got) != 1 || !strings.HasPrefix(got[0], "get behaviors|") || !strings.HasSuffix(got[0], "|"+tc.why) {
+				t.Errorf("OnWait %q, want one wait for %q", got, tc.why)
+			}
+			logged := retryWaits(t, buf)
+			if len(logged) != 1 || !strings.HasPrefix(logged[0], tc.why+"|waiting ") || !strings.HasSuffix(logged[0], ": "+tc.why) {
+				t.Errorf("logged %q", logged)
+			}
+			if tc.name == "retry-after" && got[0] != "get behaviors|100ms|rate limited (retry-after)" {
+				t.Errorf("wait %q, want Retry-After 1s capped at 100ms", got[0])
+			}
+		})
+	}
+}
+
+// A 429 whose wait would pass the deadline fails at once, saying what it
+// would have waited for, and locks the budget: the next request does not
+// even go out.
+func Test429PastDeadlineFailsNow(t *testing.T) {
+	f := newFake(t)
+	f.handle("GET /behaviors", withHeader("Retry-After", "120", fail(429, 971, "Please wait and consider throttling your request speed")))
+	f.handle("POST /integrations", okRaw(integrationJSON))
+	c := f.client(func(c *Config) { c.RetryAfterCap = 0 }) // the default: 5 minutes
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetBehaviors(ctx)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %v: it waited instead of failing now", took)
+	}
+	var werr *WaitError
+	if !errors.As(err, &werr) || !errors.Is(err, ErrRateLimited) || werr.Wait != 120*time.Second || werr.Op != "get behaviors" {
+		t.Fatalf("err = %v (%T)", err, err)
+	}
+	msg := err.Error()
+	for _, want := range []string{"get behaviors: rate limited (retry-after): not waiting 120s, the deadline is ", " away; last answer: HTTP 429: 971 Please wait"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != 429 {
+		t.Errorf("the 429 is not in the chain: %v", err)
+	}
+	if n := f.count("GET /behaviors"); n != 1 {
+		t.Errorf("%d requests, want 1", n)
+	}
+
+	// The budget is locked for 120s: a create with 20s left is refused
+	// before it is sent, and that is not ambiguous.
+	_, err = c.CreateIntegration(ctx, createReq())
+	var amb *AmbiguousError
+	if !errors.As(err, &werr) || errors.As(err, &amb) || !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("create: %v", err)
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, "create integration: rate limited (retry-after): not waiting 1") {
+		t.Errorf("create: %q", msg)
+	}
+	if n := f.count("POST /integrations"); n != 0 {
+		t.Errorf("%d POSTs during the lock-out", n)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %v", took)
+	}
+}
+
+// A retry backoff that would pass the deadline fails now too.
+func TestBackoffPastDeadlineFailsNow(t *testing.T) {
+	f := newFake(t)
+	f.handle("GET /behaviors", fail(503, 1000, "unavailable"))
+	c := f.client(func(c *Config) { c.RetryWaitMin, c.RetryWaitMax = time.Minute, time.Minute })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.GetBehaviors(ctx)
+	var werr *WaitError
+	if !errors.As(err, &werr) || errors.Is(err, ErrRateLimited) || werr.Why != "HTTP 503 (backoff)" {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.HasPrefix(err.Error(), "get behaviors: HTTP 503 (backoff): not waiting 60s") {
+		t.Errorf("message %q", err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %v", took)
+	}
+}
+
+// The budget's wait is capped like a 429's: an announced reset an hour
+// away fails now rather than hanging.
+func TestBudgetWaitPastCapFailsNow(t *testing.T) {
+	f := newFake(t)
+	f.handle("GET /behaviors", withHeader("Ratelimit", `"default";r=0;t=3600`, okRaw(behaviorsJSON)))
+	c := f.client(func(c *Config) { c.RetryAfterCap = 0 })
+	if _, err := c.GetBehaviors(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err := c.GetBehaviors(context.Background())
+	if !errors.Is(err, ErrRateLimited) || !strings.Contains(fmt.Sprint(err), "rate budget spent") ||
+		!strings.Contains(fmt.Sprint(err), "more than the longest wait allowed, 300s") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := f.count("GET /behaviors"); n != 1 || time.Since(start) > 10*time.Second {
+		t.Errorf("%d requests, %v", n, time.Since(start))
 	}
 }

@@ -13,22 +13,30 @@ import (
 )
 
 // transport sits under go-retryablehttp, so it sees every attempt, retries
-// included. It does the two things that must happen per attempt:
+// included. It does what must happen per attempt:
 //
-//  1. wait for the rate limiter, so retries are paced like first attempts
-//     (a retry storm is exactly what gets an account locked out);
-//  2. write one debug record: op, method, path, attempt, status or error,
+//  1. wait for the credential's Budget (and Config.RateLimit's limiter, if
+//     any), so retries are paced like first attempts (a retry storm is
+//     exactly what gets a credential locked out);
+//  2. bound the attempt, body included, by the attempt deadline;
+//  3. teach the Budget the rate-limit headers of the answer;
+//  4. write one debug record: op, method, path, attempt, status or error,
 //     duration. The record is built from chosen fields only — never
 //     req.Header, never the query — so credentials cannot reach the log.
 type transport struct {
-	next    http.RoundTripper
-	limiter *rate.Limiter
-	log     *slog.Logger
+	next           http.RoundTripper
+	budget         *Budget
+	limiter        *rate.Limiter // nil: no cap besides the budget
+	attemptTimeout time.Duration // 0: none
+	maxWait        time.Duration // the longest budget wait (RetryAfterCap)
+	log            *slog.Logger
+	onWait         func(op string, d time.Duration, why string)
 }
 
-// limiterError marks a request that the rate limiter refused to wait for
-// (context done, or the deadline falls before the next token). Nothing was
-// sent, which matters for the no-blind-retry rule on create.
+// limiterError marks a request that was not sent because its context was
+// done, or because Config.RateLimit's limiter could not serve it before
+// the deadline. Nothing was sent, which matters for the no-blind-retry rule
+// on create.
 type limiterError struct{ err error }
 
 func (e *limiterError) Error() string { return "rate limiter: " + e.err.Error() }
@@ -37,32 +45,94 @@ func (e *limiterError) Unwrap() error { return e.err }
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	cl, _ := ctx.Value(callKey{}).(*call)
-
-	queued := time.Now()
-	if err := t.limiter.Wait(ctx); err != nil {
+	op := ""
+	if cl != nil {
+		op = cl.op
+	}
+	refuse := func(err error) (*http.Response, error) {
 		if req.Body != nil {
 			_ = req.Body.Close() // RoundTrip owns the body, even on error
 		}
-		// Wait says "would exceed context deadline" before the deadline
-		// passes; report the context's own error when there is one.
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			err = ctxErr
-		}
-		return nil, &limiterError{err: err}
+		return nil, err
 	}
-	queuedFor := time.Since(queued)
+
+	var queuedFor time.Duration // time spent waiting, for the attempt's record
+	if t.limiter != nil {
+		queued := time.Now()
+		err := t.limiter.Wait(ctx)
+		queuedFor = time.Since(queued)
+		if err != nil {
+			// Wait says "would exceed context deadline" before the
+			// deadline passes; report the context's own error when there
+			// is one.
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				err = ctxErr
+			}
+			return refuse(&limiterError{err: err})
+		}
+	}
+	seq, waited, err := t.budget.acquire(ctx, t.maxWait, func(d time.Duration, why string, dup bool) {
+		t.reportWait(ctx, cl, "rate wait", d, why, !dup)
+	})
+	queuedFor += waited
+	if err != nil {
+		var we *WaitError
+		if errors.As(err, &we) {
+			we.Op = op
+		}
+		return refuse(err)
+	}
 
 	attempt := 0
 	if cl != nil {
 		cl.attempts++ // RoundTrip runs on the caller's goroutine: no race
 		attempt = cl.attempts
 	}
+	actx, cancel := ctx, context.CancelFunc(func() {})
+	if t.attemptTimeout > 0 {
+		actx, cancel = context.WithTimeoutCause(ctx, t.attemptTimeout, errAttemptTimeout)
+	}
 	start := time.Now()
-	resp, err := t.next.RoundTrip(req)
+	resp, err := t.next.RoundTrip(req.WithContext(actx))
+	if err != nil {
+		cancel()
+		err = attemptErr(ctx, actx, t.attemptTimeout, err)
+	} else {
+		t.budget.observe(seq, resp.Header, time.Now())
+		body := &attemptBody{rc: resp.Body, parent: ctx, attempt: actx, cancel: cancel, limit: t.attemptTimeout}
+		if t.log != nil {
+			// The attempt's record below says "200"; say when the body
+			// then fails to arrive in time.
+			body.onTimeout = func(err error) {
+				t.logAttempt(ctx, cl, req, attempt, time.Since(start), 0, nil, err)
+			}
+		}
+		resp.Body = body
+	}
 	if t.log != nil {
 		t.logAttempt(ctx, cl, req, attempt, time.Since(start), queuedFor, resp, err)
 	}
 	return resp, err
+}
+
+// reportWait writes a wait to the debug log and, if tell, to the OnWait hook.
+func (t *transport) reportWait(ctx context.Context, cl *call, msg string, d time.Duration, why string, tell bool) {
+	op := ""
+	if cl != nil {
+		op = cl.op
+	}
+	if t.log != nil {
+		attrs := []slog.Attr{slog.String("op", op)}
+		if cl != nil {
+			attrs = append(attrs, slog.String("method", cl.method), slog.String("path", cl.path), slog.Int("attempt", cl.attempts))
+		}
+		attrs = append(attrs, slog.Duration("wait", d), slog.String("why", why),
+			slog.String("text", "waiting "+fmtWait(d)+": "+why))
+		t.log.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
+	}
+	if tell && t.onWait != nil {
+		t.onWait(op, d, why)
+	}
 }
 
 func (t *transport) logAttempt(ctx context.Context, cl *call, req *http.Request, attempt int, took, queued time.Duration, resp *http.Response, err error) {
@@ -93,6 +163,10 @@ func transportErrorText(err error) string {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err
+	}
+	var terr *attemptTimeoutError
+	if errors.As(err, &terr) {
+		return "timeout: " + terr.Error()
 	}
 	var nerr net.Error
 	if errors.As(err, &nerr) && nerr.Timeout() {

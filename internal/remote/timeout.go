@@ -1,0 +1,71 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// The attempt deadline
+//
+// Each attempt gets its own deadline, Config.AttemptTimeout, covering the
+// whole answer: connecting, the headers and every byte of the body. It is a
+// context on the attempt's request, ended when the body is closed, so a
+// server that trickles its body, or never answers at all, costs one
+// AttemptTimeout per attempt and then a retry (or, for a create, an
+// *AmbiguousError), never a hang. The caller's own context still applies
+// on top.
+
+// errAttemptTimeout is the cause of an attempt context that ran out.
+var errAttemptTimeout = errors.New("attempt timeout")
+
+// attemptTimeoutError is an attempt that got no complete answer in time.
+type attemptTimeoutError struct {
+	limit time.Duration
+}
+
+func (e *attemptTimeoutError) Error() string {
+	return "no complete answer within " + fmtWait(e.limit)
+}
+
+// Timeout marks it as a timeout, as net.Error does.
+func (e *attemptTimeoutError) Timeout() bool { return true }
+
+// attemptErr replaces err by an *attemptTimeoutError when the attempt's own
+// deadline (not the caller's context) is what ended it.
+func attemptErr(parent, attempt context.Context, limit time.Duration, err error) error {
+	if err == nil || err == io.EOF || parent.Err() != nil || !errors.Is(context.Cause(attempt), errAttemptTimeout) {
+		return err
+	}
+	return &attemptTimeoutError{limit: limit}
+}
+
+// attemptBody is a response body read under its attempt's deadline; Close
+// releases the deadline.
+type attemptBody struct {
+	rc      io.ReadCloser
+	parent  context.Context
+	attempt context.Context
+	cancel  context.CancelFunc
+	limit   time.Duration
+	// onTimeout, if set, is called once when the deadline cuts the body.
+	onTimeout func(error)
+}
+
+func (b *attemptBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if err = attemptErr(b.parent, b.attempt, b.limit, err); b.onTimeout != nil {
+		if _, ok := err.(*attemptTimeoutError); ok {
+			b.onTimeout(err)
+			b.onTimeout = nil
+		}
+	}
+	return n, err
+}
+
+func (b *attemptBody) Close() error {
+	err := b.rc.Close()
+	b.cancel()
+	return err
+}

@@ -101,3 +101,36 @@ func TestParseFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedBudgetsNo429 runs the scaled-down budget scenarios (one big
+// apply against a small window with a lock-out, two processes sharing a
+// token, ten accounts in one run) and requires zero 429s from each: the
+// pacer keeps every run within the announced budget. Wall times are not
+// checked.
+func TestSharedBudgetsNo429(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the riskctl binary")
+	}
+	var out, errs bytes.Buffer
+	only := `^(apply-budget/200|two-processes/shared-token|accounts/10x10)$`
+	if code := run(context.Background(), []string{"-quick", "-latency", "1ms", "-runs", "1", "-only", only}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, &out, &errs)
+	}
+	rows := 0
+	for line := range strings.Lines(out.String()) {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(line), "|"), "|")
+		if len(cells) != 8 || !regexp.MustCompile(only).MatchString(strings.TrimSpace(cells[0])) {
+			continue
+		}
+		rows++
+		if got := strings.TrimSpace(cells[4]); got != "0" {
+			t.Errorf("%s: %s 429s, want 0\n%s", strings.TrimSpace(cells[0]), got, &out)
+		}
+	}
+	if rows != 3 {
+		t.Fatalf("%d of the 3 scenario rows in:\n%s", rows, &out)
+	}
+	if strings.Contains(out.String(), "exit ") {
+		t.Errorf("a riskctl process failed:\n%s", &out)
+	}
+}

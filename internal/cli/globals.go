@@ -71,9 +71,10 @@ func (g *globals) sharedBudget() *remote.Budget {
 	return g.budget
 }
 
-// longWait is how long a request must wait (rate limited, or paced)
-// before the wait is worth a line on stderr.
-const longWait = 3 * time.Second
+// longWait is how long a request must wait before the wait is worth a
+// line on stderr: every retry (its backoff starts at a second) and every
+// rate-limit wait, but not the sub-second spacing of paced sends.
+const longWait = time.Second
 
 // onWait tells the user, on stderr, why a request waits when it waits
 // long: a silent 12-second gap looks like a hang.

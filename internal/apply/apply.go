@@ -292,9 +292,12 @@ func (x *executor) run(ctx, inFlight context.Context, steps []step) {
 			defer func() { <-sem }()
 			// The slot is ours: the clock starts with the step's own work,
 			// not while it queued for the slot.
+			// The duration is the step's own work: neither its wait for a
+			// slot nor its requests' waits for the budget or a retry.
+			stepCtx, waited := remote.WithWaitTally(inFlight)
 			start := x.now()
-			o := s.do(inFlight)
-			x.finish(s, o, start)
+			o := s.do(stepCtx)
+			x.finish(s, o, start, waited())
 		})
 	}
 	wg.Wait()
@@ -324,11 +327,11 @@ func (x *executor) skip(s step, cause error) {
 
 // finish records the outcome of a step that started at start, for every
 // change it settles. Steps own disjoint indices; x.mu orders the lines.
-func (x *executor) finish(s step, o outcome, start time.Time) {
+func (x *executor) finish(s step, o outcome, start time.Time, waited time.Duration) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	end := x.now()
-	d := end.Sub(start)
+	d := max(end.Sub(start)-waited, 0)
 	for _, i := range s.indices {
 		a := &x.actions[i]
 		a.ID, a.Err, a.Duration = o.id, o.err, d

@@ -141,6 +141,8 @@ type call struct {
 	// The wait before the next attempt and why, decided by CheckRetry.
 	wait time.Duration
 	why  string
+	// ctx is the request's context, for its wait tally (WithWaitTally).
+	ctx context.Context
 }
 
 type callKey struct{}
@@ -171,7 +173,7 @@ func (c *Client) do(ctx context.Context, r request) (*envelope, error) {
 		return nil, fmt.Errorf("%s: refusing to send a request that carries a credential outside the auth header", c.auth.scrub(r.op))
 	}
 
-	cl := &call{op: r.op, method: r.method, idempotent: r.idempotent}
+	cl := &call{op: r.op, method: r.method, idempotent: r.idempotent, ctx: ctx}
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, cl), r.method, u, body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", r.op, err)
@@ -292,6 +294,7 @@ func (c *Client) retryClient(cl *call) *retryablehttp.Client {
 			if c.s.onWait != nil && cl.wait > 0 {
 				c.s.onWait(cl.op, cl.wait, cl.why)
 			}
+			tallyWait(cl.ctx, cl.wait)
 			return cl.wait
 		},
 		// Hand back the last response instead of "giving up after N

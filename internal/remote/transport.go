@@ -75,6 +75,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.reportWait(ctx, cl, "rate wait", d, why, !dup)
 	})
 	queuedFor += waited
+	tallyWait(ctx, queuedFor)
 	if err != nil {
 		var we *WaitError
 		if errors.As(err, &we) {

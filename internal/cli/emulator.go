@@ -126,6 +126,7 @@ func (g *globals) emulatorServe(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	defer emu.Close() // releases the state file's lock
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out := g.streams.Out

@@ -231,6 +231,7 @@ func (g *globals) startEmulator() {
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		_ = emu.Close()
 		g.emu.err = err
 		return
 	}
@@ -244,6 +245,10 @@ func (g *globals) startEmulator() {
 		// Writes are saved as they happen; saving once more creates the
 		// state file on a first, read-only run, so users see where it lives.
 		if err := emu.Save(); err != nil {
+			fmt.Fprintf(g.streams.Err, "warning: embedded emulator: %v\n", err)
+		}
+		// Only now may another run use the state file.
+		if err := emu.Close(); err != nil {
 			fmt.Fprintf(g.streams.Err, "warning: embedded emulator: %v\n", err)
 		}
 	}

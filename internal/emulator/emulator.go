@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -39,6 +40,9 @@ type Emulator struct {
 	windows map[string]*rateWindow
 
 	rateLimited int // 429s of the limiter since New or ResetRequests
+
+	lock   *os.File // the state file's lock, held from New to Close; nil without a StatePath
+	closed bool     // Close was called: nothing more is saved
 }
 
 // New builds an emulator. It loads Options.StatePath when that file exists
@@ -81,16 +85,39 @@ func New(opts Options) (*Emulator, error) {
 		}
 	}
 	if opts.StatePath != "" {
-		st, err := loadState(opts.StatePath)
+		// One writer per state file: taken before loading, so that what
+		// is loaded is what the last writer saved.
+		lock, err := acquireStateLock(opts.StatePath)
 		if err != nil {
 			return nil, err
 		}
-		e.st = st
+		st, err := loadState(opts.StatePath)
+		if err != nil {
+			_ = releaseStateLock(lock)
+			return nil, err
+		}
+		e.st, e.lock = st, lock
 	}
 	for _, id := range opts.Accounts {
 		e.accountLocked(id)
 	}
 	return e, nil
+}
+
+// Close releases the lock of the state file so that another emulator can
+// use it. Save first: after Close nothing is saved any more (a write would
+// be answered 500), since the file may already belong to another emulator.
+// Close is idempotent and a no-op without a StatePath.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	lock := e.lock
+	e.lock = nil
+	return releaseStateLock(lock)
 }
 
 func checkOptions(opts Options) error {

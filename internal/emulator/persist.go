@@ -5,9 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 )
 
 // Save writes the whole state to Options.StatePath now. It is a no-op
@@ -21,6 +27,9 @@ func (e *Emulator) Save() error {
 func (e *Emulator) saveLocked() error {
 	if e.opts.StatePath == "" {
 		return nil
+	}
+	if e.closed {
+		return fmt.Errorf("emulator: save state to %s: the emulator is closed", e.opts.StatePath)
 	}
 	data, err := json.MarshalIndent(e.st, "", "  ")
 	if err != nil {
@@ -112,5 +121,123 @@ func loadState(path string) (*state, error) {
 		}
 		a.normalize()
 	}
+	if err := checkState(&st); err != nil {
+		return nil, fmt.Errorf("emulator: load state %s: %w", path, err)
+	}
 	return &st, nil
+}
+
+// lockWait is how long New waits for another process to release the state
+// file before giving up; lockPoll is how often it retries. Tests shorten it.
+var (
+	lockWait = 2 * time.Second
+	lockPoll = 50 * time.Millisecond
+)
+
+// ErrStateInUse is matched (errors.Is) by the error of New when another
+// emulator holds the state file.
+var ErrStateInUse = errors.New("emulator state file is in use")
+
+// StateInUseError is the error of New when another emulator, in this or
+// another process, holds the lock of the state file. PID is the holder's
+// process id as recorded in the lock file, 0 if unknown.
+type StateInUseError struct {
+	Path string
+	PID  int
+}
+
+func (e *StateInUseError) Error() string {
+	holder := "another process"
+	if e.PID > 0 {
+		holder = "process " + strconv.Itoa(e.PID)
+	}
+	return fmt.Sprintf("emulator state file %s is in use by %s (another riskctl --emulate or emulator serve); wait for it or use --emulator-state", e.Path, holder)
+}
+
+func (e *StateInUseError) Is(target error) bool { return target == ErrStateInUse }
+
+// lockPath is the sidecar file whose advisory lock makes one emulator the
+// only writer of a state file. It is not the state file itself: the atomic
+// rename replaces that inode on every save, and a lock on the old one would
+// protect nothing.
+func lockPath(statePath string) string { return statePath + ".lock" }
+
+// acquireStateLock takes an exclusive flock on the state file's lock file,
+// retrying for up to lockWait, and records our PID in it. The lock belongs
+// to the open file description, so it conflicts within one process too, and
+// the kernel drops it when the process dies: a crash leaves no stale lock.
+// The lock file itself is left in place on release: removing it would let a
+// waiter lock an unlinked inode while a newcomer locks a fresh one.
+func acquireStateLock(statePath string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(statePath), 0o755); err != nil {
+		return nil, fmt.Errorf("emulator: lock state %s: %w", statePath, err)
+	}
+	f, err := os.OpenFile(lockPath(statePath), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: lock state %s: %w", statePath, err)
+	}
+	deadline := time.Now().Add(lockWait)
+	for {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+			_ = f.Close()
+			return nil, fmt.Errorf("emulator: lock state %s: %w", statePath, err)
+		}
+		if !time.Now().Before(deadline) {
+			_ = f.Close()
+			return nil, &StateInUseError{Path: statePath, PID: lockHolder(lockPath(statePath))}
+		}
+		time.Sleep(lockPoll)
+	}
+	// Ours now: record who holds it, for the error of the next one.
+	if err := f.Truncate(0); err == nil {
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return f, nil
+}
+
+// lockHolder reads the PID a lock file records, 0 if it holds none (yet).
+func lockHolder(path string) int {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || pid <= 0 {
+		return 0
+	}
+	return pid
+}
+
+// releaseStateLock drops the lock (closing the descriptor releases it).
+func releaseStateLock(f *os.File) error {
+	if f == nil {
+		return nil
+	}
+	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return f.Close()
+}
+
+// checkState refuses state that breaks the API's contract: every
+// integration of an account has a non-empty id, unique within the account
+// (compared as the lookups do, case-insensitively). reference_id may repeat:
+// the API allows it.
+func checkState(st *state) error {
+	for _, acct := range slices.Sorted(maps.Keys(st.Accounts)) {
+		seen := map[string]bool{}
+		for i, in := range st.Accounts[acct].Integrations {
+			id := strings.ToLower(in.ID)
+			if strings.TrimSpace(id) == "" {
+				return fmt.Errorf("account %q: integration %d has an empty id", acct, i)
+			}
+			if seen[id] {
+				return fmt.Errorf("account %q: duplicate integration id %q", acct, in.ID)
+			}
+			seen[id] = true
+		}
+	}
+	return nil
 }

@@ -33,19 +33,24 @@ func TestPersistenceRoundTrip(t *testing.T) {
 		t.Fatalf("state file: version %d, err %v:\n%s", doc.Version, err, data)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(statePath))
-	if len(entries) != 1 || entries[0].Name() != "state.json" {
+	// state.json.lock is the lock of the running emulator (lock_test.go).
+	if len(entries) != 2 || entries[0].Name() != "state.json" || entries[1].Name() != "state.json.lock" {
 		var names []string
 		for _, e := range entries {
 			names = append(names, e.Name())
 		}
-		t.Errorf("state dir holds %v, want only state.json (temp files left behind?)", names)
+		t.Errorf("state dir holds %v, want only state.json and its lock (temp files left behind?)", names)
 	}
 	if st, _ := os.Stat(filepath.Dir(statePath)); st.Mode().Perm() != 0o755 {
 		t.Errorf("state dir mode %v, want 0755", st.Mode().Perm())
 	}
 
 	// A second emulator on the same file sees everything, and does not
-	// re-seed the loaded account even with another SeedUsers.
+	// re-seed the loaded account even with another SeedUsers. It can only
+	// open it once the first has let go.
+	if err := v.e.Close(); err != nil {
+		t.Fatal(err)
+	}
 	v2 := newTestEnv(t, Options{StatePath: statePath, SeedUsers: 9})
 	if got := v2.e.Integrations(testAccount); !reflect.DeepEqual(got, v.e.Integrations(testAccount)) || got[0].ID != in.ID {
 		t.Errorf("integrations after reload: %+v", got)
@@ -75,12 +80,15 @@ func TestPersistenceRoundTrip(t *testing.T) {
 func TestEveryWriteIsSaved(t *testing.T) {
 	statePath := filepath.Join(t.TempDir(), "state.json")
 	v := newTestEnv(t, Options{StatePath: statePath})
-	count := func() int {
-		e, err := New(Options{StatePath: statePath})
+	count := func() int { // read the file: v holds its lock
+		st, err := loadState(statePath)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return len(e.Integrations(testAccount))
+		if st.Accounts[testAccount] == nil {
+			return 0
+		}
+		return len(st.Accounts[testAccount].Integrations)
 	}
 	in := v.create("a", "https://a.okta.com")
 	if n := count(); n != 1 {
@@ -120,6 +128,9 @@ func TestLoadErrors(t *testing.T) {
 func TestSaveFailureIs500(t *testing.T) {
 	dir := t.TempDir()
 	v := newTestEnv(t, Options{StatePath: filepath.Join(dir, "sub", "state.json")})
+	if err := os.RemoveAll(filepath.Join(dir, "sub")); err != nil { // New made it for the lock file
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(dir, "sub"), nil, 0o644); err != nil { // a file where the dir should be
 		t.Fatal(err)
 	}

@@ -49,7 +49,9 @@
 //   - YAML syntax errors (at the line yaml reports, which has no column),
 //     a top level that is not a mapping, more than one YAML document;
 //   - a missing version, or a version other than 1 (an unsupported version
-//     stops the check: the rest of the file may follow other rules);
+//     stops the check: the rest of the file may follow other rules); an
+//     empty file, or one holding only comments, is a missing version at
+//     line 1, column 1: it is most likely the wrong file or a cut-off one;
 //   - unknown keys at any level (the message lists the allowed keys and
 //     suggests a near miss), duplicate keys in any mapping, and keys that
 //     Cloudflare computes (id, account_tag, created_at, well_known_url on an
@@ -62,20 +64,41 @@
 //   - an ignore that is not a list, names a field that cannot be ignored
 //     (with a suggestion for a near miss, and the reason for fields that
 //     plans never compare, and for reference_id), or names a field twice;
-//   - a directory without spec files, a file that cannot be read (Load);
+//   - a directory without spec files, a file that cannot be read, a path
+//     that is not a regular file (a named pipe, a device, a socket), a file
+//     larger than MaxSpecBytes (Load);
 //   - a behavior without enabled or risk_level; an integration without
 //     reference_id, integration_type or tenant_url; a behavior id that is not
 //     made of a-z, 0-9 and _;
 //   - a tenant_url that is not an absolute https URL with a host, or that
-//     carries user info, a query or a fragment;
+//     carries user info, a query, a fragment, or a port outside 1–65535;
+//   - a reference_id that is empty, that holds anything but printable ASCII
+//     (control, bidi and other non-ASCII characters; messages quote it with
+//     those escaped), or that starts or ends with a space;
 //   - a reference_id used twice in a file; an account id that is not 32
 //     lower-case hex characters, or that is empty when Options gives no
 //     default; one account declared by two files (Load).
 //
-// An empty file, and a file holding only "version: 1", declare nothing to
-// manage. A null behaviors or integrations value ("behaviors:" with every
-// entry commented out) means none. YAML aliases are followed; errors inside
-// aliased content point at the anchored original.
+// A file holding only "version: 1" declares nothing to manage. A null
+// behaviors or integrations value ("behaviors:" with every entry commented
+// out) means none. YAML aliases are followed; errors inside aliased content
+// point at the anchored original.
+//
+// # Limits
+//
+// Nothing in a spec can make loading it take long or say much:
+//
+//   - Load reads regular files only, checked before opening (so a named
+//     pipe never blocks it), and at most MaxSpecBytes (4 MiB) of each, a
+//     size checked before reading and enforced while reading;
+//   - aliases may add at most 100,000 nodes to what a file writes out (a
+//     "billion laughs" file is an error at its top, found before any of it
+//     is checked);
+//   - a value is at most MaxValueBytes (64 KiB) after interpolation, and
+//     interpolation produces at most 16 MiB per file; past either, the
+//     scalar is an error;
+//   - a file's check stops after 1,000 errors, and Errors.Error lists the
+//     first MaxReportedErrors (100), then "... and N more errors".
 //
 // # Interpolation
 //

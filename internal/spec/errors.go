@@ -2,6 +2,7 @@ package spec
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,13 +58,24 @@ func (e *Error) Error() string {
 // from other failures with errors.As(err, &spec.Errors{}).
 type Errors []*Error
 
-// Error is one line per problem, sorted by file, line and column.
+// MaxReportedErrors is how many problems Errors.Error lists; the rest are
+// counted on a last line, "... and N more errors", so that a spec with
+// thousands of mistakes (or one mistake aliased thousands of times) cannot
+// flood a terminal or a pull-request comment.
+const MaxReportedErrors = 100
+
+// Error is one line per problem, sorted by file, line and column: the first
+// MaxReportedErrors of them, then a line counting the others.
 func (es Errors) Error() string {
 	sorted := slices.Clone(es)
 	sorted.sort()
-	lines := make([]string, len(sorted))
-	for i, e := range sorted {
+	shown := sorted[:min(len(sorted), MaxReportedErrors)]
+	lines := make([]string, len(shown), len(shown)+1)
+	for i, e := range shown {
 		lines[i] = e.Error()
+	}
+	if more := len(sorted) - len(shown); more > 0 {
+		lines = append(lines, fmt.Sprintf("... and %d more errors", more))
 	}
 	return strings.Join(lines, "\n")
 }

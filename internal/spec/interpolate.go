@@ -47,6 +47,16 @@ func envLookup(lookup func(string) (string, bool), secrets *redact.Set) lookupFu
 	}
 }
 
+// MaxValueBytes is the longest a scalar may be after interpolation: 64 KiB,
+// far past any id or URL. A value that grows past it through ${...} is an
+// error at that scalar, and expansion stops there, so that variables cannot
+// blow a small spec up into a huge one.
+const MaxValueBytes = 64 << 10
+
+// maxExpandedBytes bounds the text that interpolation produces in one file,
+// all values together: aliases let one ${...} be expanded many times.
+const maxExpandedBytes = 16 << 20
+
 // expand substitutes ${VAR} and ${VAR:-default} in s and turns $$ into $.
 // substituted reports whether any ${...} was replaced, which is what makes
 // the result worth resolving again as YAML. problems are messages for the
@@ -73,6 +83,9 @@ func expand(s string, lookup lookupFunc) (out string, substituted bool, problems
 			value, problem := r.resolve(lookup)
 			if problem != "" {
 				problems = append(problems, problem)
+			}
+			if b.Len()+len(value) > MaxValueBytes {
+				return s, false, []string{fmt.Sprintf("value is longer than %d bytes (%d KiB) after interpolation, the limit for one value", MaxValueBytes, MaxValueBytes>>10)}
 			}
 			b.WriteString(value)
 			substituted = true

@@ -54,9 +54,9 @@ func Load(paths []string, opts Options) ([]*File, error) {
 	expanded, err := Expand(paths)
 	errs, _ := err.(Errors) // Expand returns no other error
 	for _, path := range expanded {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			errs = append(errs, &Error{Pos: Pos{File: path}, Msg: "cannot read spec file: " + pathErrorReason(err)})
+		data, msg := readSpec(path)
+		if msg != "" {
+			errs = append(errs, &Error{Pos: Pos{File: path}, Msg: msg})
 			continue
 		}
 		f, err := Parse(path, data, opts)
@@ -72,6 +72,73 @@ func Load(paths []string, opts Options) ([]*File, error) {
 		return nil, errs
 	}
 	return files, nil
+}
+
+// MaxSpecBytes is the largest spec file Load reads: 4 MiB, hundreds of
+// times a spec for thousands of integrations. A larger file is refused
+// before it is read, and reading stops one byte past the limit whatever the
+// file's size claimed to be, so a spec path cannot make riskctl read without
+// end.
+const MaxSpecBytes = 4 << 20
+
+// readSpec reads one spec file, or says why it may not be read. Only regular
+// files are read (a symlink counts as what it points to): a named pipe would
+// block the open, and a device such as /dev/zero would never end, so both are
+// refused from their Stat, before any open.
+func readSpec(path string) (data []byte, problem string) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, "cannot read spec file: " + pathErrorReason(err)
+	}
+	if problem := notRegular(info); problem != "" {
+		return nil, problem
+	}
+	if info.Size() > MaxSpecBytes {
+		return nil, tooLarge()
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "cannot read spec file: " + pathErrorReason(err)
+	}
+	defer f.Close()
+	// The path may have been swapped between Stat and Open: check what was
+	// opened, too.
+	if info, err := f.Stat(); err != nil {
+		return nil, "cannot read spec file: " + pathErrorReason(err)
+	} else if problem := notRegular(info); problem != "" {
+		return nil, problem
+	}
+	data, err = io.ReadAll(io.LimitReader(f, MaxSpecBytes+1))
+	switch {
+	case err != nil:
+		return nil, "cannot read spec file: " + pathErrorReason(err)
+	case len(data) > MaxSpecBytes:
+		return nil, tooLarge()
+	}
+	return data, ""
+}
+
+// notRegular says why info is not a file Load reads, or "".
+func notRegular(info fs.FileInfo) string {
+	mode := info.Mode()
+	what := "not a regular file"
+	switch {
+	case mode.IsRegular():
+		return ""
+	case mode.IsDir():
+		what = "a directory, not a file"
+	case mode&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO), not a regular file"
+	case mode&fs.ModeSocket != 0:
+		what = "a socket, not a regular file"
+	case mode&fs.ModeDevice != 0:
+		what = "a device, not a regular file"
+	}
+	return "cannot read spec file: it is " + what
+}
+
+func tooLarge() string {
+	return fmt.Sprintf("cannot read spec file: it is larger than the limit of %d bytes (%d MiB)", MaxSpecBytes, MaxSpecBytes>>20)
 }
 
 // Expand replaces each path that is a directory by the spec files in it:
@@ -178,7 +245,7 @@ func Parse(path string, data []byte, opts Options) (*File, error) {
 		lookup = os.LookupEnv
 	}
 	p := &parser{path: path, lookup: envLookup(lookup, opts.Secrets), secrets: opts.Secrets, defaultAccountID: opts.DefaultAccountID}
-	f := p.file(data)
+	f := p.run(data)
 	if len(p.errs) > 0 {
 		p.errs.sort()
 		return nil, p.errs
@@ -214,6 +281,10 @@ type parser struct {
 	secrets          *redact.Set
 	defaultAccountID string
 	errs             Errors
+	// expandedBytes is the text interpolation has produced so far;
+	// expansionCapped, that it passed maxExpandedBytes and said so.
+	expandedBytes   int
+	expansionCapped bool
 }
 
 // field is one key: value pair of a mapping, aliases already followed.
@@ -222,11 +293,36 @@ type field struct{ key, val *yaml.Node }
 func (p *parser) pos(n *yaml.Node) Pos { return Pos{File: p.path, Line: n.Line, Col: n.Column} }
 
 func (p *parser) errorAt(pos Pos, format string, args ...any) {
+	if len(p.errs) >= maxFileErrors {
+		p.errs = append(p.errs, &Error{Pos: Pos{File: p.path}, Msg: fmt.Sprintf("too many errors: stopped checking the file after %d", maxFileErrors)})
+		panic(stopParse{})
+	}
 	p.errs = append(p.errs, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
 }
 
+// maxFileErrors bounds the errors collected for one file; past it, Parse
+// stops checking. Errors.Error lists fewer still (MaxReportedErrors).
+const maxFileErrors = 1000
+
+// stopParse is the panic that unwinds a parse that has collected
+// maxFileErrors; Parse recovers it.
+type stopParse struct{}
+
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
 	p.errorAt(p.pos(n), format, args...)
+}
+
+// run is file, stopped early once it has found too many errors.
+func (p *parser) run(data []byte) (f *File) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(stopParse); !ok {
+				panic(r)
+			}
+			f = nil
+		}
+	}()
+	return p.file(data)
 }
 
 func (p *parser) file(data []byte) *File {
@@ -240,9 +336,9 @@ func (p *parser) file(data []byte) *File {
 	switch {
 	case !ok:
 		return nil
-	case root == nil: // empty: nothing to manage, but the account must still be known
-		p.accountID(f, nil, Pos{File: p.path, Line: 1, Col: 1})
-		return f
+	case root == nil: // empty, or only comments: most likely the wrong file, or a truncated one
+		p.errorAt(Pos{File: p.path, Line: 1, Col: 1}, `missing version: the file is empty or holds only comments (a spec starts with "version: 1")`)
+		return nil
 	case root.Kind != yaml.MappingNode:
 		p.errorf(root, "a spec must be a YAML mapping with the keys %s, got %s", strings.Join(topKeys, ", "), describe(root))
 		return nil
@@ -290,7 +386,60 @@ func (p *parser) decode(data []byte) (root *yaml.Node, ok bool) {
 	if root.Kind == yaml.ScalarNode && root.ShortTag() == nullTag {
 		return nil, true
 	}
+	// The walk follows aliases, so a few lines of anchors and aliases could
+	// stand for billions of nodes (and as many errors). Count what the walk
+	// could reach, which is cheap, before walking.
+	plain, expanded := countNodes(doc.Content[0])
+	if limit := plain + maxAliasedNodes; expanded > limit {
+		p.errorf(root, "YAML aliases expand this file to more than %d nodes (the limit is %d more than the file writes out): write the content out instead of aliasing it", limit, maxAliasedNodes)
+		return nil, false
+	}
 	return root, true
+}
+
+// maxAliasedNodes bounds how many nodes aliases may add to a file, beyond
+// those it writes out: far more than sharing a few settings needs, and few
+// enough that checking them takes a fraction of a second.
+const maxAliasedNodes = 100_000
+
+// countNodes counts the nodes under n as written (plain) and as the walk
+// sees them with every alias followed (expanded, saturating well past any
+// limit). An alias into the node that holds it counts once: the walk
+// checks each level's kind, so it never follows such a loop.
+func countNodes(n *yaml.Node) (plain, expanded int) {
+	const saturated = 1 << 40
+	sizes := make(map[*yaml.Node]int) // expanded size; -1 while counting
+	var size func(n *yaml.Node) int
+	size = func(n *yaml.Node) int {
+		if n.Kind == yaml.AliasNode {
+			if n.Alias == nil {
+				return 1
+			}
+			n = n.Alias
+		}
+		switch s, seen := sizes[n]; {
+		case seen && s < 0:
+			return 1
+		case seen:
+			return s
+		}
+		sizes[n] = -1
+		total := 1
+		for _, c := range n.Content {
+			total = min(total+size(c), saturated)
+		}
+		sizes[n] = total
+		return total
+	}
+	var count func(n *yaml.Node) int
+	count = func(n *yaml.Node) int {
+		total := 1
+		for _, c := range n.Content {
+			total += count(c)
+		}
+		return total
+	}
+	return count(n), size(n)
 }
 
 var yamlLine = regexp.MustCompile(`^line (\d+): `)
@@ -454,6 +603,8 @@ func (p *parser) integration(item *yaml.Node) (in state.Integration, ref *yaml.N
 		if s, ok := p.str(v, "reference_id"); ok {
 			if strings.TrimSpace(s) == "" {
 				p.errorf(v, "reference_id must not be empty")
+			} else if problem := referenceIDProblem(s); problem != "" {
+				p.errorf(v, "%s", problem)
 			} else {
 				in.ReferenceID, ref = s, v
 			}

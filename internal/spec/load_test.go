@@ -716,9 +716,6 @@ integrations:
 // integrations: all valid, as long as the account is known.
 func TestParseNothingToManage(t *testing.T) {
 	for _, tc := range []struct{ name, src string }{
-		{"empty file", ""},
-		{"only comments", "# nothing yet\n"},
-		{"empty document", "---\n"},
 		{"only version", "version: 1\n"},
 		{"null sections", "version: 1\nbehaviors:\nintegrations:\n"},
 		{"empty sections", "version: 1\nbehaviors: {}\nintegrations: []\nprune: false\n"},
@@ -742,11 +739,22 @@ func TestParseNothingToManage(t *testing.T) {
 	}
 }
 
-func TestParseEmptyFileNeedsAnAccount(t *testing.T) {
-	_, err := parse("", spec.Options{})
-	want := []string{"spec.yaml:1:1: account_id is empty: set it in the file, or set CLOUDFLARE_ACCOUNT_ID / --account-id"}
-	if diff := cmp.Diff(want, errorLines(t, err)); diff != "" {
-		t.Errorf("errors (-want +got):\n%s", diff)
+// TestParseEmptyFileIsAnError: a file with no content is most likely the
+// wrong file or a truncated one, never a spec, whatever the default account.
+func TestParseEmptyFileIsAnError(t *testing.T) {
+	for _, tc := range []struct{ name, src string }{
+		{"empty file", ""},
+		{"only comments", "# nothing yet\n"},
+		{"empty document", "---\n"},
+		{"null document", "~\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parse(tc.src, spec.Options{DefaultAccountID: acct})
+			want := []string{`spec.yaml:1:1: missing version: the file is empty or holds only comments (a spec starts with "version: 1")`}
+			if diff := cmp.Diff(want, errorLines(t, err)); diff != "" {
+				t.Errorf("errors (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -42,6 +43,15 @@ func (p *parser) scalar(n *yaml.Node, name, want string) (v value, ok bool) {
 	}
 	if len(problems) > 0 {
 		return value{}, false
+	}
+	if substituted {
+		if p.expandedBytes += len(text); p.expandedBytes > maxExpandedBytes {
+			if !p.expansionCapped {
+				p.expansionCapped = true
+				p.errorf(n, "interpolation produces more than %d bytes (%d MiB) in this file, the limit for one file: stopped interpolating here", maxExpandedBytes, maxExpandedBytes>>20)
+			}
+			return value{}, false
+		}
 	}
 	if p.secrets.Contains(text) {
 		p.errorf(n, "%s holds a credential of this run (or part of one), and credentials never enter a spec", name)
@@ -157,7 +167,29 @@ func checkTenantURL(s string) (ok bool, without string) {
 	case u.Fragment != "" || strings.Contains(s, "#"):
 		return false, ", without a fragment"
 	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return false, ", with a port from 1 to 65535"
+		}
+	}
 	return true, ""
+}
+
+// referenceIDProblem says what is wrong with a non-empty reference_id, or
+// "". A reference_id is printable ASCII without surrounding spaces: it is
+// how plans match integrations and what they print, so look-alike, invisible
+// or reordering (bidi) characters would make two ids that read the same
+// differ.
+func referenceIDProblem(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return fmt.Sprintf("reference_id %s holds a control or non-ASCII character at byte %d: a reference_id is printable ASCII", quoteASCII(s), i+1)
+		}
+	}
+	if strings.TrimSpace(s) != s {
+		return fmt.Sprintf("reference_id %s starts or ends with a space: remove it", quoteASCII(s))
+	}
+	return ""
 }
 
 // isAccountID reports whether s looks like a Cloudflare account id.
@@ -210,6 +242,16 @@ func quote(s string) string {
 		s = string([]rune(s)[:maxRunes]) + "…"
 	}
 	return fmt.Sprintf("%q", s)
+}
+
+// quoteASCII is quote with every non-ASCII character escaped, for text
+// that may hold bidi or invisible characters.
+func quoteASCII(s string) string {
+	const maxRunes = 64
+	if utf8.RuneCountInString(s) > maxRunes {
+		return strconv.QuoteToASCII(string([]rune(s)[:maxRunes])) + "…"
+	}
+	return strconv.QuoteToASCII(s)
 }
 
 // didYouMean suggests the allowed key closest to name, when it is close

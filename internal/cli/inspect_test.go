@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -229,5 +230,65 @@ func TestWriteJSON(t *testing.T) {
 	}
 	if got, want := b.String(), "{\n  \"a\": [\n    1\n  ]\n}\n"; got != want {
 		t.Errorf("writeJSON: %q, want %q", got, want)
+	}
+}
+
+// TestExportRefusesInexpressibleValues: an account holding a value no spec
+// can express (here a plain-http tenant URL with a query) makes export exit
+// 1, print nothing on stdout and name the integration on stderr; a "$" in
+// a value is exported escaped, and the export plans no changes.
+func TestExportRefusesInexpressibleValues(t *testing.T) {
+	baseURL, _ := slowAPI(t, "", 0)
+	create := func(ref, tenant string) {
+		t.Helper()
+		body := fmt.Sprintf(`{"reference_id": %q, "integration_type": "Okta", "tenant_url": %q}`, ref, tenant)
+		req, err := http.NewRequest(http.MethodPost, baseURL+"/accounts/"+timeoutAccount+"/zt_risk_scoring/integrations", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+timeoutToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			t.Fatalf("create %s: %s", ref, resp.Status)
+		}
+	}
+	export := func() (int, string, string) {
+		t.Helper()
+		for _, v := range []string{envAPIToken, envAPIKey, envAPIEmail, envAccountID, envBaseURL, "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY"} {
+			t.Setenv(v, "")
+		}
+		t.Setenv(envAPIToken, timeoutToken)
+		var out, errOut bytes.Buffer
+		code := Main(context.Background(), argv("export --account-id "+timeoutAccount+" --base-url "+baseURL),
+			Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		return code, out.String(), errOut.String()
+	}
+
+	create("dollar", "https://c.okta.com/${HOME}")
+	code, out, errOut := export()
+	if code != ExitOK || !strings.Contains(out, `tenant_url: "https://c.okta.com/$${HOME}"`) {
+		t.Fatalf("export: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+
+	create("legacy", "http://legacy.okta.com/?a=1")
+	code, out, errOut = export()
+	if code != ExitError {
+		t.Errorf("export exit %d, want %d", code, ExitError)
+	}
+	if out != "" {
+		t.Errorf("export printed a spec despite the refusal:\n%s", out)
+	}
+	for _, want := range []string{"cannot be exported as a spec", `integration "legacy"`, "http://legacy.okta.com/?a=1"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, `integration "dollar"`) {
+		t.Errorf("stderr names an expressible integration:\n%s", errOut)
 	}
 }

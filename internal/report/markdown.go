@@ -75,7 +75,7 @@ func code(s string, inTable bool) string {
 	if s == "" {
 		return "*(empty)*"
 	}
-	s = textutil.JoinLines(s, codeLineSep)
+	s = textutil.Visible(textutil.JoinLines(s, codeLineSep))
 	if inTable {
 		s = strings.ReplaceAll(s, "|", `\|`)
 	}
@@ -96,7 +96,7 @@ func cell(s string) string { return code(s, true) }
 // plainCell is text for a table cell that is not a code span: on one
 // line, with | and the characters that start Markdown or HTML escaped.
 func plainCell(s string) string {
-	return plainEscaper.Replace(textutil.OneLine(s))
+	return plainEscaper.Replace(textutil.Visible(textutil.OneLine(s)))
 }
 
 var plainEscaper = strings.NewReplacer(`\`, `\\`, "|", `\|`, "`", "\\`", "*", `\*`, "_", `\_`, "<", "&lt;", "[", `\[`)

@@ -4,6 +4,7 @@ package textutil
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 )
 
@@ -29,4 +30,37 @@ func JSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// Visible makes invisible and direction-changing characters visible as
+// \uXXXX escapes: control characters (C0 but tab, DEL, C1), bidi controls
+// (which can make a PR comment display text in another order than it
+// holds) and zero-width characters. Apply it after JoinLines/OneLine.
+func Visible(s string) string {
+	if strings.IndexFunc(s, invisible) < 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if invisible(r) {
+			fmt.Fprintf(&b, `\u%04X`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func invisible(r rune) bool {
+	switch {
+	case r == '\t':
+		return false
+	case r < 0x20, r == 0x7f, 0x80 <= r && r < 0xa0:
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, 0x202a <= r && r <= 0x202e, 0x2066 <= r && r <= 0x2069:
+		return true // bidi marks, embeddings, overrides, isolates
+	case 0x200b <= r && r <= 0x200d, r == 0x2060, r == 0xfeff:
+		return true // zero-width
+	}
+	return false
 }

@@ -77,18 +77,18 @@ func (x *executor) replace(ctx context.Context, key string, ic *plan.Integration
 		if c.id == "" {
 			return outcome{err: fmt.Errorf("deleted %s, but creating its replacement failed: %w", old, err)}
 		}
-		return outcome{id: c.id, err: fmt.Errorf("deleted %s; %w", old, err)}
+		return outcome{id: c.id, posted: c.posted, err: fmt.Errorf("deleted %s; %w", old, err)}
 	}
-	return outcome{id: c.id, done: fmt.Sprintf("replaced (deleted id %s%s; %s)", old, gone, c.describe())}
+	return outcome{id: c.id, posted: c.posted, done: fmt.Sprintf("replaced (deleted id %s%s; %s)", old, gone, c.describe())}
 }
 
 // create creates the desired integration.
 func (x *executor) create(ctx context.Context, key string, ic *plan.IntegrationChange) outcome {
 	c, err := x.ensureCreated(ctx, key, *ic.After)
 	if err != nil {
-		return outcome{id: c.id, err: err}
+		return outcome{id: c.id, posted: c.posted, err: err}
 	}
-	return outcome{id: c.id, done: c.describe()}
+	return outcome{id: c.id, posted: c.posted, done: c.describe()}
 }
 
 // delete deletes a live integration; one that is already gone counts.
@@ -109,6 +109,10 @@ type created struct {
 	id       string
 	inactive bool   // the follow-up PUT made it inactive
 	how      string // how an ambiguous create was settled, if it was
+	// posted: a POST of this run answered with it, so it is this run's
+	// own (one found by reference_id after an ambiguous answer may be
+	// another run's).
+	posted bool
 }
 
 func (c created) describe() string {
@@ -145,7 +149,7 @@ func (x *executor) ensureCreated(ctx context.Context, key string, want state.Int
 			return c, err
 		}
 	}
-	c.id = got.ID
+	c.id, c.posted = got.ID, !found
 
 	var followUp bool
 	if found {

@@ -24,6 +24,11 @@ const DefaultParallelism = 10
 // answer, so that what landed is known, short enough not to hang.
 const DefaultGrace = 30 * time.Second
 
+// defaultDuplicateSettle is what Options.DuplicateSettle 0 means. It is a
+// variable so that this package's tests, which have no concurrent runs to
+// wait for, can run without the wait.
+var defaultDuplicateSettle = DuplicateSettle
+
 // Options tune Execute. The zero value is usable.
 type Options struct {
 	// Parallelism bounds the actions of one phase that run at once.
@@ -42,6 +47,12 @@ type Options struct {
 	// Grace bounds how long steps in flight go on after ctx ends; 0 means
 	// DefaultGrace.
 	Grace time.Duration
+	// DuplicateSettle is how long after its last create the run lists the
+	// account for copies a concurrent run created (see checkDuplicates);
+	// 0 means DuplicateSettle, negative means no wait (right only where no
+	// other process can write, as the embedded emulator, which one process
+	// holds at a time).
+	DuplicateSettle time.Duration
 }
 
 // Execute applies p through api and reports what happened to each change.
@@ -87,6 +98,7 @@ func Execute(ctx context.Context, api remote.API, p plan.Plan, opts Options) Res
 	for _, phase := range x.phases() {
 		x.run(ctx, inFlight, phase)
 	}
+	x.checkDuplicates(inFlight)
 	return x.result()
 }
 
@@ -122,9 +134,10 @@ type step struct {
 
 // outcome is what a step did.
 type outcome struct {
-	id   string // server id the step ended on, if any
-	done string // what happened, for the progress line: "created (id …)"
-	err  error
+	id     string // server id the step ended on, if any
+	posted bool   // id is an integration this step's POST created
+	done   string // what happened, for the progress line: "created (id …)"
+	err    error
 }
 
 type executor struct {
@@ -136,21 +149,29 @@ type executor struct {
 	grace    time.Duration
 	progress io.Writer
 
-	mu      sync.Mutex // guards settled, and orders the progress lines
+	mu      sync.Mutex // guards what follows, and orders the progress lines
 	settled int        // changes applied, failed or skipped so far
 	actions []ActionResult
+
+	dupSettle  time.Duration // Options.DuplicateSettle
+	own        []ownCreate   // integrations this run's POSTs created
+	lastCreate time.Time     // when the last step that created one ended
 }
 
 func newExecutor(api remote.API, p plan.Plan, opts Options) *executor {
 	x := &executor{
-		api:      api,
-		changes:  p.Changes,
-		par:      opts.Parallelism,
-		now:      opts.Now,
-		started:  opts.Started,
-		grace:    opts.Grace,
-		progress: opts.Progress,
-		actions:  make([]ActionResult, len(p.Changes)),
+		api:       api,
+		changes:   p.Changes,
+		par:       opts.Parallelism,
+		now:       opts.Now,
+		started:   opts.Started,
+		grace:     opts.Grace,
+		progress:  opts.Progress,
+		actions:   make([]ActionResult, len(p.Changes)),
+		dupSettle: opts.DuplicateSettle,
+	}
+	if x.dupSettle == 0 {
+		x.dupSettle = defaultDuplicateSettle
 	}
 	switch {
 	case x.par == 0:
@@ -339,6 +360,11 @@ func (x *executor) finish(s step, o outcome, start time.Time, waited time.Durati
 		if o.err != nil {
 			a.Status = StatusFailed
 		}
+	}
+	if o.posted {
+		i := s.indices[0]
+		x.own = append(x.own, ownCreate{index: i, ref: referenceID(x.changes[i].Key, *x.changes[i].Integration.After), id: o.id})
+		x.lastCreate = end
 	}
 	if o.err != nil {
 		x.report(s, end, "%s: FAILED after %s: %v", s.label, roundDuration(d), textutil.OneLine(o.err.Error()))

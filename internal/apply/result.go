@@ -43,6 +43,10 @@ type ActionResult struct {
 	// of the same action failed). Empty for behaviors, and when no
 	// integration was reached.
 	ID string
+	// Note says what the run did beyond the change itself: for a create,
+	// that a concurrent run had created the same reference_id first and
+	// this run's copy was deleted (ID is then the survivor's).
+	Note string
 	// Duration is the wall time of the action's API calls (for behaviors,
 	// of the one PUT they share), from when its step got a parallelism
 	// slot and started its first request: time queued for the slot is not

@@ -18,7 +18,7 @@ func applyCommand(g *globals) *ucli.Command {
 	return &ucli.Command{
 		Name:  "apply",
 		Usage: "make the account match the spec (-f FILE...), or apply a saved plan (PLANFILE)",
-		UsageText: "riskctl apply -f PATH... [--auto-approve] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]...\n" +
+		UsageText: "riskctl apply -f PATH... [--auto-approve] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]... [--dedupe]\n" +
 			"riskctl apply [--format text|json] [--max-deletes N] [--parallelism N] [--allow-other-version] PLANFILE",
 		ArgsUsage: "[PLANFILE]",
 		Description: "With -f, apply plans, shows the plan and asks for approval (--auto-approve\n" +
@@ -35,6 +35,7 @@ func applyCommand(g *globals) *ucli.Command {
 			&ucli.BoolFlag{Name: "auto-approve", Usage: "apply without asking (required without a terminal)"},
 			maxDeletesFlag(),
 			targetFlag(),
+			dedupeFlag(),
 			&ucli.IntFlag{Name: "parallelism", Value: apply.DefaultParallelism, Usage: "API writes in flight at once (the default is Terraform's)"},
 			&ucli.BoolFlag{Name: "allow-other-version", Usage: "apply a saved PLANFILE made by another riskctl version (refused by default)"},
 			reportFormatFlag("text", "json"),
@@ -48,6 +49,7 @@ func applyCommand(g *globals) *ucli.Command {
 type applyOptions struct {
 	Files    []string      // -f: plan these specs, then apply (asking unless AutoApprove)
 	Targets  []plan.Target // --target: only with Files (a saved plan keeps its own)
+	Dedupe   bool          // --dedupe: only with Files (a saved plan records it)
 	PlanFile string        // PLANFILE: apply this saved plan; it is the approval
 
 	AutoApprove       bool // --auto-approve
@@ -70,8 +72,8 @@ func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 		Format:            format,
 	}
 	if c.NArg() > 0 {
-		if len(c.StringSlice("file")) > 0 || len(c.StringSlice("target")) > 0 {
-			return applyOptions{}, usageErrorf("apply takes either -f FILE... or a saved PLANFILE, not both (a saved plan keeps its own targets)")
+		if len(c.StringSlice("file")) > 0 || len(c.StringSlice("target")) > 0 || c.IsSet("dedupe") {
+			return applyOptions{}, usageErrorf("apply takes either -f FILE... or a saved PLANFILE, not both (a saved plan keeps its own targets and --dedupe)")
 		}
 		if c.NArg() > 1 {
 			return applyOptions{}, usageErrorf("apply takes one PLANFILE, got %d arguments", c.NArg())
@@ -86,6 +88,7 @@ func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 		if o.Targets, err = parseTargets(c); err != nil {
 			return applyOptions{}, err
 		}
+		o.Dedupe = c.Bool("dedupe")
 		if o.Files, err = specFiles(c); err != nil {
 			return applyOptions{}, err
 		}
@@ -107,7 +110,7 @@ func (g *globals) apply(ctx context.Context, o applyOptions) error {
 	if err != nil {
 		return err
 	}
-	accounts := reconcile.PlanAccounts(ctx, files, reconcile.PlanOptions{Connect: g.connector(), Targets: o.Targets})
+	accounts := reconcile.PlanAccounts(ctx, files, reconcile.PlanOptions{Connect: g.connector(), Targets: o.Targets, Dedupe: o.Dedupe})
 	r := g.newReport(report.KindApply, accounts)
 	if failed := g.accountFailures(r); failed != nil {
 		return g.finish(r, failed, "")
@@ -175,7 +178,13 @@ func (g *globals) applyPlans(ctx context.Context, o applyOptions, accounts []*re
 	// One counted line per action on stderr, in CI as on a terminal. When
 	// ctx ends (an interrupt, --timeout), nothing new starts and what is
 	// in flight gets apply's grace; the outcome below says what landed.
-	results := reconcile.Apply(ctx, accounts, reconcile.ApplyOptions{Parallelism: o.Parallelism, Progress: g.streams.Err})
+	opts := reconcile.ApplyOptions{Parallelism: o.Parallelism, Progress: g.streams.Err}
+	if g.emulate {
+		// The embedded emulator's state has one process at a time (its
+		// lock), so no concurrent run can create a copy to wait for.
+		opts.DuplicateSettle = -1
+	}
+	results := reconcile.Apply(ctx, accounts, opts)
 	return g.reportApply(o.Format, accounts, results)
 }
 

@@ -19,7 +19,7 @@ func planCommand(g *globals) *ucli.Command {
 	return &ucli.Command{
 		Name:      "plan",
 		Usage:     "show what apply would change; never writes to the account",
-		UsageText: "riskctl plan -f PATH... [--out PLANFILE] [--format text|json|markdown] [--detailed-exitcode] [--max-deletes N] [--target T]...",
+		UsageText: "riskctl plan -f PATH... [--out PLANFILE] [--format text|json|markdown] [--detailed-exitcode] [--max-deletes N] [--target T]... [--dedupe]",
 		ArgsUsage: " ",
 		Description: "Exit codes: 0 no changes (or changes, without --detailed-exitcode), 2 changes\n" +
 			"pending (--detailed-exitcode), 4 apply would refuse this plan (--max-deletes),\n" +
@@ -36,6 +36,7 @@ func planCommand(g *globals) *ucli.Command {
 			&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes (0: none, 1: error)"},
 			maxDeletesFlag(),
 			targetFlag(),
+			dedupeFlag(),
 		},
 		Action: action(planOptionsFrom, g.plan),
 	}
@@ -49,6 +50,7 @@ type planOptions struct {
 	DetailedExitcode bool     // --detailed-exitcode: exit 2 when there are changes
 	MaxDeletes       int      // --max-deletes: the limit apply will enforce
 	Targets          []plan.Target
+	Dedupe           bool // --dedupe: delete the extras of a shared reference_id
 }
 
 // planOptionsFrom reads plan's flags; errors are usage errors (exit 3).
@@ -76,7 +78,13 @@ func planOptionsFrom(c *ucli.Context) (planOptions, error) {
 		DetailedExitcode: c.Bool("detailed-exitcode"),
 		MaxDeletes:       limit,
 		Targets:          targets,
+		Dedupe:           c.Bool("dedupe"),
 	}, nil
+}
+
+// dedupeFlag is plan's and apply's --dedupe.
+func dedupeFlag() ucli.Flag {
+	return &ucli.BoolFlag{Name: "dedupe", Usage: "where live integrations share a spec reference_id, delete all but the earliest created (counted by --max-deletes) instead of refusing"}
 }
 
 func (g *globals) plan(ctx context.Context, o planOptions) error {
@@ -91,7 +99,7 @@ func (g *globals) plan(ctx context.Context, o planOptions) error {
 			return err
 		}
 	}
-	accounts := reconcile.PlanAccounts(ctx, files, reconcile.PlanOptions{Connect: g.connector(), Targets: o.Targets})
+	accounts := reconcile.PlanAccounts(ctx, files, reconcile.PlanOptions{Connect: g.connector(), Targets: o.Targets, Dedupe: o.Dedupe})
 	r := g.newReport(report.KindPlan, accounts)
 	if len(o.Targets) > 0 {
 		fmt.Fprintln(g.streams.Err, "Warning: partial plan: only the targeted objects are planned; other differences are not shown.")

@@ -13,7 +13,8 @@ func validateCommand(g *globals) *ucli.Command {
 		Usage:     "check spec files offline (no credentials needed)",
 		UsageText: "riskctl validate -f PATH...",
 		ArgsUsage: " ",
-		Description: "Exit codes: 0 every spec is valid, 3 invalid spec or flags.\n" +
+		Description: "Exit codes: 0 every spec is valid, 3 invalid spec or flags. Warnings (a\n" +
+			"reference_id that is not a UUID) go to stderr and do not fail.\n" +
 			"\n" +
 			"Examples:\n" +
 			"  riskctl validate -f riskscoring/                # every *.yaml in the directory\n" +
@@ -43,6 +44,9 @@ func (g *globals) validate(_ context.Context, o validateOptions) error {
 		return err
 	}
 	for _, f := range files {
+		for _, w := range f.Warnings() {
+			fmt.Fprintf(g.streams.Err, "Warning: %s\n", w)
+		}
 		a := f.Account
 		fmt.Fprintf(g.streams.Out, "%s: valid (account %s: %d behaviors, %d integrations)\n",
 			f.Path, a.AccountID, len(a.Behaviors), len(a.Integrations))

@@ -17,6 +17,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/riskctl/riskctl/internal/state"
 )
@@ -48,7 +49,7 @@ func Compute(desired, live state.Account) (Plan, error) {
 //
 // LiveFingerprint always digests the whole live state.
 func ComputeWith(desired, live state.Account, opts Options) (Plan, error) {
-	p := Plan{AccountID: desired.AccountID, LiveFingerprint: Fingerprint(live)}
+	p := Plan{AccountID: desired.AccountID, LiveFingerprint: Fingerprint(live), Dedupe: opts.Dedupe}
 	if p.AccountID == "" {
 		p.AccountID = live.AccountID
 	}
@@ -61,7 +62,7 @@ func ComputeWith(desired, live state.Account, opts Options) (Plan, error) {
 	}
 	p.Changes, p.UnmanagedBehaviors, p.Ignored = behaviors, unmanaged, ignored
 
-	integrations, unmanagedInts, ignoredInts, ierrs := integrationChanges(desired, live, sel)
+	integrations, unmanagedInts, ignoredInts, ierrs := integrationChanges(desired, live, sel, opts.Dedupe)
 	errs = append(errs, ierrs...)
 	p.Changes = append(p.Changes, integrations...)
 	p.UnmanagedIntegrations = unmanagedInts
@@ -130,7 +131,7 @@ func behaviorChanges(desired, live map[string]state.Behavior, sel selection) ([]
 // order (updates, replaces, creates, deletes), the selected unmanaged live
 // integrations, sorted by reference_id then id, and the ignored
 // differences, by reference_id.
-func integrationChanges(desired, live state.Account, sel selection) ([]Change, []state.Integration, []IgnoredDiff, []error) {
+func integrationChanges(desired, live state.Account, sel selection, dedupe bool) ([]Change, []state.Integration, []IgnoredDiff, []error) {
 	var errs []error
 	inSpec := make(map[string]bool, len(desired.Integrations))
 	for _, d := range desired.Integrations {
@@ -152,18 +153,23 @@ func integrationChanges(desired, live state.Account, sel selection) ([]Change, [
 			unmanaged = append(unmanaged, l)
 		}
 	}
+	var updates, replaces, creates, deletes []Change
 	for _, ref := range slices.Sorted(maps.Keys(byRef)) {
-		if ls := byRef[ref]; len(ls) > 1 && sel.has(ResourceIntegration, ref) {
-			ids := make([]string, len(ls))
-			for i, l := range ls {
-				ids[i] = l.ID
-			}
-			slices.Sort(ids)
-			errs = append(errs, &DuplicateReferenceError{ReferenceID: ref, IDs: ids})
+		ls := byRef[ref]
+		if len(ls) < 2 || !sel.has(ResourceIntegration, ref) {
+			continue
+		}
+		if !dedupe {
+			errs = append(errs, duplicateError(ref, ls))
+			continue
+		}
+		keep, extras := state.Survivor(ls)
+		byRef[ref] = []state.Integration{keep}
+		for _, extra := range extras {
+			deletes = append(deletes, dedupeChange(ref, extra, keep, len(ls)))
 		}
 	}
 
-	var updates, replaces, creates, deletes []Change
 	var ignored []IgnoredDiff
 	for _, d := range desired.Integrations {
 		ls := byRef[d.ReferenceID]
@@ -249,6 +255,40 @@ func integrationChanges(desired, live state.Account, sel selection) ([]Change, [
 		}
 	}
 	return changes, kept, ignored, errs
+}
+
+// duplicateError refuses a reference_id shared by the live integrations
+// ls, naming the one --dedupe would keep.
+func duplicateError(ref string, ls []state.Integration) error {
+	ids := make([]string, len(ls))
+	for i, l := range ls {
+		ids[i] = l.ID
+	}
+	slices.Sort(ids)
+	keep, _ := state.Survivor(ls)
+	return &DuplicateReferenceError{ReferenceID: ref, IDs: ids, Survivor: keep.ID}
+}
+
+// dedupeChange deletes extra, one of n live integrations sharing ref, all
+// but keep (the survivor) being deleted.
+func dedupeChange(ref string, extra, keep state.Integration, n int) Change {
+	return Change{
+		Action:      Delete,
+		Resource:    ResourceIntegration,
+		Key:         ref,
+		Integration: &IntegrationChange{Before: &extra},
+		Fields:      allFields(viewIntegration(extra), false),
+		Reason: fmt.Sprintf("a duplicate: %d live integrations share this reference_id, and --dedupe keeps the earliest created (id %s%s)",
+			n, keep.ID, createdNote(keep)),
+	}
+}
+
+// createdNote is ", created 2026-…Z" when the server said when.
+func createdNote(in state.Integration) string {
+	if in.CreatedAt.IsZero() {
+		return ""
+	}
+	return ", created " + in.CreatedAt.UTC().Format(time.RFC3339)
 }
 
 // createChange is the create of a desired integration: every field is new,

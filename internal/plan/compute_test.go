@@ -137,7 +137,7 @@ func TestComputeIgnoresOrder(t *testing.T) {
 			desired, live := cloneAccount(tc.desired), cloneAccount(tc.live)
 			slices.Reverse(desired.Integrations)
 			slices.Reverse(live.Integrations)
-			opts := Options{Targets: slices.Clone(tc.opts.Targets)}
+			opts := Options{Targets: slices.Clone(tc.opts.Targets), Dedupe: tc.opts.Dedupe}
 			slices.Reverse(opts.Targets)
 			got, err := ComputeWith(desired, live, opts)
 			if fmt.Sprint(err) != fmt.Sprint(wantErr) {
@@ -316,8 +316,8 @@ func TestErrorMessages(t *testing.T) {
 			`account has no behavior "x" (behaviors cannot be created; the account has: a, b)`, false},
 		{&MissingBehaviorsError{Keys: []string{"x", "y", "z"}},
 			`account has no behaviors "x", "y" and "z" (behaviors cannot be created; the account has: none)`, false},
-		{&DuplicateReferenceError{ReferenceID: "r", IDs: []string{"id-1", "id-2"}},
-			`reference_id "r" is shared by 2 live integrations (ids id-1, id-2): refusing to plan with an ambiguous identity; delete all but one of them`, true},
+		{&DuplicateReferenceError{ReferenceID: "r", IDs: []string{"id-1", "id-2"}, Survivor: "id-2"},
+			`reference_id "r" is shared by 2 live integrations (ids id-1, id-2): refusing to plan with an ambiguous identity; plan with --dedupe to delete all but the earliest created (id id-2)`, true},
 		{&ProtectedError{ReferenceID: "r", Action: Replace}, `integration "r" is protected (protect: true): refusing to replace it`, true},
 		{&ProtectedError{ReferenceID: "r", Action: Delete}, `integration "r" is protected (protect: true): refusing to delete it`, true},
 	}

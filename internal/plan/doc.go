@@ -18,7 +18,9 @@
 // update. Live integrations whose reference_id is not in the spec, or that
 // have none, are unmanaged, or deleted when the spec says prune: true.
 // Refused: a spec reference_id shared by two live integrations
-// (*DuplicateReferenceError), and a replace or delete of an integration
+// (*DuplicateReferenceError) unless Options.Dedupe, which keeps the one
+// state.Survivor picks (the earliest created, then the lowest id) as the
+// spec's and deletes each of the others; and a replace or delete of an integration
 // marked protect: true (*ProtectedError); both match ErrRefused.
 // Server-computed fields (id, name, ...) never cause a change.
 //
@@ -74,6 +76,7 @@
 //	    "integrations": [{…}]              // integration objects, by reference_id then id
 //	  },
 //	  "targets": ["behavior:imp_travel"],  // sorted; [] for a plan of everything
+//	  "dedupe": true,                      // only when computed with Options.Dedupe
 //	  "ignored": [                         // differences the spec's ignore lists keep out
 //	    {"resource": "behavior", "key": "high_dlp", "field": "risk_level",
 //	     "live": "low", "desired": "high"} // values as text, like changed_fields
@@ -84,7 +87,8 @@
 // A behavior object is {"enabled": bool, "risk_level": string, "name"?:
 // string}, name only on the live side. An integration object is {"id"?:
 // string, "reference_id", "integration_type", "tenant_url": string,
-// "active": bool, "protect"?: true}, id only on the live side and protect
-// only on the desired side when set. Values are as fetched or as written in
+// "active": bool, "protect"?: true, "created_at"?: RFC 3339}, id and
+// created_at only on the live side and protect only on the desired side
+// when set. Values are as fetched or as written in
 // the spec, not canonicalised. ReadJSON reads the format back into a Plan.
 package plan

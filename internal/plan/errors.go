@@ -38,11 +38,12 @@ func (e *MissingBehaviorsError) Error() string {
 type DuplicateReferenceError struct {
 	ReferenceID string
 	IDs         []string // the live integrations' ids, sorted
+	Survivor    string   // the id state.Survivor keeps, which --dedupe keeps
 }
 
 func (e *DuplicateReferenceError) Error() string {
-	return fmt.Sprintf("reference_id %q is shared by %d live integrations (ids %s): refusing to plan with an ambiguous identity; delete all but one of them",
-		e.ReferenceID, len(e.IDs), strings.Join(e.IDs, ", "))
+	return fmt.Sprintf("reference_id %q is shared by %d live integrations (ids %s): refusing to plan with an ambiguous identity; plan with --dedupe to delete all but the earliest created (id %s)",
+		e.ReferenceID, len(e.IDs), strings.Join(e.IDs, ", "), e.Survivor)
 }
 
 // Is makes errors.Is(err, ErrRefused) true.

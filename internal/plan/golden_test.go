@@ -20,7 +20,8 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 
 // Every case directory holds desired.json and live.json (a state.Account
 // with Go field names), optionally targets.txt (one target per line, for
-// Options.Targets), and the goldens: plan.txt and plan.json, or error.txt
+// Options.Targets), optionally dedupe.txt (its presence sets
+// Options.Dedupe), and the goldens: plan.txt and plan.json, or error.txt
 // when ComputeWith must fail; plan_color.txt for colorCases.
 const caseRoot = "testdata/plan"
 
@@ -34,7 +35,7 @@ var wantCases = []string{
 	"prune_off_unmanaged", "unmanaged_no_reference", "duplicate_live_reference",
 	"duplicate_live_reference_unmanaged", "every_action",
 	"targets_behavior", "targets_integration", "target_unknown",
-	"ignore_fields", "ignore_no_changes",
+	"ignore_fields", "ignore_no_changes", "dedupe",
 }
 
 var colorCases = map[string]bool{"every_action": true}
@@ -71,6 +72,8 @@ func loadCases(t *testing.T) []planCase {
 		readAccount(t, filepath.Join(dir, "desired.json"), &c.desired)
 		readAccount(t, filepath.Join(dir, "live.json"), &c.live)
 		c.opts.Targets = readTargets(t, filepath.Join(dir, "targets.txt"))
+		_, err := os.Stat(filepath.Join(dir, "dedupe.txt"))
+		c.opts.Dedupe = err == nil
 		cases = append(cases, c)
 	}
 	for _, name := range wantCases {

@@ -48,6 +48,9 @@ type Plan struct {
 	// Targets, when not empty, restricted the plan to these objects
 	// ("behavior:KEY", "integration:REFERENCE_ID"): it is a partial plan.
 	Targets []string
+	// Dedupe records that the plan was computed with Options.Dedupe: it
+	// deletes the extra integrations of a shared reference_id.
+	Dedupe bool
 	// Ignored lists the differences kept out of Changes by the spec's
 	// per-object ignore lists, so the plan can say how many were ignored.
 	Ignored []IgnoredDiff

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/riskctl/riskctl/internal/state"
 	"github.com/riskctl/riskctl/internal/textutil"
@@ -21,6 +22,7 @@ type jsonPlan struct {
 	Changes         []jsonChange  `json:"changes"`
 	Unmanaged       jsonUnmanaged `json:"unmanaged"`
 	Targets         []string      `json:"targets"`
+	Dedupe          bool          `json:"dedupe,omitempty"`
 	Ignored         []jsonIgnored `json:"ignored"`
 	LiveFingerprint string        `json:"live_fingerprint"`
 }
@@ -70,6 +72,9 @@ type jsonIntegration struct {
 	TenantURL       string `json:"tenant_url"`
 	Active          bool   `json:"active"`
 	Protect         bool   `json:"protect,omitempty"`
+	// CreatedAt is live only, absent when the server gave none: it is what
+	// --dedupe chooses the survivor by.
+	CreatedAt *time.Time `json:"created_at,omitempty"`
 }
 
 type jsonUnmanaged struct {
@@ -90,6 +95,7 @@ func RenderJSON(w io.Writer, p Plan) error {
 		Changes:         make([]jsonChange, 0, len(p.Changes)),
 		Unmanaged:       jsonUnmanaged{Behaviors: append([]string{}, p.UnmanagedBehaviors...), Integrations: []jsonIntegration{}},
 		Targets:         append([]string{}, p.Targets...),
+		Dedupe:          p.Dedupe,
 		Ignored:         make([]jsonIgnored, 0, len(p.Ignored)),
 		LiveFingerprint: p.LiveFingerprint,
 	}
@@ -166,7 +172,15 @@ func toJSONIntegration(in state.Integration) jsonIntegration {
 		TenantURL:       in.TenantURL,
 		Active:          in.Active,
 		Protect:         in.Protect,
+		CreatedAt:       timeOrNil(in.CreatedAt),
 	}
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // ReadJSON reads a plan that RenderJSON wrote, for apply of a saved plan.
@@ -184,6 +198,7 @@ func ReadJSON(r io.Reader) (Plan, error) {
 	p := Plan{
 		AccountID:          in.AccountID,
 		UnmanagedBehaviors: in.Unmanaged.Behaviors,
+		Dedupe:             in.Dedupe,
 		LiveFingerprint:    in.LiveFingerprint,
 	}
 	for i, s := range in.Targets {
@@ -272,7 +287,7 @@ func fromJSONBehavior(b jsonBehavior) state.Behavior {
 }
 
 func fromJSONIntegration(ji jsonIntegration) state.Integration {
-	return state.Integration{
+	in := state.Integration{
 		ReferenceID:     ji.ReferenceID,
 		IntegrationType: ji.IntegrationType,
 		TenantURL:       ji.TenantURL,
@@ -280,4 +295,8 @@ func fromJSONIntegration(ji jsonIntegration) state.Integration {
 		Protect:         ji.Protect,
 		ID:              ji.ID,
 	}
+	if ji.CreatedAt != nil {
+		in.CreatedAt = *ji.CreatedAt
+	}
+	return in
 }

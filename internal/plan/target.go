@@ -16,6 +16,10 @@ type Options struct {
 	// changes, unmanaged lists and ignored differences concern them only.
 	// Each must name an object of the spec or of the account.
 	Targets []Target
+	// Dedupe resolves a reference_id that several live integrations share
+	// instead of refusing the plan: the one state.Survivor picks is the
+	// spec's, and each of the others is a Delete change.
+	Dedupe bool
 }
 
 // Target names one object: a behavior by key or an integration by

@@ -29,6 +29,8 @@ type ApplyOptions struct {
 	// Now is the clock of the progress lines' durations; nil means
 	// time.Now.
 	Now func() time.Time
+	// DuplicateSettle is apply.Options.DuplicateSettle.
+	DuplicateSettle time.Duration
 }
 
 // Apply executes every account's plan, one account after the other so the
@@ -58,6 +60,8 @@ func Apply(ctx context.Context, accounts []*Account, opts ApplyOptions) []*apply
 			Progress:    opts.Progress,
 			Now:         now,
 			Started:     started,
+
+			DuplicateSettle: opts.DuplicateSettle,
 		})
 		results[i] = &res
 	}

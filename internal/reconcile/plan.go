@@ -46,6 +46,9 @@ type PlanOptions struct {
 	Connect Connect
 	// Targets, when not empty, restrict every plan to these objects.
 	Targets []plan.Target
+	// Dedupe deletes the extras of a reference_id several live
+	// integrations share (plan.Options.Dedupe) instead of refusing.
+	Dedupe bool
 }
 
 // PlanAccounts connects to every file's account, fetches its live state
@@ -76,7 +79,7 @@ func planAccount(ctx context.Context, a *Account, opts PlanOptions) {
 	if a.Live, a.Err = remote.Fetch(ctx, a.API, a.ID()); a.Err != nil {
 		return
 	}
-	a.Plan, a.Err = plan.ComputeWith(a.File.Account, a.Live, plan.Options{Targets: opts.Targets})
+	a.Plan, a.Err = plan.ComputeWith(a.File.Account, a.Live, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe})
 	a.Err = withSpecPositions(a.Err, a.File)
 }
 

@@ -43,6 +43,7 @@ func Fetch(ctx context.Context, api API, accountID string) (state.Account, error
 			TenantURL:       in.TenantURL,
 			Active:          in.Active,
 			ID:              in.ID,
+			CreatedAt:       in.CreatedAt,
 		})
 	}
 	return live, nil

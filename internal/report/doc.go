@@ -59,6 +59,7 @@
 //	          "status": "applied",         // "applied" | "failed" | "skipped"
 //	          "error": "…",                // failed and skipped only
 //	          "id": "…",                   // the integration's server id, when one was reached
+//	          "note": "…",                 // when a concurrent run's copy decided the outcome
 //	          "duration_ms": 120           // wall time of the action's API calls
 //	        }
 //	      ]

@@ -64,6 +64,7 @@ type jsonResult struct {
 	Status     apply.Status  `json:"status"`
 	Error      string        `json:"error,omitempty"`
 	ID         string        `json:"id,omitempty"`
+	Note       string        `json:"note,omitempty"`
 	DurationMS int64         `json:"duration_ms"`
 }
 
@@ -134,6 +135,7 @@ func toJSONAccount(kind Kind, a Account) (jsonAccount, error) {
 					Key:        ar.Change.Key,
 					Status:     ar.Status,
 					ID:         ar.ID,
+					Note:       ar.Note,
 					DurationMS: ar.Duration.Milliseconds(),
 				}
 				if ar.Err != nil {

@@ -243,6 +243,9 @@ func (t *textWriter) results(res apply.Result) {
 		if ar.Duration > 0 {
 			extra = append(extra, formatDuration(ar.Duration))
 		}
+		if ar.Note != "" {
+			extra = append(extra, ar.Note)
+		}
 		if len(extra) > 0 {
 			line += " (" + strings.Join(extra, ", ") + ")"
 		}

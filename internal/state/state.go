@@ -4,6 +4,13 @@
 // them. Wire types stay in remote; positions in the YAML stay in spec.
 package state
 
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
 // Account is one account's risk scoring configuration.
 type Account struct {
 	AccountID string
@@ -37,7 +44,26 @@ type Integration struct {
 	Protect bool
 	// ID is the server's UUID (live only): what apply addresses.
 	ID string
+	// CreatedAt is when the server created it (live only). It decides
+	// which of several integrations sharing a reference_id is kept (see
+	// Survivor); it is never compared or written.
+	CreatedAt time.Time
 	// Ignore (desired only) lists fields whose differences are known and
 	// kept out of plans: "tenant_url", "active", "integration_type".
 	Ignore []string
+}
+
+// Survivor is the one rule for integrations that share a reference_id
+// (two runs created the same one at once, or someone did by hand): the
+// earliest created is kept, and among those created in the same second
+// (the API's created_at has whole seconds) the lowest id. Every run that
+// sees the same integrations picks the same survivor, so concurrent runs
+// agree on which to keep without talking to each other. extras are the
+// others, oldest first. ins must not be empty; it is not modified.
+func Survivor(ins []Integration) (keep Integration, extras []Integration) {
+	sorted := slices.Clone(ins)
+	slices.SortFunc(sorted, func(a, b Integration) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.ID, b.ID))
+	})
+	return sorted[0], sorted[1:]
 }

@@ -1,0 +1,134 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/state"
+)
+
+// The API has no lock and accepts a second integration with a reference_id
+// that is already taken, so two applies of one spec at the same time (a PR
+// apply and a manual run) both create it. After its creates, a run
+// therefore lists the account once and, for every reference_id it created,
+// keeps the integration state.Survivor picks (the earliest created_at,
+// then the lowest id) and deletes the ones it created itself, never
+// another's. Every run sees the same candidates and picks the same
+// survivor, so of two racing runs the later creator deletes its copy and
+// the earlier keeps its own.
+//
+// That holds when the later creator's list shows the earlier creation,
+// which it does (the earlier one was answered before the later one was
+// even made), and when the earlier creator, if it missed the later one,
+// cannot be outranked by it. created_at has whole seconds, so a copy
+// created later in the same second could win on its lower id; hence the
+// list waits until DuplicateSettle after the run's last create was
+// answered. The server stamped that create within a second before the
+// answer, so by then its clock has left that second and every copy it
+// stamped in it is listed.
+//
+// What remains: a crash between a create and the check, a create whose
+// answer was lost (found again by reference_id, it is not known to be this
+// run's, so it is never deleted), and an API whose list lags behind its
+// creates. Each leaves a duplicate that the next plan reports, and
+// `plan --dedupe` removes by the same rule.
+
+// DuplicateSettle is how long after its last create answer a run lists
+// the account to look for duplicates: just over created_at's one-second
+// resolution.
+const DuplicateSettle = 1100 * time.Millisecond
+
+// ownCreate is an integration this run's POST created and was told so.
+type ownCreate struct {
+	index int    // the plan change that created it
+	ref   string // its reference_id
+	id    string
+}
+
+// checkDuplicates looks for integrations that share a reference_id with
+// one this run created, and resolves each by Survivor. It writes one
+// progress line per duplicate it meets, and records what it did on the
+// creating change (ActionResult.Note, or Err when deleting its own copy
+// failed).
+func (x *executor) checkDuplicates(ctx context.Context) {
+	if len(x.own) == 0 {
+		return
+	}
+	if wait := x.lastCreate.Add(x.dupSettle).Sub(x.now()); x.dupSettle > 0 && wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+		}
+	}
+	live, err := x.api.ListIntegrations(ctx)
+	if err != nil {
+		x.note("could not check for integrations a concurrent run created with the same reference_id (%v); run riskctl plan to see", err)
+		return
+	}
+	byRef := map[string][]state.Integration{}
+	for _, in := range live {
+		byRef[in.ReferenceID] = append(byRef[in.ReferenceID], state.Integration{
+			ReferenceID: in.ReferenceID, ID: in.ID, CreatedAt: in.CreatedAt,
+		})
+	}
+	for _, own := range x.own {
+		shared := byRef[own.ref]
+		if len(shared) < 2 || !containsID(shared, own.id) {
+			continue
+		}
+		keep, _ := state.Survivor(shared)
+		x.resolve(ctx, own, keep, len(shared))
+	}
+}
+
+// resolve settles own, one of n integrations sharing a reference_id of
+// which keep is the survivor.
+func (x *executor) resolve(ctx context.Context, own ownCreate, keep state.Integration, n int) {
+	label := label(x.changes[own.index])
+	if keep.ID == own.id {
+		x.note("%s: %d integrations share this reference_id; this run's (id %s) was created first and is kept, and the runs that created the others delete them", label, n, own.id)
+		x.setNote(own.index, own.id, nil, fmt.Sprintf("kept: created first of %d sharing its reference_id", n))
+		return
+	}
+	err := x.api.DeleteIntegration(ctx, own.id)
+	if err != nil && !errors.Is(err, remote.ErrNotFound) {
+		err = fmt.Errorf("another run created reference_id %q first (id %s); deleting this run's copy (id %s) failed: %w; plan with --dedupe to remove it", own.ref, keep.ID, own.id, err)
+		x.note("%s: FAILED: %v", label, err)
+		x.setNote(own.index, own.id, err, "")
+		return
+	}
+	x.note("%s: another run created this reference_id first (id %s); deleted this run's copy (id %s)", label, keep.ID, own.id)
+	x.setNote(own.index, keep.ID, nil, fmt.Sprintf("another run created it first; deleted this run's copy %s", own.id))
+}
+
+// setNote records on the change at i the integration it ended on, and
+// either a failure or a note.
+func (x *executor) setNote(i int, id string, err error, note string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	a := &x.actions[i]
+	if err != nil {
+		a.Status, a.Err = StatusFailed, err
+		return
+	}
+	a.ID, a.Note = id, note
+}
+
+// note writes a progress line that settles no change.
+func (x *executor) note(format string, args ...any) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.report(step{}, x.now(), format, args...)
+}
+
+func containsID(ins []state.Integration, id string) bool {
+	for _, in := range ins {
+		if in.ID == id {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,189 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/riskctl/riskctl/internal/emulator"
+	"github.com/riskctl/riskctl/internal/remote"
+)
+
+// The package's tests have no concurrent run to wait for: no settle wait,
+// except where a test asks for one.
+func TestMain(m *testing.M) {
+	defaultDuplicateSettle = -1
+	os.Exit(m.Run())
+}
+
+// seedAt stores an integration as a concurrent run would have created it,
+// at the given time.
+func (e *env) seedAt(ref string, at time.Time) emulator.Integration {
+	e.t.Helper()
+	e.emu.PutIntegration(testAccount, emulator.Integration{
+		ReferenceID: ref, IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: true, CreatedAt: at,
+	})
+	got := e.byRef(ref)
+	if len(got) != 1 {
+		e.t.Fatalf("seeded %q: %d integrations", ref, len(got))
+	}
+	return got[0]
+}
+
+// Another run created the reference_id first: this run deletes its own
+// copy, reports the survivor's id, and says so.
+func TestCreateYieldsToEarlierCopy(t *testing.T) {
+	e := newEnv(t)
+	theirs := e.seedAt(refA, time.Now().Add(-time.Hour))
+	var out strings.Builder
+	r := Execute(context.Background(), e.api, mkPlan(createChange(refA, "https://acme.okta.com", true)), Options{Progress: &out})
+	wantCounts(t, r, 1, 0, 0)
+
+	got := e.byRef(refA)
+	if len(got) != 1 || got[0].ID != theirs.ID {
+		t.Fatalf("integrations with %s = %+v, want only the earlier one %s", refA, got, theirs.ID)
+	}
+	a := r.Actions[0]
+	if a.ID != theirs.ID || !strings.Contains(a.Note, "another run created it first") {
+		t.Errorf("result id %q note %q; want the survivor's id and a note", a.ID, a.Note)
+	}
+	if !strings.Contains(out.String(), "another run created this reference_id first (id "+theirs.ID+")") {
+		t.Errorf("progress does not report the duplicate:\n%s", out.String())
+	}
+	writes := e.writes()
+	if len(writes) != 2 || !strings.HasPrefix(writes[0], "POST /integrations 200") || !strings.HasPrefix(writes[1], "DELETE /integrations/") {
+		t.Errorf("writes = %q, want the POST, then the DELETE of this run's copy", writes)
+	}
+}
+
+// This run's copy is the earliest: it is kept, and the other run's copy is
+// not touched (its creator deletes it).
+func TestCreateKeepsOwnEarlierCopy(t *testing.T) {
+	e := newEnv(t)
+	theirs := e.seedAt(refA, time.Now().Add(time.Hour))
+	r := Execute(context.Background(), e.api, mkPlan(createChange(refA, "https://acme.okta.com", true)), Options{})
+	wantCounts(t, r, 1, 0, 0)
+	got := e.byRef(refA)
+	if len(got) != 2 {
+		t.Fatalf("integrations with %s = %+v, want both: another run's copy is not this run's to delete", refA, got)
+	}
+	if r.Actions[0].ID == theirs.ID {
+		t.Errorf("result id is the other run's copy")
+	}
+	for _, w := range e.writes() {
+		if strings.HasPrefix(w, "DELETE") {
+			t.Errorf("deleted something: %q", e.writes())
+		}
+	}
+}
+
+// Deleting this run's copy fails: the change fails, naming the way out.
+func TestCreateDuplicateDeleteFails(t *testing.T) {
+	e := newEnv(t)
+	e.seedAt(refA, time.Now().Add(-time.Hour))
+	e.emu.InjectFault(emulator.Fault{Method: http.MethodDelete, PathSuffix: "", Status: http.StatusForbidden})
+	r := Execute(context.Background(), e.api, mkPlan(createChange(refA, "https://acme.okta.com", true)), Options{})
+	wantCounts(t, r, 0, 1, 0)
+	if err := r.Actions[0].Err; err == nil || !strings.Contains(err.Error(), "plan with --dedupe") {
+		t.Errorf("err = %v, want one naming plan --dedupe", err)
+	}
+}
+
+// A create settled by finding the reference_id after an ambiguous answer
+// may have found another run's copy: it is never deleted as this run's,
+// even when a copy the POST did make (unknown to this run) is the survivor.
+func TestFoundByReferenceIsNotDeletedAsOwn(t *testing.T) {
+	now := time.Now()
+	f := &ambiguousAPI{fakeAPI: &fakeAPI{}, live: []remote.Integration{
+		{ID: "unknown-own", ReferenceID: refA, CreatedAt: now.Add(-time.Second)},
+		{ID: "theirs", ReferenceID: refA, CreatedAt: now},
+	}}
+	r := Execute(context.Background(), f, mkPlan(createChange(refA, "https://acme.okta.com", true)), Options{})
+	wantCounts(t, r, 1, 0, 0)
+	for _, c := range f.Calls() {
+		if strings.HasPrefix(c, "delete") {
+			t.Errorf("deleted an integration not known to be this run's: %q", f.Calls())
+		}
+	}
+}
+
+// ambiguousAPI answers every create ambiguously; the look-up by
+// reference_id finds the last of live, the listing shows all of live.
+type ambiguousAPI struct {
+	*fakeAPI
+	live []remote.Integration
+}
+
+func (f *ambiguousAPI) CreateIntegration(ctx context.Context, req remote.CreateIntegrationRequest) (remote.Integration, error) {
+	f.enter(ctx, "create "+req.ReferenceID)
+	defer f.leave()
+	return remote.Integration{}, &remote.AmbiguousError{Op: "create", Err: errors.New("connection reset")}
+}
+
+func (f *ambiguousAPI) GetIntegrationByReference(ctx context.Context, ref string) (remote.Integration, error) {
+	in := f.live[len(f.live)-1]
+	in.IntegrationType, in.TenantURL, in.Active = "Okta", "https://acme.okta.com", true
+	return in, nil
+}
+
+func (f *ambiguousAPI) ListIntegrations(context.Context) ([]remote.Integration, error) {
+	return f.live, nil
+}
+
+// The check lists the account only DuplicateSettle after the last create
+// was answered: created_at has whole seconds, and a copy created later in
+// the same second must be seen.
+func TestDuplicateCheckWaitsForTheSecondToPass(t *testing.T) {
+	f := &timedAPI{fakeAPI: &fakeAPI{}}
+	settle := 300 * time.Millisecond
+	Execute(context.Background(), f, mkPlan(creates(3)...), Options{DuplicateSettle: settle})
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.listed.IsZero() {
+		t.Fatal("the account was not listed after the creates")
+	}
+	if gap := f.listed.Sub(f.lastCreate); gap < settle {
+		t.Errorf("listed %v after the last create answer, want at least %v", gap, settle)
+	}
+}
+
+// A failed check does not fail the creates; it says what to run.
+func TestDuplicateCheckListFails(t *testing.T) {
+	f := &timedAPI{fakeAPI: &fakeAPI{}, listErr: remote.ErrNotFound}
+	var out strings.Builder
+	r := Execute(context.Background(), f, mkPlan(creates(2)...), Options{Progress: &out})
+	wantCounts(t, r, 2, 0, 0)
+	if !strings.Contains(out.String(), "could not check for integrations a concurrent run created") {
+		t.Errorf("progress does not say the check failed:\n%s", out.String())
+	}
+}
+
+// timedAPI records when the last create answered and when the account was
+// listed.
+type timedAPI struct {
+	*fakeAPI
+	listErr error
+
+	mu                 sync.Mutex
+	lastCreate, listed time.Time
+}
+
+func (f *timedAPI) CreateIntegration(ctx context.Context, req remote.CreateIntegrationRequest) (remote.Integration, error) {
+	in, err := f.fakeAPI.CreateIntegration(ctx, req)
+	f.mu.Lock()
+	f.lastCreate = time.Now()
+	f.mu.Unlock()
+	return in, err
+}
+
+func (f *timedAPI) ListIntegrations(context.Context) ([]remote.Integration, error) {
+	f.mu.Lock()
+	f.listed = time.Now()
+	f.mu.Unlock()
+	return nil, f.listErr
+}

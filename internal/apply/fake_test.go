@@ -101,6 +101,7 @@ func (f *fakeAPI) GetIntegrationByReference(ctx context.Context, ref string) (re
 func (f *fakeAPI) GetBehaviors(context.Context) (map[string]remote.Behavior, error) {
 	return nil, errFakeUnused
 }
+
 // ListIntegrations shows none, so apply's duplicate check finds nothing.
 func (f *fakeAPI) ListIntegrations(context.Context) ([]remote.Integration, error) {
 	return nil, nil

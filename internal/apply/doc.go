@@ -20,6 +20,11 @@
 //     5xx or a broken connection after the request was sent) is resolved
 //     by looking the reference_id up before anything is created again, so
 //     a retry never leaves a duplicate.
+//   - No duplicates from concurrent runs: after its creates, a run lists
+//     the account once (DuplicateSettle after its last create answer) and,
+//     for each reference_id it created that another integration shares,
+//     keeps state.Survivor's pick and deletes only its own copy (see
+//     duplicates.go for the argument and the window that remains).
 //   - Reporting. Execute returns a Result with one ActionResult per plan
 //     change, in plan order, and writes one progress line per settled
 //     step to Options.Progress, counting the changes settled out of all

@@ -24,9 +24,28 @@ import (
 
 func fileFlag() *ucli.StringSliceFlag {
 	// Not Required: urfave/cli reports that as a plain error (exit 1) and
-	// prints the whole help; loadSpecs gives a usage error instead.
+	// prints the whole help; specFiles discovers the spec directory, or
+	// gives a usage error.
 	return &ucli.StringSliceFlag{Name: "file", Aliases: []string{"f"},
-		Usage: "spec file or directory of *.yaml files (repeatable; one account per file)"}
+		Usage: "spec file or directory of *.yaml files (repeatable; one account per file; default: " + specDir + "/ when it exists)"}
+}
+
+// specDir is where the specs are when no -f names them: the directory the
+// CI kit's workflows watch and plan, so that in such a repository a bare
+// `riskctl plan` plans what a pull request would.
+const specDir = "riskscoring"
+
+// discoverSpecDir returns specDir when the working directory holds it, and
+// otherwise a usage error (exit 3) that says how to name the specs.
+func discoverSpecDir() (string, error) {
+	info, err := os.Stat(specDir)
+	switch {
+	case err == nil && info.IsDir():
+		return specDir, nil
+	case err == nil:
+		return "", usageErrorf("no spec file: pass -f FILE or -f DIRECTORY (repeatable); %s here is not a directory", specDir)
+	}
+	return "", usageErrorf("no spec file: pass -f FILE or -f DIRECTORY (repeatable), or run riskctl where a %s/ directory holds the specs", specDir)
 }
 
 func targetFlag() *ucli.StringSliceFlag {
@@ -52,15 +71,19 @@ func action[O any](from func(*ucli.Context) (O, error), run func(context.Context
 	}
 }
 
-// specFiles reads -f for a command that takes no argument: at least one
-// spec file or directory.
+// specFiles reads -f for a command that takes no argument: spec files or
+// directories, by default the spec directory (discoverSpecDir).
 func specFiles(c *ucli.Context) ([]string, error) {
 	if c.Args().Present() {
 		return nil, usageErrorf("unexpected argument %q: spec files are given with -f", c.Args().First())
 	}
 	files := c.StringSlice("file")
 	if len(files) == 0 {
-		return nil, usageErrorf("no spec file: pass -f FILE or -f DIRECTORY (repeatable)")
+		dir, err := discoverSpecDir()
+		if err != nil {
+			return nil, err
+		}
+		files = []string{dir}
 	}
 	return files, nil
 }

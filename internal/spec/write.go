@@ -21,10 +21,11 @@ import (
 // Integrations without a reference_id cannot be matched by a spec, so they
 // are listed in a comment instead.
 //
-// Values are written exactly: each string is a double-quoted scalar with
-// every "$" doubled ("$$"), so a live "https://c.okta.com/${HOME}" is
-// written "https://c.okta.com/$${HOME}" and Parse reads it back as the live
-// text, reading no variable. Comments (behavior names, ids) are kept on
+// The output is in Format's canonical layout, so it passes riskctl fmt
+// --check. Values are written exactly: every "$" is doubled ("$$") and such
+// a string quoted, so a live "https://c.okta.com/${HOME}" is written
+// "https://c.okta.com/$${HOME}" and Parse reads it back as the live text,
+// reading no variable. Comments (behavior names, ids) are kept on
 // one line: control characters, line separators and other non-printing
 // characters are written as Go escapes (a newline as \n), so a name cannot
 // end the comment and inject YAML.
@@ -87,6 +88,12 @@ func Write(w io.Writer, a state.Account) error {
 		}
 	}
 	sortByRef(managed)
+	// Above the list, not after its last item: there a comment would be
+	// laid out (see Format) as if it were part of that integration.
+	for _, in := range unmatchable {
+		emit("", "# not exported: integration %s (%s) has no reference_id, so a spec cannot name it",
+			commentText(in.ID), commentText(in.TenantURL))
+	}
 	if len(managed) == 0 {
 		emit("", "integrations: []")
 	} else {
@@ -103,17 +110,18 @@ func Write(w io.Writer, a state.Account) error {
 		emit(object, "    tenant_url: %s", yamlString(in.TenantURL))
 		emit(object, "    active: %t", in.Active)
 	}
-	for _, in := range unmatchable {
-		emit("", "  # not exported: integration %s (%s) has no reference_id, so a spec cannot name it",
-			commentText(in.ID), commentText(in.TenantURL))
-	}
 	emit("", "prune: false")
 
 	problems = append(problems, judge(buf.Bytes(), lines, a)...)
 	if len(problems) > 0 {
 		return &UnexpressibleError{AccountID: a.AccountID, Problems: dedupe(problems)}
 	}
-	_, err := w.Write(buf.Bytes())
+	// The canonical layout, so that an export passes riskctl fmt --check.
+	out, err := Format("export", buf.Bytes())
+	if err != nil {
+		return fmt.Errorf("export: %v", err) // a bug, not the account's fault: not spec.Errors
+	}
+	_, err = w.Write(out)
 	return err
 }
 

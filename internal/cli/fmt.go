@@ -1,0 +1,203 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/riskctl/riskctl/internal/spec"
+)
+
+func fmtCommand(g *globals) *ucli.Command {
+	return &ucli.Command{
+		Name:      "fmt",
+		Usage:     "lay spec files out canonically: key order, indentation, quoting; comments kept",
+		UsageText: "riskctl fmt [-w | --check] [-f PATH]... [PATH...]",
+		ArgsUsage: "[PATH...]",
+		Description: "Prints each spec file in the canonical layout on stdout (as gofmt does),\n" +
+			"rewrites it in place with -w (listing the files it changed), or with --check\n" +
+			"lists the files that are not formatted and exits 3, writing nothing. PATHs\n" +
+			"are files or directories (their *.yaml and *.yml, not recursive); with none,\n" +
+			"the riskscoring/ directory. Formatting never changes what a spec means, and\n" +
+			"reads no variable. Exit codes: 0 done (or every file formatted), 3 a file is\n" +
+			"not YAML, cannot be read, or is not formatted (--check).\n" +
+			"\n" +
+			"Examples:\n" +
+			"  riskctl fmt -w                      # format riskscoring/*.yaml in place\n" +
+			"  riskctl fmt --check riskscoring/    # in CI: exit 3 when a file is not formatted\n" +
+			"  riskctl fmt prod.yaml | diff prod.yaml -",
+		Flags: []ucli.Flag{
+			&ucli.BoolFlag{Name: "write", Aliases: []string{"w"}, Usage: "write the result to each file instead of stdout"},
+			&ucli.BoolFlag{Name: "check", Usage: "list the files that are not formatted and exit 3; write nothing"},
+			fileFlag(),
+		},
+		Action: action(fmtOptionsFrom, g.fmt),
+	}
+}
+
+// fmtOptions are fmt's flags and arguments, checked.
+type fmtOptions struct {
+	Paths []string // spec files and directories: the arguments and -f, else the spec directory
+	Write bool     // -w: rewrite the files
+	Check bool     // --check: only list the files that would change
+}
+
+// fmtOptionsFrom reads fmt's flags; errors are usage errors (exit 3).
+func fmtOptionsFrom(c *ucli.Context) (fmtOptions, error) {
+	o := fmtOptions{Write: c.Bool("write"), Check: c.Bool("check")}
+	if o.Write && o.Check {
+		return fmtOptions{}, usageErrorf("-w and --check exclude each other: --check writes nothing")
+	}
+	o.Paths = append(c.Args().Slice(), c.StringSlice("file")...)
+	if len(o.Paths) == 0 {
+		dir, err := discoverSpecDir()
+		if err != nil {
+			return fmtOptions{}, err
+		}
+		o.Paths = []string{dir}
+	}
+	return o, nil
+}
+
+// formatted is one spec file and its canonical layout.
+type formatted struct {
+	path    string
+	in, out []byte
+}
+
+func (f formatted) changed() bool { return string(f.in) != string(f.out) }
+
+func (g *globals) fmt(_ context.Context, o fmtOptions) error {
+	files, err := formatAll(o.Paths)
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.Check:
+		return g.fmtCheck(files)
+	case o.Write:
+		return g.fmtWrite(files)
+	}
+	for _, f := range files {
+		if _, err := g.streams.Out.Write(f.out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// formatAll reads and formats every spec file the paths name, with Load's
+// limits. It is all or nothing: any error (every one is reported, as
+// spec.Errors, exit 3) means no file is printed or written.
+func formatAll(paths []string) ([]formatted, error) {
+	expanded, err := spec.Expand(paths)
+	errs, _ := err.(spec.Errors) // Expand returns no other error
+	var files []formatted
+	for _, path := range expanded {
+		in, err := spec.ReadFile(path)
+		if err == nil {
+			var out []byte
+			if out, err = spec.Format(path, in); err == nil {
+				files = append(files, formatted{path: path, in: in, out: out})
+				continue
+			}
+		}
+		errs = append(errs, err.(spec.Errors)...) // ReadFile and Format return no other error
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return files, nil
+}
+
+// fmtCheck lists the files that are not formatted, on stdout, and fails
+// (exit 3) when there is one.
+func (g *globals) fmtCheck(files []formatted) error {
+	var changed []string
+	for _, f := range files {
+		if f.changed() {
+			changed = append(changed, f.path)
+			fmt.Fprintln(g.streams.Out, f.path)
+		}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	return usageErrorf("%s not formatted: run riskctl fmt -w %s", plural(len(changed), "spec file is", "spec files are"), strings.Join(changed, " "))
+}
+
+// fmtWrite rewrites the files that are not formatted and lists them on
+// stdout. A symlink is refused before anything is written: writing through
+// it could change a file outside the spec directory (a spec directory's
+// link to ../.github/workflows/x.yml, say), and replacing it would turn a
+// link the repository keeps into a copy.
+func (g *globals) fmtWrite(files []formatted) error {
+	var links spec.Errors
+	for _, f := range files {
+		if info, err := os.Lstat(f.path); err == nil && info.Mode()&fs.ModeSymlink != 0 && f.changed() {
+			links = append(links, &spec.Error{Pos: spec.Pos{File: f.path},
+				Msg: "is a symbolic link: fmt -w does not write through links; format the file it points to (nothing was written)"})
+		}
+	}
+	if len(links) > 0 {
+		return links
+	}
+	for _, f := range files {
+		if !f.changed() {
+			continue
+		}
+		if err := writeInPlace(f.path, f.out); err != nil {
+			return err
+		}
+		fmt.Fprintln(g.streams.Out, f.path)
+	}
+	return nil
+}
+
+// writeInPlace replaces path with data atomically (a temporary file in the
+// same directory, synced, then renamed over it), keeping path's permission
+// bits, so an interrupted fmt -w leaves the old file or the new one, never
+// a part of either.
+func writeInPlace(path string, data []byte) (err error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".riskctl-fmt-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+			err = fmt.Errorf("writing %s: %w", path, err)
+		}
+	}()
+	if err = tmp.Chmod(info.Mode().Perm()); err != nil {
+		return err
+	}
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// plural says "1 file is" or "3 files are".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

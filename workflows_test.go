@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -950,5 +953,459 @@ func TestPRWorkflowSaysForksGetNoSecrets(t *testing.T) {
 	}
 	if !commented {
 		t.Errorf("%s: the PR comment does not say that forks get no secrets (NO_SECRETS)", file)
+	}
+}
+
+// The CI kit: the three workflows users copy.
+var kitWorkflows = []string{
+	".github/workflows/riskctl-pr.yml",
+	".github/workflows/riskctl-apply.yml",
+	".github/workflows/riskctl-drift.yml",
+}
+
+// setupAction is how the kit installs riskctl: riskctl's own action.yml,
+// as ./ in riskctl's repository (the kit's workflows run the action of
+// their own commit) or as riskctl/riskctl@<full SHA> # vX.Y.Z in a copy.
+var setupAction = regexp.MustCompile(`^(\./|riskctl/riskctl@[0-9a-f]{40})$`)
+
+// jobNodes returns the jobs of a workflow by id, in file order.
+func jobNodes(jobs *yaml.Node) (ids []string, nodes []*yaml.Node) {
+	for i := 0; i+1 < len(jobs.Content); i += 2 {
+		ids = append(ids, jobs.Content[i].Value)
+		nodes = append(nodes, jobs.Content[i+1])
+	}
+	return ids, nodes
+}
+
+// envOf returns the env: mapping of node (a workflow, job or step).
+func envOf(node *yaml.Node) map[string]string {
+	out := map[string]string{}
+	if env := mapValue(node, "env"); env != nil {
+		for i := 0; i+1 < len(env.Content); i += 2 {
+			out[env.Content[i].Value] = env.Content[i+1].Value
+		}
+	}
+	return out
+}
+
+// TestWorkflowsUseSetupAction checks that every kit job that runs riskctl
+// installs it with the setup action first, at the workflow's one
+// RISKCTL_VERSION, and that no script installs riskctl itself.
+func TestWorkflowsUseSetupAction(t *testing.T) {
+	for _, file := range kitWorkflows {
+		_, jobs, lines := parseWorkflow(t, file)
+		ids, nodes := jobNodes(jobs)
+		for j, job := range nodes {
+			steps := mapValue(job, "steps")
+			if steps == nil {
+				continue
+			}
+			installed := false
+			for n, step := range steps.Content {
+				st := workflowStep{job: ids[j], n: n, node: step}
+				if u := mapValue(step, "uses"); u != nil && setupAction.MatchString(u.Value) {
+					if strings.HasPrefix(u.Value, "riskctl/") {
+						line := lines[u.Line-1]
+						if at := strings.Index(line, u.Value); at < 0 || !versionRemark.MatchString(line[at+len(u.Value):]) {
+							t.Errorf("%s:%d: uses: %s has no \"# vX.Y.Z\" comment", file, u.Line, u.Value)
+						}
+					}
+					v := mapValue(mapValue(step, "with"), "version")
+					if v == nil || v.Value != "${{ env.RISKCTL_VERSION }}" {
+						t.Errorf("%s:%d: job %s: the setup action's version must be ${{ env.RISKCTL_VERSION }} (the workflow's one pin)", file, u.Line, ids[j])
+					}
+					installed = true
+				} else if u != nil && strings.Contains(u.Value, "riskctl") {
+					t.Errorf("%s:%d: uses: %s: the kit installs riskctl with ./ or riskctl/riskctl@<full SHA> # vX.Y.Z", file, u.Line, u.Value)
+				}
+				rs, ok := scriptOf(file, st)
+				if !ok {
+					continue
+				}
+				for _, g := range shellCommands(rs.text, "go") {
+					if len(g.args) > 0 && g.args[0] == "install" {
+						t.Errorf("%s:%d: job %s installs with go install; use the setup action (it verifies releases and pins Go)", file, rs.line+g.line, ids[j])
+					}
+				}
+				if calls := riskctlCommands(rs.text); len(calls) > 0 && !installed {
+					t.Errorf("%s:%d: job %s runs riskctl before the setup action installed it", file, rs.line+calls[0].line, ids[j])
+				}
+			}
+		}
+	}
+}
+
+// TestWorkflowsKeepExpressionsOutOfRun checks that no run: script holds a
+// ${{ }} expression: GitHub pastes its value into the script's text, so an
+// input, a matrix value or a step output could inject shell. Steps pass
+// values through env: and scripts quote the variable.
+func TestWorkflowsKeepExpressionsOutOfRun(t *testing.T) {
+	for _, file := range workflowFiles(t) {
+		for _, rs := range runScripts(t, file) {
+			for n, l := range strings.Split(rs.text, "\n") {
+				if strings.Contains(l, "${{") {
+					t.Errorf("%s:%d: job %s step %d has an expression inside run: (pass it through env: instead)\n\t%s",
+						file, rs.line+n, rs.job, rs.step+1, strings.TrimSpace(l))
+				}
+			}
+		}
+	}
+}
+
+// scalars calls f with every scalar node under n (keys and values).
+func scalars(n *yaml.Node, f func(*yaml.Node)) {
+	if n == nil {
+		return
+	}
+	if n.Kind == yaml.ScalarNode {
+		f(n)
+	}
+	for _, c := range n.Content {
+		scalars(c, f)
+	}
+}
+
+// TestWorkflowsSetValuesOnce checks that each kit workflow sets the riskctl
+// version, the spec directory and (riskctl-apply.yml) the branch in one
+// place, its top-level env:, and uses them only through it. The one
+// exception GitHub forces is on:, which it reads before any expression: its
+// paths and branches filters must repeat the same values. The version and
+// the spec directory are the same in the three files (the apply must run
+// the version, and read the directory, that planned).
+func TestWorkflowsSetValuesOnce(t *testing.T) {
+	want := map[string]string{} // RISKCTL_VERSION, RISKCTL_SPEC_DIR -> value in the first file
+	for _, file := range kitWorkflows {
+		root, _, _ := parseWorkflow(t, file)
+		env := envOf(root)
+		required := []string{"RISKCTL_VERSION", "RISKCTL_SPEC_DIR"}
+		if file == applyWorkflow {
+			required = append(required, "RISKCTL_BRANCH")
+		}
+		values := map[string]string{}
+		for _, k := range required {
+			v := strings.TrimSpace(env[k])
+			if v == "" {
+				t.Errorf("%s: no %s in the workflow's top-level env:", file, k)
+				continue
+			}
+			values[k] = v
+			if k == "RISKCTL_BRANCH" {
+				continue
+			}
+			if w, ok := want[k]; !ok {
+				want[k] = v
+			} else if v != w {
+				t.Errorf("%s: %s is %s, but %s says %s: the kit's workflows must agree", file, k, v, kitWorkflows[0], w)
+			}
+		}
+		if v := values["RISKCTL_VERSION"]; v != "" && !regexp.MustCompile(`^(v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?|[0-9a-f]{40})$`).MatchString(v) {
+			t.Errorf("%s: RISKCTL_VERSION %q is neither a release tag nor a full commit SHA (what the setup action takes)", file, v)
+		}
+
+		// on: filters: the one place the values repeat.
+		on := mapValue(root, "on")
+		allowed := map[*yaml.Node]bool{}
+		for _, event := range []string{"pull_request", "push"} {
+			ev := mapValue(on, event)
+			if ev == nil {
+				continue
+			}
+			if paths := mapValue(ev, "paths"); paths != nil {
+				if len(paths.Content) != 1 || paths.Content[0].Value != values["RISKCTL_SPEC_DIR"]+"/**" {
+					t.Errorf("%s:%d: on.%s.paths must be exactly [\"%s/**\"] (RISKCTL_SPEC_DIR)", file, paths.Line, event, values["RISKCTL_SPEC_DIR"])
+				}
+				for _, p := range paths.Content {
+					allowed[p] = true
+				}
+			} else if file != ".github/workflows/riskctl-drift.yml" {
+				t.Errorf("%s: on.%s has no paths filter on the spec directory", file, event)
+			}
+			if branches := mapValue(ev, "branches"); branches != nil {
+				if b := values["RISKCTL_BRANCH"]; b == "" || len(branches.Content) != 1 || branches.Content[0].Value != b {
+					t.Errorf("%s:%d: on.%s.branches must be exactly [%s] (RISKCTL_BRANCH)", file, branches.Line, event, b)
+				}
+				for _, b := range branches.Content {
+					allowed[b] = true
+				}
+			}
+		}
+		if file == applyWorkflow && mapValue(mapValue(on, "push"), "branches") == nil {
+			t.Errorf("%s: on.push has no branches filter (RISKCTL_BRANCH)", file)
+		}
+		topEnv := mapValue(root, "env")
+		for _, k := range required {
+			if v := mapValue(topEnv, k); v != nil {
+				allowed[v] = true
+			}
+		}
+
+		// Nowhere else: not in scripts, step inputs or messages.
+		patterns := map[string]*regexp.Regexp{}
+		for k, v := range values {
+			patterns[k] = regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(v) + `($|[^A-Za-z0-9_-])`)
+		}
+		scalars(root, func(n *yaml.Node) {
+			if allowed[n] {
+				return
+			}
+			for k, re := range patterns {
+				if re.MatchString(n.Value) {
+					t.Errorf("%s:%d: %q repeats %s's value %s; use the variable (${%s} in a script, env.%s in JavaScript or ${{ env.%s }} elsewhere)",
+						file, n.Line, firstLine(n.Value, re), k, values[k], k, k, k)
+				}
+			}
+		})
+	}
+}
+
+// firstLine returns the first line of s that re matches, trimmed.
+func firstLine(s string, re *regexp.Regexp) string {
+	for _, l := range strings.Split(s, "\n") {
+		if re.MatchString(l) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return s
+}
+
+// accountsJob returns the id and the discovery script of the job whose
+// outputs.matrix the riskctl jobs of file read.
+func accountsJob(t *testing.T, file string) (id string, script runScript) {
+	t.Helper()
+	_, jobs, _ := parseWorkflow(t, file)
+	ids, nodes := jobNodes(jobs)
+	for j, job := range nodes {
+		m := mapValue(mapValue(job, "outputs"), "matrix")
+		if m == nil {
+			continue
+		}
+		stepID, ok := strings.CutPrefix(m.Value, "${{ steps.")
+		stepID, _, _ = strings.Cut(stepID, ".outputs.matrix }}")
+		if !ok || stepID == "" {
+			t.Fatalf("%s: job %s outputs.matrix %q is not ${{ steps.<id>.outputs.matrix }}", file, ids[j], m.Value)
+		}
+		for n, step := range mapValue(job, "steps").Content {
+			if sid := mapValue(step, "id"); sid != nil && sid.Value == stepID {
+				rs, ok := scriptOf(file, workflowStep{job: ids[j], n: n, node: step})
+				if !ok {
+					t.Fatalf("%s: job %s step %s has no run: script", file, ids[j], stepID)
+				}
+				return ids[j], rs
+			}
+		}
+		t.Fatalf("%s: job %s has no step %s", file, ids[j], stepID)
+	}
+	t.Fatalf("%s: no job has outputs.matrix (the account discovery)", file)
+	return "", runScript{}
+}
+
+// TestWorkflowsPlanAccountsAsMatrix checks the many-accounts layout: each
+// kit workflow discovers the accounts in a job of its own (one script, the
+// same in the three files), and every job that runs riskctl is a matrix
+// over them, one account per job: fail-fast off, at most 4 at a time (they
+// share the token's request budget), riskctl pointed at the job's account
+// directory only. The apply jobs hold one concurrency group per account,
+// never cancelled.
+func TestWorkflowsPlanAccountsAsMatrix(t *testing.T) {
+	var first runScript
+	for _, file := range kitWorkflows {
+		accounts, script := accountsJob(t, file)
+		if first.file == "" {
+			first = script
+		} else if script.text != first.text {
+			t.Errorf("%s:%d: the account discovery script differs from %s:%d's; keep the kit's three copies identical",
+				file, script.line, first.file, first.line)
+		}
+		_, jobs, _ := parseWorkflow(t, file)
+		ids, nodes := jobNodes(jobs)
+		runsRiskctl := 0
+		for j, job := range nodes {
+			id := ids[j]
+			var calls []riskctlCall
+			var lines []int
+			for n, step := range mapValue(job, "steps").Content {
+				if rs, ok := scriptOf(file, workflowStep{job: id, n: n, node: step}); ok {
+					for _, c := range riskctlCommands(rs.text) {
+						calls = append(calls, c)
+						lines = append(lines, rs.line+c.line)
+					}
+				}
+			}
+			if len(calls) == 0 {
+				continue
+			}
+			runsRiskctl++
+			where := fmt.Sprintf("%s: job %s", file, id)
+			needs := mapValue(job, "needs")
+			if needs == nil || !(needs.Value == accounts || (needs.Kind == yaml.SequenceNode && len(needs.Content) == 1 && needs.Content[0].Value == accounts)) {
+				t.Errorf("%s: needs: must be %s (the account discovery)", where, accounts)
+			}
+			strategy := mapValue(job, "strategy")
+			if m := mapValue(strategy, "matrix"); m == nil || m.Value != "${{ fromJSON(needs."+accounts+".outputs.matrix) }}" {
+				t.Errorf("%s: strategy.matrix must be ${{ fromJSON(needs.%s.outputs.matrix) }}", where, accounts)
+			}
+			if ff := mapValue(strategy, "fail-fast"); ff == nil || ff.Value != "false" {
+				t.Errorf("%s: strategy.fail-fast must be false: accounts are independent", where)
+			}
+			if mp := mapValue(strategy, "max-parallel"); mp == nil {
+				t.Errorf("%s: no strategy.max-parallel: the accounts' jobs share the token's request budget", where)
+			} else if n, err := fmt.Sscan(mp.Value, new(int)); err != nil || n != 1 {
+				t.Errorf("%s: strategy.max-parallel %q is not a number", where, mp.Value)
+			} else {
+				var v int
+				fmt.Sscan(mp.Value, &v)
+				if v < 1 || v > 4 {
+					t.Errorf("%s: strategy.max-parallel %d: keep it within 1..4 (the README's advice for one token)", where, v)
+				}
+			}
+			if env := envOf(job); env["RISKCTL_ACCOUNT"] != "${{ matrix.account }}" || env["RISKCTL_ACCOUNT_DIR"] != "${{ matrix.dir }}" {
+				t.Errorf("%s: job env must set RISKCTL_ACCOUNT: ${{ matrix.account }} and RISKCTL_ACCOUNT_DIR: ${{ matrix.dir }}", where)
+			}
+			for i, c := range calls {
+				for k, a := range c.args {
+					if (a == "-f" || a == "--file") && (k+1 >= len(c.args) || c.args[k+1] != "${RISKCTL_ACCOUNT_DIR}/") {
+						t.Errorf("%s:%d: riskctl -f must name the job's account directory, \"${RISKCTL_ACCOUNT_DIR}/\"\n\t%s", file, lines[i], c)
+					}
+				}
+				// fmt takes its paths as arguments.
+				if len(c.args) > 0 && c.args[0] == "fmt" {
+					for _, a := range c.args[1:] {
+						if !strings.HasPrefix(a, "-") && a != "${RISKCTL_ACCOUNT_DIR}/" {
+							t.Errorf("%s:%d: riskctl fmt must name the job's account directory, \"${RISKCTL_ACCOUNT_DIR}/\"\n\t%s", file, lines[i], c)
+						}
+					}
+				}
+			}
+			if file == applyWorkflow {
+				c := mapValue(job, "concurrency")
+				if g := mapValue(c, "group"); g == nil || !strings.Contains(g.Value, "${{ matrix.account }}") {
+					t.Errorf("%s: the apply job needs a concurrency group per account (group: ...${{ matrix.account }})", where)
+				}
+				if cip := mapValue(c, "cancel-in-progress"); cip == nil || cip.Value != "false" {
+					t.Errorf("%s: the apply job's concurrency must say cancel-in-progress: false (never stop an apply half-way)", where)
+				}
+			}
+		}
+		if runsRiskctl == 0 {
+			t.Errorf("%s: no job runs riskctl", file)
+		}
+	}
+}
+
+// TestWorkflowAccountDiscovery runs the kit's account discovery script on
+// the layouts it must take and refuse.
+func TestWorkflowAccountDiscovery(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	_, script := accountsJob(t, kitWorkflows[0])
+	type account struct{ Account, Dir string }
+	for _, tc := range []struct {
+		name  string
+		dir   string   // RISKCTL_SPEC_DIR
+		files []string // created under the work directory
+		want  []account
+		fail  string // part of the error, when it must fail
+	}{
+		{name: "one account", dir: "riskscoring", files: []string{"riskscoring/prod.yaml", "riskscoring/.hidden/x.yaml", "riskscoring/notes/README.md"},
+			want: []account{{"default", "riskscoring"}}},
+		{name: "trailing slash", dir: "riskscoring/", files: []string{"riskscoring/prod.yml"},
+			want: []account{{"default", "riskscoring"}}},
+		{name: "one directory per account", dir: "specs/risk", files: []string{
+			"specs/risk/prod/a.yaml", "specs/risk/prod/b.yaml", "specs/risk/staging-2/s.yml",
+			"specs/risk/.git-crypt/k.yaml", "specs/risk/docs/README.md", "specs/risk/README.md"},
+			want: []account{{"prod", "specs/risk/prod"}, {"staging-2", "specs/risk/staging-2"}}},
+		{name: "both layouts", dir: "riskscoring", files: []string{"riskscoring/prod.yaml", "riskscoring/staging/s.yaml"},
+			fail: "holds spec files and account directories (staging)"},
+		{name: "empty", dir: "riskscoring", files: []string{"riskscoring/README.md"}, fail: "holds no spec file"},
+		{name: "missing", dir: "riskscoring", files: []string{"other/x.yaml"}, fail: "does not exist"},
+		{name: "bad account name", dir: "riskscoring", files: []string{"riskscoring/a b/x.yaml"}, fail: "name must be letters"},
+		{name: "bad spec dir", dir: "../riskscoring", files: []string{"x/riskscoring/a.yaml"}, fail: "expected a relative path"},
+		{name: "injection", dir: `riskscoring"; echo pwned; "`, files: []string{"riskscoring/a.yaml"}, fail: "expected a relative path"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			work := t.TempDir()
+			for _, f := range tc.files {
+				p := filepath.Join(work, filepath.FromSlash(f))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte("version: 1\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out := filepath.Join(t.TempDir(), "github_output")
+			cmd := exec.Command(bash, "-c", script.text)
+			cmd.Dir = work
+			cmd.Env = append(os.Environ(), "RISKCTL_SPEC_DIR="+tc.dir, "GITHUB_OUTPUT="+out)
+			log, err := cmd.CombinedOutput()
+			if tc.fail != "" {
+				if err == nil || !strings.Contains(string(log), "::error::") || !strings.Contains(string(log), tc.fail) {
+					t.Fatalf("want a failure saying %q, got err %v and\n%s", tc.fail, err, log)
+				}
+				if strings.Contains(string(log), "pwned") && !strings.Contains(string(log), "::error::") {
+					t.Fatalf("the spec directory's value ran as shell:\n%s", log)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%v\n%s", err, log)
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			matrix, ok := strings.CutPrefix(strings.TrimSpace(string(data)), "matrix=")
+			if !ok {
+				t.Fatalf("GITHUB_OUTPUT holds %q, want matrix=...", data)
+			}
+			var got struct{ Include []account }
+			if err := json.Unmarshal([]byte(matrix), &got); err != nil {
+				t.Fatalf("matrix %s: %v", matrix, err)
+			}
+			if fmt.Sprint(got.Include) != fmt.Sprint(tc.want) {
+				t.Errorf("matrix %s: accounts %v, want %v", matrix, got.Include, tc.want)
+			}
+		})
+	}
+}
+
+// TestPRWorkflowChecksFormat checks that the PR job runs riskctl fmt
+// --check, and that a later step (the one that fails the job) reads its
+// exit code.
+func TestPRWorkflowChecksFormat(t *testing.T) {
+	file := kitWorkflows[0]
+	id := ""
+	consumed := false
+	for _, st := range workflowSteps(t, file) {
+		if id != "" {
+			for _, v := range envOf(st.node) {
+				if v == "${{ steps."+id+".outputs.rc }}" {
+					if _, ok := scriptOf(file, st); ok {
+						consumed = true
+					}
+				}
+			}
+		}
+		rs, ok := scriptOf(file, st)
+		if !ok {
+			continue
+		}
+		for _, c := range riskctlCommands(rs.text) {
+			if len(c.args) > 1 && c.args[0] == "fmt" && slices.Contains(c.args, "--check") {
+				sid := mapValue(st.node, "id")
+				if sid == nil {
+					t.Fatalf("%s: the riskctl fmt --check step has no id", file)
+				}
+				id = sid.Value
+			}
+		}
+	}
+	if id == "" {
+		t.Fatalf("%s: no step runs riskctl fmt --check", file)
+	}
+	if !consumed {
+		t.Errorf("%s: no later run: step reads ${{ steps.%s.outputs.rc }}: an unformatted spec must fail the job", file, id)
 	}
 }

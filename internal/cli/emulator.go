@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/signal"
@@ -16,43 +17,50 @@ import (
 
 func emulatorCommand(g *globals) *ucli.Command {
 	return &ucli.Command{
-		Name:  "emulator",
-		Usage: "run the Risk Scoring API emulator",
-		Subcommands: []*ucli.Command{{
-			Name:      "serve",
-			Usage:     "serve the emulator over HTTP until interrupted",
-			UsageText: "riskctl emulator serve [--addr HOST:PORT] [--state FILE] [flags]",
-			ArgsUsage: " ",
-			Description: "Serves the 11 operations of the Zero Trust Risk Scoring API under\n" +
-				"/client/v4/accounts/{account_id}/zt_risk_scoring. Point riskctl (or any\n" +
-				"Cloudflare client) at it with CLOUDFLARE_BASE_URL.\n\n" +
-				"Examples:\n" +
-				"  riskctl emulator serve --state emulator.json --seed-users 20\n" +
-				"  riskctl emulator serve --addr 127.0.0.1:0 --ready-file url.txt &\n" +
-				"  RISKCTL_EMULATOR_TOKEN=secret riskctl emulator serve --fault-rate 0.1 --rate-limit 1200/5m --lock-out 5m",
-			Flags: []ucli.Flag{
-				&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8787", Usage: "listen address (port 0 picks a free port)"},
-				&ucli.StringFlag{Name: "state", Usage: "JSON file the state is loaded from and saved to (default: memory only)"},
-				&ucli.StringSliceFlag{Name: "account", Usage: "serve only this account id (repeatable; default: any account, created on first use)"},
-				// Prefer the variables: flags show up in process lists.
-				&ucli.StringFlag{Name: "token", EnvVars: []string{"RISKCTL_EMULATOR_TOKEN"}, Usage: "require this API token (Authorization: Bearer)"},
-				&ucli.StringFlag{Name: "api-key", EnvVars: []string{"RISKCTL_EMULATOR_API_KEY"}, Usage: "accept this X-Auth-Key (with --api-email)"},
-				&ucli.StringFlag{Name: "api-email", EnvVars: []string{"RISKCTL_EMULATOR_API_EMAIL"}, Usage: "accept this X-Auth-Email (with --api-key)"},
-				&ucli.IntFlag{Name: "seed-users", Value: 0, Usage: "demo users with risk events seeded into each new account"},
-				&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the demo-user generator and fault dice"},
-				&ucli.IntFlag{Name: "page-size", Usage: "default per_page of /summary and user events (0: 20)"},
-				&ucli.IntFlag{Name: "integrations-page-size", Usage: "paginate GET /integrations with this page size (0: one bare array, as Cloudflare does)"},
-				&ucli.DurationFlag{Name: "latency", Usage: "delay added to every request, e.g. 50ms"},
-				&ucli.StringFlag{Name: "rate-limit", Usage: "answer 429 past N requests per window and credential: N or N/DURATION, e.g. 1200/5m (default window 1s)"},
-				&ucli.DurationFlag{Name: "lock-out", Usage: "with --rate-limit: once over it, answer a credential 429 for this long, e.g. 5m (default: only while over the window)"},
-				&ucli.Float64Flag{Name: "fault-rate", Usage: "probability (0-1) of a 5xx answer"},
-				&ucli.Float64Flag{Name: "reset-rate", Usage: "probability (0-1) of a dropped connection"},
-				&ucli.Float64Flag{Name: "commit-then-fail-rate", Usage: "probability (0-1) that a write is stored but answered 500"},
-				&ucli.BoolFlag{Name: "log-requests", Usage: "log each request (method, path, status, duration) on stderr"},
-				&ucli.StringFlag{Name: "ready-file", Usage: "once listening, write the base URL to this file (for scripts that start the emulator in the background)"},
-			},
-			Action: g.emulatorServe,
-		}},
+		Name:        "emulator",
+		Usage:       "run the Risk Scoring API emulator",
+		Subcommands: []*ucli.Command{emulatorServeCommand(g), emulatorCatalogueCommand(g)},
+	}
+}
+
+func emulatorServeCommand(g *globals) *ucli.Command {
+	return &ucli.Command{
+		Name:      "serve",
+		Usage:     "serve the emulator over HTTP until interrupted",
+		UsageText: "riskctl emulator serve [--addr HOST:PORT] [--state FILE] [flags]",
+		ArgsUsage: " ",
+		Description: "Serves the 11 operations of the Zero Trust Risk Scoring API under\n" +
+			"/client/v4/accounts/{account_id}/zt_risk_scoring. Point riskctl (or any\n" +
+			"Cloudflare client) at it with CLOUDFLARE_BASE_URL.\n\n" +
+			"Examples:\n" +
+			"  riskctl emulator serve --state emulator.json --seed-users 20\n" +
+			"  riskctl emulator serve --addr 127.0.0.1:0 --ready-file url.txt &\n" +
+			"  RISKCTL_EMULATOR_TOKEN=secret riskctl emulator serve --fault-rate 0.1 --rate-limit 1200/5m --lock-out 5m",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8787", Usage: "listen address (port 0 picks a free port)"},
+			&ucli.StringFlag{Name: "state", Usage: "JSON file the state is loaded from and saved to (default: memory only)"},
+			&ucli.StringSliceFlag{Name: "account", Usage: "serve only this account id (repeatable; default: any account, created on first use)"},
+			&ucli.IntFlag{Name: "max-accounts", Usage: fmt.Sprintf("without --account: create at most this many accounts on first use, then answer new ones 403 (0: %d)", emulator.DefaultMaxAccounts)},
+			&ucli.StringSliceFlag{Name: "unentitled-account", Usage: "this account lacks the risk-scoring entitlement: its integrations list and create answer 403 code 3314 (repeatable)"},
+			&ucli.StringFlag{Name: "behaviors", Usage: "YAML or JSON behaviors catalogue that new accounts start with (default: imp_travel, high_dlp, sentinel_one; see 'emulator catalogue')"},
+			// Prefer the variables: flags show up in process lists.
+			&ucli.StringFlag{Name: "token", EnvVars: []string{"RISKCTL_EMULATOR_TOKEN"}, Usage: "require this API token (Authorization: Bearer)"},
+			&ucli.StringFlag{Name: "api-key", EnvVars: []string{"RISKCTL_EMULATOR_API_KEY"}, Usage: "accept this X-Auth-Key (with --api-email)"},
+			&ucli.StringFlag{Name: "api-email", EnvVars: []string{"RISKCTL_EMULATOR_API_EMAIL"}, Usage: "accept this X-Auth-Email (with --api-key)"},
+			&ucli.IntFlag{Name: "seed-users", Value: 0, Usage: "demo users with risk events seeded into each new account"},
+			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the demo-user generator and fault dice"},
+			&ucli.IntFlag{Name: "page-size", Usage: "default per_page of /summary and user events (0: 20)"},
+			&ucli.IntFlag{Name: "integrations-page-size", Usage: "paginate GET /integrations with this page size (0: one bare array, as Cloudflare does)"},
+			&ucli.DurationFlag{Name: "latency", Usage: "delay added to every request, e.g. 50ms"},
+			&ucli.StringFlag{Name: "rate-limit", Usage: "answer 429 past N requests per window and credential: N or N/DURATION, e.g. 1200/5m (default window 1s)"},
+			&ucli.DurationFlag{Name: "lock-out", Usage: "with --rate-limit: once over it, answer a credential 429 for this long, e.g. 5m (default: only while over the window)"},
+			&ucli.Float64Flag{Name: "fault-rate", Usage: "probability (0-1) of a 5xx answer"},
+			&ucli.Float64Flag{Name: "reset-rate", Usage: "probability (0-1) of a dropped connection"},
+			&ucli.Float64Flag{Name: "commit-then-fail-rate", Usage: "probability (0-1) that a write is stored but answered 500"},
+			&ucli.BoolFlag{Name: "log-requests", Usage: "log each request (method, path, status, duration) on stderr"},
+			&ucli.StringFlag{Name: "ready-file", Usage: "once listening, write the base URL to this file (for scripts that start the emulator in the background)"},
+		},
+		Action: g.emulatorServe,
 	}
 }
 
@@ -86,12 +94,31 @@ func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 	if (c.String("api-key") == "") != (c.String("api-email") == "") {
 		return emulatorServeOptions{}, usageErrorf("--api-key and --api-email go together")
 	}
+	for _, name := range []string{"account", "unentitled-account"} {
+		for _, id := range c.StringSlice(name) {
+			if !emulator.ValidAccountID(id) {
+				return emulatorServeOptions{}, usageErrorf("--%s %q: expected a Cloudflare account id, 32 lower-case hex characters", name, id)
+			}
+		}
+	}
+	if n := c.Int("max-accounts"); n < 0 {
+		return emulatorServeOptions{}, usageErrorf("--max-accounts %d: expected a positive number (0: %d)", n, emulator.DefaultMaxAccounts)
+	}
+	var behaviors map[string]emulator.Behavior
+	if file := c.String("behaviors"); file != "" {
+		if behaviors, err = emulator.LoadBehaviors(file); err != nil {
+			return emulatorServeOptions{}, usageErrorf("--behaviors: %w", err)
+		}
+	}
 	return emulatorServeOptions{
 		Addr:        c.String("addr"),
 		ReadyFile:   c.String("ready-file"),
 		LogRequests: c.Bool("log-requests"),
 		Emulator: emulator.Options{
 			Accounts:             c.StringSlice("account"),
+			MaxAccounts:          c.Int("max-accounts"),
+			UnentitledAccounts:   c.StringSlice("unentitled-account"),
+			Behaviors:            behaviors,
 			Token:                c.String("token"),
 			APIKey:               c.String("api-key"),
 			Email:                c.String("api-email"),
@@ -144,6 +171,78 @@ func (g *globals) emulatorServe(c *ucli.Context) error {
 		return fmt.Errorf("--ready-file: %w", readyErr)
 	}
 	return err
+}
+
+func emulatorCatalogueCommand(g *globals) *ucli.Command {
+	return &ucli.Command{
+		Name:      "catalogue",
+		Usage:     "write the live account's behaviors as a catalogue for 'emulator serve --behaviors'",
+		UsageText: "riskctl emulator catalogue [--account-id ID] [--format yaml|json] [-o FILE]",
+		Description: "Fetches the account's behaviors (GET /behaviors, with the usual credentials)\n" +
+			"and writes them as a behaviors catalogue: the emulator then starts every\n" +
+			"new account with the behaviors, names, descriptions, states and levels\n" +
+			"that this account has, including keys Cloudflare has not published.\n\n" +
+			"Examples:\n" +
+			"  riskctl emulator catalogue -o behaviors.yaml\n" +
+			"  riskctl emulator catalogue --account-id 699d98642c564d2e855e9661899b7252 --format json\n" +
+			"  riskctl emulator serve --behaviors behaviors.yaml",
+		ArgsUsage: " ",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "account-id", Usage: "account to read (default: the global --account-id / " + envAccountID + ")"},
+			&ucli.StringFlag{Name: "format", Value: "yaml", Usage: "yaml or json"},
+			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to this file instead of stdout"},
+		},
+		Action: g.emulatorCatalogue,
+	}
+}
+
+// emulatorCatalogueOptions are the options of `emulator catalogue`.
+type emulatorCatalogueOptions struct {
+	AccountID string // "" means the global --account-id
+	Format    string // yaml or json
+	Output    string // "" means stdout
+}
+
+func emulatorCatalogueOptionsFrom(c *ucli.Context) (emulatorCatalogueOptions, error) {
+	if c.Args().Present() {
+		return emulatorCatalogueOptions{}, usageErrorf("emulator catalogue takes no arguments")
+	}
+	format := strings.ToLower(c.String("format"))
+	if format != "yaml" && format != "json" {
+		return emulatorCatalogueOptions{}, usageErrorf("--format %q: expected yaml or json", c.String("format"))
+	}
+	return emulatorCatalogueOptions{AccountID: c.String("account-id"), Format: format, Output: c.String("output")}, nil
+}
+
+func (g *globals) emulatorCatalogue(c *ucli.Context) error {
+	opts, err := emulatorCatalogueOptionsFrom(c)
+	if err != nil {
+		return err
+	}
+	s, err := g.connect(opts.AccountID)
+	if err != nil {
+		return err
+	}
+	live, err := s.api.GetBehaviors(c.Context)
+	if err != nil {
+		return g.explain(err, s.accountID)
+	}
+	if len(live) == 0 {
+		return fmt.Errorf("account %s has no behaviors: nothing to write", s.accountID)
+	}
+	cat := make(map[string]emulator.Behavior, len(live))
+	for key, b := range live {
+		cat[key] = emulator.Behavior{Name: b.Name, Description: b.Description, Enabled: b.Enabled, RiskLevel: strings.ToLower(b.RiskLevel)}
+	}
+	var buf bytes.Buffer
+	if err := emulator.WriteBehaviors(&buf, cat, opts.Format, "behaviors of account "+s.accountID); err != nil {
+		return err
+	}
+	if opts.Output == "" {
+		_, err = g.streams.Out.Write(buf.Bytes())
+		return err
+	}
+	return writeFileAtomic(opts.Output, buf.Bytes())
 }
 
 // parseRateLimit reads "N" (per second) or "N/DURATION".

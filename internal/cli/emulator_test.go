@@ -3,6 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +17,23 @@ import (
 
 	"github.com/riskctl/riskctl/internal/emulator"
 )
+
+// Account ids and catalogue files of the option tests.
+const (
+	acctA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	acctB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+)
+
+var catalogue, badCatalogue = func() (string, string) {
+	dir, err := os.MkdirTemp("", "riskctl-catalogue-")
+	if err != nil {
+		panic(err)
+	}
+	good, bad := filepath.Join(dir, "good.yaml"), filepath.Join(dir, "bad.yaml")
+	_ = os.WriteFile(good, []byte("behaviors:\n  k: {name: K, description: d, risk_level: medium}\n"), 0o644)
+	_ = os.WriteFile(bad, []byte("behaviors:\n  k: {description: d}\n"), 0o644)
+	return good, bad
+}()
 
 // defaultServe is what `emulator serve` with no flags serves.
 var defaultServe = emulatorServeOptions{Addr: "127.0.0.1:8787", Emulator: emulator.Options{Seed: 1}}
@@ -32,8 +54,14 @@ func TestEmulatorServeOptions(t *testing.T) {
 		{args: "--addr :0 --state s.json --ready-file url.txt --log-requests", want: with(func(o *emulatorServeOptions) {
 			o.Addr, o.ReadyFile, o.LogRequests, o.Emulator.StatePath = ":0", "url.txt", true, "s.json"
 		})},
-		{args: "--account A --account=B --debug", want: with(func(o *emulatorServeOptions) {
-			o.Emulator.Accounts = []string{"A", "B"}
+		{args: "--account " + acctA + " --account=" + acctB + " --debug", want: with(func(o *emulatorServeOptions) {
+			o.Emulator.Accounts = []string{acctA, acctB}
+		})},
+		{args: "--max-accounts 5 --unentitled-account " + acctA + " --unentitled-account " + acctB, want: with(func(o *emulatorServeOptions) {
+			o.Emulator.MaxAccounts, o.Emulator.UnentitledAccounts = 5, []string{acctA, acctB}
+		})},
+		{args: "--behaviors " + catalogue, want: with(func(o *emulatorServeOptions) {
+			o.Emulator.Behaviors = map[string]emulator.Behavior{"k": {Name: "K", Description: "d", RiskLevel: "medium"}}
 		})},
 		{args: "--token T", want: with(func(o *emulatorServeOptions) { o.Emulator.Token = "T" })},
 		{args: "", env: map[string]string{"RISKCTL_EMULATOR_TOKEN": "ET"}, want: with(func(o *emulatorServeOptions) { o.Emulator.Token = "ET" })},
@@ -75,6 +103,12 @@ func TestEmulatorServeOptions(t *testing.T) {
 		{args: "--api-key K", err: "--api-key and --api-email go together"},
 		{args: "--api-email e@x", err: "--api-key and --api-email go together"},
 		{args: "--seed-users many", err: "invalid value"},
+		{args: "--account A", err: `--account "A": expected a Cloudflare account id, 32 lower-case hex characters`},
+		{args: "--account " + strings.ToUpper(acctA), err: `--account "` + strings.ToUpper(acctA) + `": expected a Cloudflare account id`},
+		{args: "--unentitled-account x", err: `--unentitled-account "x": expected a Cloudflare account id`},
+		{args: "--max-accounts -1", err: "--max-accounts -1: expected a positive number"},
+		{args: "--behaviors " + badCatalogue, err: "--behaviors: " + badCatalogue + `:2:6: behavior "k": missing name`},
+		{args: "--behaviors /nonexistent/b.yaml", err: "--behaviors: behaviors file: open /nonexistent/b.yaml"},
 		{args: "--latency soon", err: "invalid value"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
@@ -108,5 +142,104 @@ func TestEmulatorServeRedactsCredentials(t *testing.T) {
 	}
 	if got := errOut.String(); !strings.Contains(got, "--rate-limit") || strings.Contains(got, "hunter2tok") {
 		t.Errorf("stderr %q", got)
+	}
+}
+
+func TestEmulatorCatalogueOptions(t *testing.T) {
+	for _, tc := range []struct {
+		args string
+		want emulatorCatalogueOptions
+		err  string
+	}{
+		{args: "", want: emulatorCatalogueOptions{Format: "yaml"}},
+		{args: "--account-id " + acctA + " --format JSON -o b.json", want: emulatorCatalogueOptions{AccountID: acctA, Format: "json", Output: "b.json"}},
+		{args: "--output b.yaml", want: emulatorCatalogueOptions{Format: "yaml", Output: "b.yaml"}},
+		{args: "--format toml", err: `--format "toml": expected yaml or json`},
+		{args: "extra", err: "emulator catalogue takes no arguments"},
+	} {
+		t.Run(tc.args, func(t *testing.T) {
+			got, err := optionsFromEnv(t, nil, "emulator catalogue", emulatorCatalogueOptionsFrom, tc.args)
+			if tc.err != "" {
+				wantUsageError(t, err, tc.err)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestEmulatorCatalogueFromLiveAccount: `emulator catalogue` reads a live
+// account's behaviors through the normal client (global credentials and
+// base URL), and what it writes is a catalogue that `emulator serve
+// --behaviors` loads back to the same behaviors.
+func TestEmulatorCatalogueFromLiveAccount(t *testing.T) {
+	const token = "catalogue-token"
+	live := map[string]emulator.Behavior{
+		"imp_travel":      {Name: "Impossible Travel", Description: "far apart", Enabled: true, RiskLevel: "high"},
+		"crowdstrike_low": {Name: "CrowdStrike Low ZTA security score", Description: "score 0-50", RiskLevel: "low"},
+	}
+	emu, err := emulator.New(emulator.Options{Accounts: []string{acctA}, Token: token, Behaviors: live})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	clearEnv(t)
+	t.Setenv(envAPIToken, token)
+	t.Setenv(envAccountID, acctA)
+	run := func(args string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := Main(context.Background(), argv(args+" --base-url "+srv.URL+"/client/v4"),
+			Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		return code, out.String(), errOut.String()
+	}
+
+	code, out, errOut := run("emulator catalogue")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	got, err := emulator.ParseBehaviors("stdout", []byte(out))
+	if err != nil || !cmp.Equal(got, live) {
+		t.Fatalf("stdout does not load back (%v):\n%s", err, out)
+	}
+	if !strings.Contains(out, "# behaviors of account "+acctA) {
+		t.Errorf("no provenance comment:\n%s", out)
+	}
+
+	file := filepath.Join(t.TempDir(), "b.json")
+	if code, _, errOut := run("emulator catalogue --format json -o " + file); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil || !json.Valid(data) {
+		t.Fatalf("%s: %v\n%s", file, err, data)
+	}
+	opts, err := optionsFromEnv(t, nil, "emulator serve", emulatorServeOptionsFrom, "--behaviors "+file)
+	if err != nil || !cmp.Equal(opts.Emulator.Behaviors, live) {
+		t.Errorf("serve --behaviors %s: %v, %+v", file, err, opts.Emulator.Behaviors)
+	}
+	var gets int
+	for _, r := range emu.Requests() {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.Path, "/behaviors") || r.Status != http.StatusOK {
+			t.Errorf("unexpected request %+v", r)
+		}
+		gets++
+	}
+	if gets != 2 {
+		t.Errorf("%d requests, want one GET /behaviors per run", gets)
+	}
+
+	// The credentials are the global ones: a wrong token is the usual
+	// access error, and nothing is written.
+	t.Setenv(envAPIToken, "wrong") // optionsFromEnv above cleared the environment
+	t.Setenv(envAccountID, acctA)
+	code, out, errOut = run("emulator catalogue")
+	if code != ExitError || out != "" || !strings.Contains(errOut, "403") {
+		t.Errorf("wrong token: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

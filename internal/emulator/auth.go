@@ -13,30 +13,114 @@ func (e *Emulator) authEnforced() bool {
 }
 
 // authenticate checks the two schemes clients use (notes §2): a bearer
-// token, or X-Auth-Key with X-Auth-Email. No credentials at all is 401;
-// credentials that do not match are 403 code 10000, as Cloudflare answers.
+// token, or X-Auth-Key with X-Auth-Email. It answers as Cloudflare does
+// (notes §8): no credential header at all is 400 code 9106; a credential
+// header that is present but malformed is 400 code 6003 with one
+// error_chain item per bad header (6111 Authorization, 6103 X-Auth-Key,
+// 6102 X-Auth-Email); well-formed credentials that do not match are 403
+// code 10000.
 func (e *Emulator) authenticate(r *http.Request) *reply {
 	if !e.authEnforced() {
 		return nil
 	}
-	authz := r.Header.Get("Authorization")
-	key, email := r.Header.Get("X-Auth-Key"), r.Header.Get("X-Auth-Email")
-	if authz == "" && key == "" && email == "" {
-		rp := failf(http.StatusUnauthorized, codeAuth,
-			"Authentication error: missing credentials (send Authorization: Bearer <token>, or X-Auth-Key and X-Auth-Email)")
+	authz, hasAuthz := headerValue(r, "Authorization")
+	key, hasKey := headerValue(r, "X-Auth-Key")
+	email, hasEmail := headerValue(r, "X-Auth-Email")
+	if !hasAuthz && !hasKey && !hasEmail {
+		rp := failf(http.StatusBadRequest, codeMissingAuth, "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
 		return &rp
 	}
-	if e.opts.Token != "" {
-		if scheme, token, found := strings.Cut(authz, " "); found && strings.EqualFold(scheme, "Bearer") && equal(strings.TrimSpace(token), e.opts.Token) {
-			return nil
-		}
+	token, chain := checkCredentialHeaders(authz, hasAuthz, key, email, hasKey || hasEmail)
+	if len(chain) > 0 {
+		rp := fail(http.StatusBadRequest, apiError{Code: codeBadHeaders, Message: "Invalid request headers", ErrorChain: chain})
+		return &rp
 	}
-	if e.opts.APIKey != "" && e.opts.Email != "" && equal(key, e.opts.APIKey) && equal(email, e.opts.Email) {
+	if hasAuthz && e.opts.Token != "" && equal(token, e.opts.Token) {
+		return nil
+	}
+	if hasKey && e.opts.APIKey != "" && equal(key, e.opts.APIKey) && equal(email, e.opts.Email) {
 		return nil
 	}
 	rp := failf(http.StatusForbidden, codeAuth, "Authentication error")
 	return &rp
 }
+
+// checkCredentialHeaders returns the bearer token and the format problems of
+// the credential headers sent. X-Auth-Key and X-Auth-Email only work as a
+// pair, so sending one of them makes the other's absence a problem too.
+func checkCredentialHeaders(authz string, hasAuthz bool, key, email string, keyPair bool) (string, []apiError) {
+	var chain []apiError
+	token, okToken := bearerToken(authz)
+	if hasAuthz && !okToken {
+		chain = append(chain, apiError{Code: codeBadAuthz, Message: "Invalid format for Authorization header"})
+	}
+	if keyPair && !validAPIKey(key) {
+		chain = append(chain, apiError{Code: codeBadKey, Message: "Invalid format for X-Auth-Key header"})
+	}
+	if keyPair && !validEmail(email) {
+		chain = append(chain, apiError{Code: codeBadEmail, Message: "Invalid format for X-Auth-Email header"})
+	}
+	return token, chain
+}
+
+// headerValue reports a header's first value and whether it was sent. A
+// header that is empty (or only space) counts as not sent: clients send
+// those for unset credentials (cloudflare-go sends X-Auth-Key: "" when
+// CLOUDFLARE_API_KEY is set but empty, next to a good token), and what
+// Cloudflare does with them is not known.
+func headerValue(r *http.Request, name string) (string, bool) {
+	vs := r.Header.Values(name)
+	if len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+		return "", false
+	}
+	return vs[0], true
+}
+
+// bearerToken parses "Bearer <token>" (scheme in any case, surrounding
+// space trimmed); the token must be non-empty and hold no space.
+func bearerToken(authz string) (string, bool) {
+	scheme, token, found := strings.Cut(strings.TrimSpace(authz), " ")
+	token = strings.TrimSpace(token)
+	if !found || !strings.EqualFold(scheme, "Bearer") || token == "" || strings.ContainsAny(token, " \t") {
+		return "", false
+	}
+	return token, true
+}
+
+// apiKeyLen is the length of a Global API Key: 37 hex characters.
+const apiKeyLen = 37
+
+// validAPIKey reports whether s has the form of a Global API Key. The exact
+// rule behind Cloudflare's 6103 is not published; this is the key's
+// documented shape, and it is what tells a token sent as a key apart.
+func validAPIKey(s string) bool {
+	if len(s) != apiKeyLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// validEmail is a plausibility check, not RFC 5322: one @ with something on
+// either side and no space or control character.
+func validEmail(s string) bool {
+	local, domain, found := strings.Cut(s, "@")
+	if !found || local == "" || domain == "" || strings.Contains(domain, "@") || len(s) > 254 {
+		return false
+	}
+	for _, c := range s {
+		if c <= ' ' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
 
 // equal compares secrets in constant time.
 func equal(got, want string) bool {

@@ -18,15 +18,17 @@ var riskLevels = []string{riskLow, riskMedium, riskHigh}
 // riskRank orders risk levels so the highest can be picked.
 func riskRank(level string) int { return slices.Index(riskLevels, level) }
 
-// predefined is a behavior every account starts with. Only the keys seen in
-// real API payloads are seeded (notes §4); risk levels are the observed
-// ones, since Cloudflare documents no defaults; all start disabled.
-type predefined struct {
+// catalogEntry is a behavior every new account starts with.
+type catalogEntry struct {
 	key      string
 	behavior Behavior
 }
 
-var predefinedBehaviors = []predefined{
+// predefinedBehaviors is the default catalogue. Only the keys seen in real
+// API payloads are seeded (notes §4); risk levels are the observed ones,
+// since Cloudflare documents no defaults; all start disabled. Options.Behaviors
+// replaces it (see LoadBehaviors), for accounts that have more.
+var predefinedBehaviors = []catalogEntry{
 	{"imp_travel", Behavior{
 		Name:        "Impossible Travel",
 		Description: "User has a successful login from two different locations that they could not have traveled between in that period of time.",
@@ -44,10 +46,25 @@ var predefinedBehaviors = []predefined{
 	}},
 }
 
-func defaultBehaviors() map[string]Behavior {
-	m := make(map[string]Behavior, len(predefinedBehaviors))
-	for _, p := range predefinedBehaviors {
-		m[p.key] = p.behavior
+// catalogueOf turns Options.Behaviors into the seeding order: the default
+// catalogue keeps its own order (so seeded users stay what they always
+// were), a custom one is sorted by key.
+func catalogueOf(m map[string]Behavior) []catalogEntry {
+	if m == nil {
+		return predefinedBehaviors
+	}
+	out := make([]catalogEntry, 0, len(m))
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, catalogEntry{key, m[key]})
+	}
+	return out
+}
+
+// behaviorMap is a fresh copy of a catalogue, for a new account.
+func behaviorMap(cat []catalogEntry) map[string]Behavior {
+	m := make(map[string]Behavior, len(cat))
+	for _, c := range cat {
+		m[c.key] = c.behavior
 	}
 	return m
 }

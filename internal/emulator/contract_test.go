@@ -81,6 +81,15 @@ func bearer(token string) func(*http.Request) {
 	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
 }
 
+// basic sends an Authorization header that is not "Bearer <token>".
+var basic = func(r *http.Request) { r.Header.Set("Authorization", "Basic dXNlcjpwYXNz") }
+
+// contractKey and wrongKey have the form of a Global API Key (37 hex).
+const (
+	contractKey = "0f1e2d3c4b5a69788796a5b4c3d2e1f0abcde"
+	wrongKey    = "ffffffffffffffffffffffffffffffffffff0"
+)
+
 func keyEmail(key, email string) func(*http.Request) {
 	return func(r *http.Request) {
 		r.Header.Del("Authorization")
@@ -334,11 +343,23 @@ func TestContractEmulator(t *testing.T) {
 	})
 
 	t.Run("auth", func(t *testing.T) {
-		do(t, "GET", "/behaviors", nil, noAuth, invalid).want(t, 401, 10000)
+		do(t, "GET", "/behaviors", nil, noAuth, invalid).want(t, 400, 9106)
 		do(t, "GET", "/integrations", nil, bearer("wrong-token")).want(t, 403, 10000)
-		do(t, "PUT", "/behaviors", map[string]any{"behaviors": map[string]any{}}, keyEmail("wrong-key", "a@example.com")).want(t, 403, 10000)
-		do(t, "GET", "/summary", nil, noAuth, invalid).want(t, 401, 10000)
+		do(t, "PUT", "/behaviors", map[string]any{"behaviors": map[string]any{}}, keyEmail(wrongKey, "a@example.com")).want(t, 403, 10000)
+		do(t, "GET", "/summary", nil, noAuth, invalid).want(t, 400, 9106)
 		do(t, "DELETE", "/integrations/"+unknownUUID, nil, bearer("wrong-token")).want(t, 403, 10000)
+		// Malformed credential headers: 400 6003 with an error_chain.
+		do(t, "GET", "/integrations", nil, basic, invalid).want(t, 400, 6003)
+		do(t, "POST", "/integrations", map[string]any{"integration_type": "Okta", "tenant_url": "https://a.okta.com"},
+			keyEmail("not-a-key", "a@example.com")).want(t, 400, 6003)
+		do(t, "GET", "/"+unknownUUID, nil, keyEmail(wrongKey, "not-an-email")).want(t, 400, 6003)
+	})
+
+	t.Run("account ids", func(t *testing.T) {
+		for _, acct := range []string{"account_id", "023E105F4ECEF8AD9CA31A8372D0C353", "023e105f4ecef8ad9ca31a8372d0c35", "023e105f4ecef8ad9ca31a8372d0c353a"} {
+			w.do(t, acct, "GET", "/behaviors", nil).want(t, 400, 7003)
+			w.do(t, acct, "POST", "/"+unknownUUID+"/reset", nil).want(t, 400, 7003)
+		}
 	})
 
 	t.Run("no route", func(t *testing.T) {
@@ -368,10 +389,10 @@ func TestContractEmulator(t *testing.T) {
 // TestContractEmulatorKeyAuth covers the X-Auth-Key/X-Auth-Email scheme.
 func TestContractEmulatorKeyAuth(t *testing.T) {
 	c := contracttest.Load(t)
-	w := newWire(t, c, emulator.Options{APIKey: "k3y", Email: "ops@example.com"})
-	w.do(t, contractAccount, "GET", "/behaviors", nil, keyEmail("k3y", "ops@example.com")).want(t, 200, 0)
-	w.do(t, contractAccount, "GET", "/behaviors", nil, keyEmail("k3y", "other@example.com")).want(t, 403, 10000)
-	w.do(t, contractAccount, "GET", "/behaviors", nil, noAuth, invalid).want(t, 401, 10000)
+	w := newWire(t, c, emulator.Options{APIKey: contractKey, Email: "ops@example.com"})
+	w.do(t, contractAccount, "GET", "/behaviors", nil, keyEmail(contractKey, "ops@example.com")).want(t, 200, 0)
+	w.do(t, contractAccount, "GET", "/behaviors", nil, keyEmail(contractKey, "other@example.com")).want(t, 403, 10000)
+	w.do(t, contractAccount, "GET", "/behaviors", nil, noAuth, invalid).want(t, 400, 9106)
 }
 
 // TestContractEmulatorAccounts covers an account the emulator does not serve.
@@ -383,6 +404,20 @@ func TestContractEmulatorAccounts(t *testing.T) {
 	w.do(t, "ffffffffffffffffffffffffffffffff", "POST", "/integrations", map[string]any{
 		"integration_type": "Okta", "tenant_url": "https://tenant.okta.com",
 	}).want(t, 403, 10000)
+}
+
+// TestContractEmulatorEntitlement covers an account without the
+// risk-scoring entitlement (403 3314 on the integrations collection) and
+// the cap on accounts created on first use.
+func TestContractEmulatorEntitlement(t *testing.T) {
+	c := contracttest.Load(t)
+	w := newWire(t, c, emulator.Options{UnentitledAccounts: []string{contractAccount}, MaxAccounts: 1})
+	w.do(t, contractAccount, "GET", "/integrations", nil).want(t, 403, 3314)
+	w.do(t, contractAccount, "POST", "/integrations", map[string]any{
+		"integration_type": "Okta", "tenant_url": "https://tenant.okta.com",
+	}).want(t, 403, 3314)
+	w.do(t, contractAccount, "GET", "/behaviors", nil).want(t, 200, 0)
+	w.do(t, "ffffffffffffffffffffffffffffffff", "GET", "/behaviors", nil).want(t, 403, 10000)
 }
 
 // TestContractEmulatorRateLimit covers the 429 answer (code 971, see the

@@ -23,7 +23,10 @@
 // Literal segments win over {user_id}: /summary, /behaviors and
 // /integrations are never read as user ids. Path ids are matched
 // case-insensitively; user_id and integration_id must be canonical UUIDs.
-// Account ids are not validated: any non-empty segment is an account.
+// An account id must be 32 lower-case hex characters, as Cloudflare's are:
+// anything else ("account_id", a space, upper-case hex, 31 or 33
+// characters) is 400 code 7003 before auth, and is never provisioned
+// (notes §8).
 //
 // Paginated endpoints take page and per_page (default Options.PageSize or
 // 20, capped at 100) and answer result_info {count, page, per_page,
@@ -38,9 +41,10 @@
 // {"success":false,"errors":[{"code":N,"message":"..."}],"messages":[],"result":null};
 // validation failures list every problem found in the body.
 //
-// Checks run in this order: latency, rate limit, faults, routing, auth,
-// account, then the operation (body validation, lookup, change). Every
-// answer carries the rate-limit headers (see Rate limits).
+// Checks run in this order: latency, rate limit, faults, routing (account
+// and object ids included), auth, account, entitlement, then the operation
+// (body validation, lookup, change). Every answer carries the rate-limit
+// headers (see Rate limits).
 //
 // # Error codes
 //
@@ -54,10 +58,25 @@
 //	             not "Okta" (exact case), tenant_url not an absolute URL (scheme and host)
 //	400   1005   PUT /behaviors names a key the account does not have (the message names it)
 //	400   1006   page or per_page is not a positive integer
-//	400   7003   user_id or integration_id is not a UUID ("Could not route to ..., perhaps
-//	             your object identifier is invalid?"), followed by 7000
-//	401   10000  auth enforced and no credentials sent ("Authentication error: missing credentials ...")
-//	403   10000  wrong credentials, or an account outside Options.Accounts ("Authentication error")
+//	400   7003   account_id is not 32 lower-case hex, or user_id or integration_id is not a
+//	             UUID ("Could not route to /client/v4/accounts/..., perhaps your object
+//	             identifier is invalid?"), followed by 7000 "No route for that URI"
+//	400   9106   auth enforced and no credential header at all ("Missing X-Auth-Key,
+//	             X-Auth-Email or Authorization headers")
+//	400   6003   auth enforced and a credential header is malformed ("Invalid request
+//	             headers"), with an error_chain item per bad header:
+//	               6111 "Invalid format for Authorization header": not "Bearer <token>",
+//	                    empty token, or a token with a space in it
+//	               6103 "Invalid format for X-Auth-Key header": not 37 hex characters (the
+//	                    form of a Global API Key), or absent next to an X-Auth-Email
+//	               6102 "Invalid format for X-Auth-Email header": not an address
+//	                    (local@domain, no space), or absent next to an X-Auth-Key
+//	403   10000  well-formed credentials that do not match, or an account outside
+//	             Options.Accounts ("Authentication error")
+//	403   10000  a new account past Options.MaxAccounts ("Authentication error: the
+//	             emulator holds N accounts and creates no more on first use ...")
+//	403   3314   GET or POST /integrations of an account in Options.UnentitledAccounts
+//	             ("Forbidden")
 //	404   7000   no route for that URI
 //	404   1101   no integration with that id
 //	404   1102   no integration with that reference_id
@@ -67,17 +86,31 @@
 //	429   971    rate limited or locked out ("Please wait and consider throttling your request speed")
 //	5xx   1000+status  injected or dice faults (1500, 1502, 1503), or the state file could not be saved
 //
-// 971, 7000, 7003 and 10000 are the codes seen from the real API; the others
-// are the emulator's own. Clients should key on the HTTP status.
+// 971, 3314, 6003 (with 6102, 6103, 6111), 7000, 7003, 9106 and 10000 are
+// codes seen from the real API (notes §5, §8); the others are the
+// emulator's own. Clients should key on the HTTP status. Which header
+// formats Cloudflare calls malformed is not published: the rules above are
+// the emulator's reading. A header sent empty counts as not sent
+// (cloudflare-go sends X-Auth-Key: "" when CLOUDFLARE_API_KEY is set but
+// empty).
 //
 // Extra body fields that the schema does not list are accepted and ignored,
 // as the real API does (Terraform sends active on POST and integration_type
-// on PUT). A null or absent reference_id is stored, and answered, as "".
+// on PUT). On create, a null or absent reference_id becomes a random
+// UUIDv4, stored and answered ("If omitted, a random UUIDv4 is used",
+// notes §9.5); on update it clears the reference_id to "".
 //
 // # Data
 //
 // Every account starts with the behaviors seen in real payloads, all
 // disabled: imp_travel (high), high_dlp (medium), sentinel_one (medium).
+// Options.Behaviors (emulator serve --behaviors FILE) replaces them with a
+// catalogue: a YAML or JSON file of the shape of GET /behaviors' result,
+// key -> {name, description, enabled (default false), risk_level (default
+// low)}, read strictly by LoadBehaviors (unknown or duplicate keys, wrong
+// types, bad levels, anchors, an empty catalogue: errors naming
+// file:line:col). `riskctl emulator catalogue` writes one from a live
+// account. Accounts loaded from a state file keep their behaviors.
 // Integration ids are random UUIDv4; account_tag is the account id;
 // created_at is Options.Now in UTC, whole seconds; well_known_url is
 // https://ssf.risk-score.teams.cloudflare.com/.well-known/sse-configuration/{id}.
@@ -93,11 +126,23 @@
 //
 // # Accounts and auth
 //
-// Without Options.Accounts any account id is provisioned on first use; with
-// it, only those are served and others get 403 code 10000. When Token, or
-// APIKey and Email, are set, a request must carry "Authorization: Bearer
-// <token>" or matching X-Auth-Key and X-Auth-Email; without any configured
-// credentials every request is accepted.
+// Without Options.Accounts any well-formed account id is provisioned on
+// first use, until the state holds Options.MaxAccounts accounts (default
+// DefaultMaxAccounts, 100; loaded accounts count): then a new account is
+// 403 code 10000, which is also what Cloudflare answers for an account a
+// token cannot reach, while known accounts keep working. The cap bounds
+// memory and the state file against a client looping over ids. With
+// Options.Accounts only those are served (the cap does not apply) and
+// others get 403 code 10000. An account in Options.UnentitledAccounts
+// lacks the risk-scoring entitlement: GET and POST /integrations answer
+// 403 code 3314 "Forbidden" (notes §5); its other routes work.
+//
+// When Token, or APIKey and Email, are set, a request must carry
+// "Authorization: Bearer <token>" or matching X-Auth-Key and X-Auth-Email
+// (see the error table for the 400s of missing and malformed headers);
+// without any configured credentials no header is checked and every
+// request is accepted. APIKey must itself be 37 hex characters and Email
+// an address, so that the emulator accepts what it is configured with.
 //
 // # Knobs
 //
@@ -173,7 +218,19 @@
 //
 // With Options.StatePath the state is loaded by New (a missing file is a
 // fresh state, an unreadable one an error naming the file) and saved after
-// every successful write, atomically (temp file in the same directory,
-// fsync, rename), as JSON with "version": 1. Accounts loaded from the file
-// are not re-seeded.
+// every successful write, atomically (temp file ".NAME.tmp-*" in the same
+// directory, fsync, rename), as JSON with "version": 1. Accounts loaded from
+// the file are not re-seeded.
+//
+// Loading is strict: an unknown version, an unknown field, trailing data,
+// or state that breaks the contract (an account id that is not 32
+// lower-case hex; a behavior with a bad key or risk_level; an integration
+// with an empty, non-UUID or duplicate id, without integration_type or of
+// another type than Okta, without tenant_url or created_at; a user with a
+// non-UUID or duplicate id; an event without id or with a bad risk_level)
+// is refused with one error naming the file and every problem.
+//
+// Temp files of the state file are removed when New takes the lock (a
+// save that crashed leaves one) and after every save, successful or not;
+// holding the lock, no other writer can own them.
 package emulator

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,14 +25,18 @@ const defaultSeed = 0x7269736b63746c // "riskctl"
 // windows): the emulator is for tests and dry runs, so simplicity beats
 // throughput.
 type Emulator struct {
-	opts    Options
-	now     func() time.Time // Options.Now: timestamps that land in the state
-	clock   func() time.Time // wall clock for rate windows; tests may replace it
-	served  map[string]bool  // nil = every account is served
-	perPage int              // default per_page for users and summary
-	quota   int              // requests per window: Options.RateLimit, or defaultQuota
-	window  time.Duration    // Options.RateWindow, or defaultWindow without a RateLimit
-	enforce bool             // Options.RateLimit is set: over the quota is a 429
+	opts   Options
+	now    func() time.Time // Options.Now: timestamps that land in the state
+	clock  func() time.Time // wall clock for rate windows; tests may replace it
+	served map[string]bool  // nil = every account is served
+	// unentitled accounts lack the risk-scoring entitlement (Options.UnentitledAccounts).
+	unentitled  map[string]bool
+	maxAccounts int            // Options.MaxAccounts, or DefaultMaxAccounts
+	catalogue   []catalogEntry // behaviors of new accounts, in seeding order
+	perPage     int            // default per_page for users and summary
+	quota       int            // requests per window: Options.RateLimit, or defaultQuota
+	window      time.Duration  // Options.RateWindow, or defaultWindow without a RateLimit
+	enforce     bool           // Options.RateLimit is set: over the quota is a 429
 
 	mu      sync.Mutex
 	st      *state
@@ -79,11 +85,14 @@ func New(opts Options) (*Emulator, error) {
 		e.now = time.Now
 	}
 	if len(opts.Accounts) > 0 {
-		e.served = map[string]bool{}
-		for _, id := range opts.Accounts {
-			e.served[id] = true
-		}
+		e.served = set(opts.Accounts)
 	}
+	e.unentitled = set(opts.UnentitledAccounts)
+	e.maxAccounts = opts.MaxAccounts
+	if e.maxAccounts == 0 {
+		e.maxAccounts = DefaultMaxAccounts
+	}
+	e.catalogue = catalogueOf(opts.Behaviors)
 	if opts.StatePath != "" {
 		// One writer per state file: taken before loading, so that what
 		// is loaded is what the last writer saved.
@@ -91,6 +100,8 @@ func New(opts Options) (*Emulator, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Ours now: temp files of a save that crashed are litter.
+		removeStaleTemps(opts.StatePath)
 		st, err := loadState(opts.StatePath)
 		if err != nil {
 			_ = releaseStateLock(lock)
@@ -120,17 +131,47 @@ func (e *Emulator) Close() error {
 	return releaseStateLock(lock)
 }
 
+func set(ids []string) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
 func checkOptions(opts Options) error {
 	var errs []error
-	for _, id := range opts.Accounts {
-		if id == "" {
-			errs = append(errs, errors.New("emulator: empty account id in Options.Accounts"))
+	for _, list := range []struct {
+		name string
+		ids  []string
+	}{{"Accounts", opts.Accounts}, {"UnentitledAccounts", opts.UnentitledAccounts}} {
+		for _, id := range list.ids {
+			if !ValidAccountID(id) {
+				errs = append(errs, fmt.Errorf("emulator: Options.%s: %q is not a Cloudflare account id: expected 32 lower-case hex characters", list.name, id))
+			}
+		}
+	}
+	if opts.APIKey != "" && !validAPIKey(opts.APIKey) {
+		// A key the emulator would answer 6003 to could never be used.
+		errs = append(errs, fmt.Errorf("emulator: Options.APIKey must be a Global API Key: %d hex characters", apiKeyLen))
+	}
+	if opts.Email != "" && !validEmail(opts.Email) {
+		errs = append(errs, fmt.Errorf("emulator: Options.Email %q is not an email address", opts.Email))
+	}
+	if opts.Token != "" {
+		if _, ok := bearerToken("Bearer " + opts.Token); !ok || strings.TrimSpace(opts.Token) != opts.Token {
+			errs = append(errs, errors.New("emulator: Options.Token must not contain spaces"))
+		}
+	}
+	if opts.Behaviors != nil {
+		if err := checkCatalogue(opts.Behaviors); err != nil {
+			errs = append(errs, fmt.Errorf("emulator: Options.Behaviors: %w", err))
 		}
 	}
 	for _, c := range []struct {
 		name string
 		v    int
-	}{{"SeedUsers", opts.SeedUsers}, {"PageSize", opts.PageSize}, {"IntegrationsPageSize", opts.IntegrationsPageSize}, {"RateLimit", opts.RateLimit}} {
+	}{{"SeedUsers", opts.SeedUsers}, {"MaxAccounts", opts.MaxAccounts}, {"PageSize", opts.PageSize}, {"IntegrationsPageSize", opts.IntegrationsPageSize}, {"RateLimit", opts.RateLimit}} {
 		if c.v < 0 {
 			errs = append(errs, fmt.Errorf("emulator: Options.%s must not be negative, got %d", c.name, c.v))
 		}
@@ -153,17 +194,39 @@ func checkOptions(opts Options) error {
 }
 
 // accountLocked returns the account, provisioning it on first use. It
-// reports false for accounts outside Options.Accounts, loaded ones included.
+// reports false for every account lookupAccountLocked refuses; the test
+// helpers use it, so they can never create what the API would not.
 func (e *Emulator) accountLocked(id string) (*account, bool) {
+	a, refused := e.lookupAccountLocked(id)
+	return a, refused == nil
+}
+
+// lookupAccountLocked returns the account, provisioning it on first use, or
+// the answer that refuses it: a malformed id is 400 7003 (routing already
+// answers that for the API), an account outside Options.Accounts is 403
+// 10000, and so is a new account once the state holds maxAccounts. The cap
+// keeps a client that loops over random ids from growing the state without
+// bound; it does not apply to Options.Accounts, which are bounded already.
+func (e *Emulator) lookupAccountLocked(id string) (*account, *reply) {
+	if !ValidAccountID(id) {
+		rp := failf(http.StatusBadRequest, codeBadIdentifier, "Could not route to account %q, perhaps your object identifier is invalid?", id)
+		return nil, &rp
+	}
 	if e.served != nil && !e.served[id] {
-		return nil, false
+		rp := failf(http.StatusForbidden, codeAuth, "Authentication error")
+		return nil, &rp
 	}
-	a, found := e.st.Accounts[id]
-	if !found {
-		a = newAccount(id, e.opts.Seed, e.opts.SeedUsers)
-		e.st.Accounts[id] = a
+	if a, found := e.st.Accounts[id]; found {
+		return a, nil
 	}
-	return a, true
+	if e.served == nil && len(e.st.Accounts) >= e.maxAccounts {
+		rp := failf(http.StatusForbidden, codeAuth,
+			"Authentication error: the emulator holds %d accounts and creates no more on first use (emulator serve --max-accounts, or --account)", len(e.st.Accounts))
+		return nil, &rp
+	}
+	a := newAccount(id, e.opts.Seed, e.opts.SeedUsers, e.catalogue)
+	e.st.Accounts[id] = a
+	return a, nil
 }
 
 // stamp is the emulator's notion of "now" for stored timestamps: UTC, whole

@@ -7,8 +7,8 @@ import (
 )
 
 // Error codes. Cloudflare publishes no table for these endpoints; the ones
-// seen in the wild (7000, 7003, 971, 10000) are reused, the rest are the
-// emulator's own choices (all >= 1000, as dlp_messages requires). doc.go
+// seen in the wild (7000, 7003, 971, 10000, 9106, 6003 with 6102/6103/6111,
+// 3314: notes §5, §8) are reused, the rest are the emulator's own choices (all >= 1000, as dlp_messages requires). doc.go
 // lists them with their HTTP statuses.
 const (
 	codeMalformedBody  = 1001 // body is not one JSON object
@@ -26,13 +26,22 @@ const (
 	codeBadIdentifier  = 7003
 	codeRateLimited    = 971
 	codeAuth           = 10000
+	codeMissingAuth    = 9106 // no credential header at all
+	codeBadHeaders     = 6003 // some credential header is malformed; error_chain says which
+	codeBadEmail       = 6102 // in error_chain: X-Auth-Email
+	codeBadKey         = 6103 // in error_chain: X-Auth-Key
+	codeBadAuthz       = 6111 // in error_chain: Authorization
+	codeNotEntitled    = 3314 // the account lacks the risk-scoring entitlement
 	codeServerErrorMin = 1000 // injected and internal 5xx answer with 1000+status (500 -> 1500)
 )
 
 // apiError is one item of an envelope's errors array (dlp_messages).
+// Auth header errors carry the specific problems in error_chain, as
+// Cloudflare's do (notes §2).
 type apiError struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
+	Code       int        `json:"code"`
+	Message    string     `json:"message"`
+	ErrorChain []apiError `json:"error_chain,omitempty"`
 }
 
 // resultInfo is the pagination block of collection responses.

@@ -19,7 +19,8 @@ type outcome struct {
 
 // ServeHTTP answers one API request. The order of checks is: latency, rate
 // limit, faults (queued, then dice), routing (404/405/400 7003), auth
-// (401/403), account (403), then the operation itself (400/404/200).
+// (400 9106/6003, 403), account (403 10000), entitlement (403 3314), then
+// the operation itself (400/404/200).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	if !sleep(r.Context(), e.opts.Latency) {
@@ -77,9 +78,12 @@ func (e *Emulator) handleLocked(r *http.Request, body []byte, bodyErr *reply) ou
 	if rp := e.authenticate(r); rp != nil {
 		return outcome{rep: *rp}
 	}
-	acc, served := e.accountLocked(rt.account)
-	if !served {
-		return outcome{rep: failf(http.StatusForbidden, codeAuth, "Authentication error")}
+	acc, refused := e.lookupAccountLocked(rt.account)
+	if refused != nil {
+		return outcome{rep: *refused}
+	}
+	if rt.entitled && e.unentitled[rt.account] {
+		return outcome{rep: failf(http.StatusForbidden, codeNotEntitled, "Forbidden")}
 	}
 	if bodyErr != nil && (r.Method == http.MethodPut || r.Method == http.MethodPost) {
 		return outcome{rep: *bodyErr}

@@ -14,6 +14,9 @@ import (
 // testAccount is a realistic 32-hex account id.
 const testAccount = "023e105f4ecef8ad9ca31a8372d0c353"
 
+// testKey has the form of a Global API Key (37 hex characters).
+const testKey = "0f1e2d3c4b5a69788796a5b4c3d2e1f0abcde"
+
 // fixedNow is the clock the tests give the emulator.
 var fixedNow = time.Date(2025, 3, 19, 19, 53, 56, 0, time.UTC)
 
@@ -40,6 +43,11 @@ func newTestEnv(t *testing.T, opts Options) *testEnv {
 // path is the URL path of an operation of testAccount; op starts with "/".
 func path(op string) string {
 	return "/client/v4/accounts/" + testAccount + "/zt_risk_scoring" + op
+}
+
+// onAccount is the URL path of an operation of another account.
+func onAccount(account, op string) string {
+	return "/client/v4/accounts/" + account + "/zt_risk_scoring" + op
 }
 
 // response is a decoded answer. The tests decode the wire format with their

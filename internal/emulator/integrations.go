@@ -66,7 +66,11 @@ func (e *Emulator) createIntegration(c *call) reply {
 	if okTenant {
 		body.absoluteURL("tenant_url", tenant)
 	}
-	ref, _ := body.str("reference_id", false) // null or absent: stored as ""
+	ref, given := body.str("reference_id", false)
+	if !given {
+		// Omitted or null: "a random UUIDv4 is used" (Terraform v4 docs, notes §9.5).
+		ref = uuid.NewString()
+	}
 	if rp := body.failed(); rp != nil {
 		return *rp
 	}

@@ -44,16 +44,42 @@ func TestCreateIgnoresActiveAndExtraFields(t *testing.T) {
 	}
 }
 
-func TestReferenceIDNullOrOmittedIsEmptyString(t *testing.T) {
+// TestReferenceIDOmittedIsRandomUUIDv4: "If omitted, a random UUIDv4 is
+// used" (notes §9.5), in the answer and in the stored integration; an
+// explicit "" stays "".
+func TestReferenceIDOmittedIsRandomUUIDv4(t *testing.T) {
 	v := newTestEnv(t, Options{})
+	refs := map[string]bool{}
 	for _, body := range []string{
 		`{"integration_type":"Okta","tenant_url":"https://a.okta.com"}`,
 		`{"integration_type":"Okta","tenant_url":"https://a.okta.com","reference_id":null}`,
 	} {
-		r := v.do("POST", path("/integrations"), body).wantOK(t)
-		if !strings.Contains(string(r.fields["result"]), `"reference_id":""`) {
-			t.Errorf("%s: result %s lacks reference_id \"\"", body, r.fields["result"])
+		var in wireIntegration
+		v.do("POST", path("/integrations"), body).wantOK(t).result(t, &in)
+		id, err := uuid.Parse(in.ReferenceID)
+		if err != nil || id.Version() != 4 || id.String() != in.ReferenceID {
+			t.Errorf("%s: reference_id %q is not a canonical UUIDv4", body, in.ReferenceID)
 		}
+		if in.ReferenceID == in.ID {
+			t.Errorf("%s: reference_id is the integration id", body)
+		}
+		refs[in.ReferenceID] = true
+		var got wireIntegration
+		v.do("GET", path("/integrations/reference_id/"+in.ReferenceID), nil).wantOK(t).result(t, &got)
+		if got.ID != in.ID {
+			t.Errorf("%s: the generated reference_id finds %q, want %q", body, got.ID, in.ID)
+		}
+	}
+	if len(refs) != 2 {
+		t.Errorf("two creates drew the same reference_id: %v", refs)
+	}
+	stored := v.e.Integrations(testAccount)
+	if len(stored) != 2 || !refs[stored[0].ReferenceID] || !refs[stored[1].ReferenceID] {
+		t.Errorf("stored %+v, want the answered reference_ids", stored)
+	}
+	r := v.do("POST", path("/integrations"), `{"integration_type":"Okta","tenant_url":"https://a.okta.com","reference_id":""}`).wantOK(t)
+	if !strings.Contains(string(r.fields["result"]), `"reference_id":""`) {
+		t.Errorf("explicit empty reference_id: result %s", r.fields["result"])
 	}
 }
 

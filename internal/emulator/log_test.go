@@ -15,13 +15,13 @@ func TestRequestLog(t *testing.T) {
 	v := newTestEnv(t, Options{Token: "tok"})
 	auth := []string{"Authorization", "Bearer tok"}
 	v.do("GET", path("/summary?page=1&per_page=5"), nil, auth...).wantOK(t)
-	v.do("GET", path("/behaviors"), nil).wantError(t, 401, codeAuth)
+	v.do("GET", path("/behaviors"), nil).wantError(t, 400, codeMissingAuth)
 	v.do("GET", "/nope", nil, auth...).wantError(t, 404, codeNoRoute)
 	v.e.InjectFault(Fault{Status: 429})
 	v.do("DELETE", path("/integrations/0b3f1c4e-5d6a-4e7b-8c9d-0e1f2a3b4c5d"), nil, auth...).wantError(t, 429, codeRateLimited)
 	want := []Request{
 		{"GET", path("/summary"), 200},
-		{"GET", path("/behaviors"), 401},
+		{"GET", path("/behaviors"), 400},
 		{"GET", "/nope", 404},
 		{"DELETE", path("/integrations/0b3f1c4e-5d6a-4e7b-8c9d-0e1f2a3b4c5d"), 429},
 	}

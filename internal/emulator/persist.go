@@ -1,18 +1,17 @@
 package emulator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -31,6 +30,10 @@ func (e *Emulator) saveLocked() error {
 	if e.closed {
 		return fmt.Errorf("emulator: save state to %s: the emulator is closed", e.opts.StatePath)
 	}
+	// We hold the state file's lock, so no temp file next to it can be
+	// another writer's: whatever this save leaves, or an earlier one
+	// left, goes, whether it succeeds or not.
+	defer removeStaleTemps(e.opts.StatePath)
 	data, err := json.MarshalIndent(e.st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("emulator: encode state: %w", err)
@@ -39,6 +42,39 @@ func (e *Emulator) saveLocked() error {
 		return fmt.Errorf("emulator: save state to %s: %w", e.opts.StatePath, err)
 	}
 	return nil
+}
+
+// tempPattern is how writeFileAtomic names its temp files.
+func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp-*" }
+
+// removeStaleTemps removes the temp files of path's saves (a crash between
+// create and rename leaves one). Only call it holding the state lock.
+// Best effort: a file that cannot be removed is left for the next call.
+func removeStaleTemps(path string) {
+	matches, err := filepath.Glob(filepath.Join(filepath.Dir(path), globEscape(tempPattern(path))))
+	if err != nil {
+		return
+	}
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() {
+			_ = os.Remove(m)
+		}
+	}
+}
+
+// globEscape escapes the glob metacharacters of the file name part, so a
+// state file named "a[1].json" still matches only its own temp files; the
+// trailing "*" stays a wildcard.
+func globEscape(pattern string) string {
+	name := strings.TrimSuffix(pattern, "*")
+	var b strings.Builder
+	for _, c := range name {
+		if strings.ContainsRune(`*?[\`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String() + "*"
 }
 
 // commitLocked saves after a write. A failed save is answered 500: the
@@ -64,7 +100,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := os.CreateTemp(dir, tempPattern(path))
 	if err != nil {
 		return err
 	}
@@ -106,8 +142,16 @@ func loadState(path string) (*state, error) {
 		return nil, fmt.Errorf("emulator: load state %s: %w", path, err)
 	}
 	var st state
-	if err := json.Unmarshal(data, &st); err != nil {
+	// Strict: a misspelt field in a hand-edited file is an error, not a
+	// silently lost value.
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&st); err != nil {
 		return nil, fmt.Errorf("emulator: load state %s: %w", path, err)
+	}
+	var extra json.RawMessage
+	if err := dec.Decode(&extra); err != io.EOF {
+		return nil, fmt.Errorf("emulator: load state %s: unexpected data after the JSON object", path)
 	}
 	if st.Version != stateVersion {
 		return nil, fmt.Errorf("emulator: load state %s: unsupported version %d (want %d)", path, st.Version, stateVersion)
@@ -162,7 +206,7 @@ func (e *StateInUseError) Is(target error) bool { return target == ErrStateInUse
 // protect nothing.
 func lockPath(statePath string) string { return statePath + ".lock" }
 
-// acquireStateLock takes an exclusive flock on the state file's lock file,
+// acquireStateLock takes an exclusive lock (flock, or LockFileEx on Windows) on the state file's lock file,
 // retrying for up to lockWait, and records our PID in it. The lock belongs
 // to the open file description, so it conflicts within one process too, and
 // the kernel drops it when the process dies: a crash leaves no stale lock.
@@ -178,13 +222,13 @@ func acquireStateLock(statePath string) (*os.File, error) {
 	}
 	deadline := time.Now().Add(lockWait)
 	for {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
+		busy, err := tryLock(f)
+		if err != nil {
 			_ = f.Close()
 			return nil, fmt.Errorf("emulator: lock state %s: %w", statePath, err)
+		}
+		if !busy {
+			break
 		}
 		if !time.Now().Before(deadline) {
 			_ = f.Close()
@@ -217,27 +261,6 @@ func releaseStateLock(f *os.File) error {
 	if f == nil {
 		return nil
 	}
-	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	unlock(f)
 	return f.Close()
-}
-
-// checkState refuses state that breaks the API's contract: every
-// integration of an account has a non-empty id, unique within the account
-// (compared as the lookups do, case-insensitively). reference_id may repeat:
-// the API allows it.
-func checkState(st *state) error {
-	for _, acct := range slices.Sorted(maps.Keys(st.Accounts)) {
-		seen := map[string]bool{}
-		for i, in := range st.Accounts[acct].Integrations {
-			id := strings.ToLower(in.ID)
-			if strings.TrimSpace(id) == "" {
-				return fmt.Errorf("account %q: integration %d has an empty id", acct, i)
-			}
-			if seen[id] {
-				return fmt.Errorf("account %q: duplicate integration id %q", acct, in.ID)
-			}
-			seen[id] = true
-		}
-	}
-	return nil
 }

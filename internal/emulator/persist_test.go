@@ -149,8 +149,9 @@ func TestSaveWithoutPathIsNoop(t *testing.T) {
 }
 
 func TestNewProvisionsAccounts(t *testing.T) {
+	const accA, accB = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 	statePath := filepath.Join(t.TempDir(), "state.json")
-	e, err := New(Options{StatePath: statePath, Accounts: []string{"acc-a", "acc-b"}, SeedUsers: 1})
+	e, err := New(Options{StatePath: statePath, Accounts: []string{accA, accB}, SeedUsers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestNewProvisionsAccounts(t *testing.T) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Accounts) != 2 || len(doc.Accounts["acc-a"].Users) != 1 || len(doc.Accounts["acc-b"].Users) != 1 {
+	if len(doc.Accounts) != 2 || len(doc.Accounts[accA].Users) != 1 || len(doc.Accounts[accB].Users) != 1 {
 		t.Errorf("saved state %s, want both accounts provisioned and seeded", data)
 	}
 }

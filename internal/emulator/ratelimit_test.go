@@ -158,7 +158,7 @@ func TestRateLimitHeadersOnEveryAnswer(t *testing.T) {
 		{name: "200", method: "GET", path: path("/behaviors"), headers: bearer, status: 200, cred: "tok"},
 		{name: "400 7003", method: "GET", path: path("/not-a-uuid"), headers: bearer, status: 400, cred: "tok"},
 		{name: "400 body", method: "POST", path: path("/integrations"), body: "[", headers: bearer, status: 400, cred: "tok"},
-		{name: "401", method: "GET", path: path("/behaviors"), status: 401, cred: "ip"},
+		{name: "400 9106", method: "GET", path: path("/behaviors"), status: 400, cred: "ip"},
 		{name: "403 token", method: "GET", path: path("/behaviors"), headers: []string{"Authorization", "Bearer wrong"}, status: 403, cred: "wrong"},
 		{name: "403 account", method: "GET", path: "/client/v4/accounts/ffffffffffffffffffffffffffffffff/zt_risk_scoring/behaviors", headers: bearer, status: 403, cred: "tok"},
 		{name: "404 route", method: "GET", path: "/client/v4/nowhere", headers: bearer, status: 404, cred: "tok"},
@@ -270,9 +270,9 @@ func TestRateLimitSharedAcrossAccounts(t *testing.T) {
 		{name: "token", opts: Options{Token: "tok"},
 			headers: []string{"Authorization", "Bearer tok"}, alt: []string{"Authorization", "bearer  tok"},
 			another: []string{"Authorization", "Bearer tok2"}},
-		{name: "key and email", opts: Options{APIKey: "k", Email: "ops@example.com"},
-			headers: []string{"X-Auth-Key", "k", "X-Auth-Email", "ops@example.com"}, alt: []string{"X-Auth-Key", "k", "X-Auth-Email", "ops@example.com"},
-			another: []string{"X-Auth-Key", "k", "X-Auth-Email", "dev@example.com"}},
+		{name: "key and email", opts: Options{APIKey: testKey, Email: "ops@example.com"},
+			headers: []string{"X-Auth-Key", testKey, "X-Auth-Email", "ops@example.com"}, alt: []string{"X-Auth-Key", testKey, "X-Auth-Email", "ops@example.com"},
+			another: []string{"X-Auth-Key", testKey, "X-Auth-Email", "dev@example.com"}},
 		{name: "client IP", opts: Options{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

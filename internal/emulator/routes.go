@@ -33,6 +33,9 @@ type route struct {
 	account string
 	id      string
 	idIsUID bool // id must be a UUID (user_id, integration_id); reference_id is free-form
+	// entitled: the operations need the risk-scoring entitlement, which
+	// Cloudflare checks on the integrations collection (notes §5).
+	entitled bool
 }
 
 // resolve maps a path to its operations. Literal segments are matched
@@ -63,6 +66,7 @@ func resolve(escapedPath string) (route, bool) {
 		rt.methods = map[string]handlerFunc{http.MethodGet: (*Emulator).getSummary}
 	case len(tail) == 1 && tail[0] == "integrations":
 		rt.methods = map[string]handlerFunc{http.MethodGet: (*Emulator).listIntegrations, http.MethodPost: (*Emulator).createIntegration}
+		rt.entitled = true
 	case len(tail) == 3 && tail[0] == "integrations" && tail[1] == "reference_id":
 		rt.methods = map[string]handlerFunc{http.MethodGet: (*Emulator).getIntegrationByReference}
 		rt.id = tail[2]
@@ -87,7 +91,9 @@ func resolve(escapedPath string) (route, bool) {
 
 // dispatch picks the handler for the request, or the routing failure:
 // 404 7000 for an unknown path, 405 for a known path with another method,
-// 400 7003 (+7000) for an identifier that is not a UUID.
+// 400 7003 (+7000) for an account id that is not 32 lower-case hex or an
+// identifier that is not a UUID. Cloudflare routes on the identifiers'
+// form (notes §8), so a malformed account is never provisioned.
 func dispatch(r *http.Request) (route, handlerFunc, *reply) {
 	rt, found := resolve(r.URL.EscapedPath())
 	if !found {
@@ -100,13 +106,28 @@ func dispatch(r *http.Request) (route, handlerFunc, *reply) {
 		rp.setHeader("Allow", strings.Join(slices.Sorted(maps.Keys(rt.methods)), ", "))
 		return rt, nil, &rp
 	}
-	if rt.idIsUID && !isUUID(rt.id) {
+	if !ValidAccountID(rt.account) || rt.idIsUID && !isUUID(rt.id) {
 		rp := fail(http.StatusBadRequest,
 			apiError{Code: codeBadIdentifier, Message: "Could not route to " + r.URL.Path + ", perhaps your object identifier is invalid?"},
 			apiError{Code: codeNoRoute, Message: "No route for that URI"})
 		return rt, nil, &rp
 	}
 	return rt, h, nil
+}
+
+// ValidAccountID reports whether id has the form of a Cloudflare account
+// id: exactly 32 lower-case hex characters. Upper-case hex is refused, as
+// the real API refuses it (notes §8).
+func ValidAccountID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // isUUID accepts the canonical 8-4-4-4-12 hex form only (any version, any

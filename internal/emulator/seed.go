@@ -32,7 +32,7 @@ var (
 // from the seed and a hash of the account id, and everything, ids included,
 // is drawn from it in a fixed order: the same seed and account always give
 // the same users.
-func seedUsers(seed uint64, accountID string, n int) []User {
+func seedUsers(seed uint64, accountID string, n int, cat []catalogEntry) []User {
 	h := fnv.New64a()
 	h.Write([]byte(accountID))
 	r := rand.New(rand.NewPCG(seed, h.Sum64()))
@@ -48,7 +48,7 @@ func seedUsers(seed uint64, accountID string, n int) []User {
 		emails[email] = true
 		u := User{ID: seededUUID(r), Name: first + " " + last, Email: email, Events: []RiskEvent{}}
 		for range 1 + r.IntN(6) {
-			u.Events = append(u.Events, seedEvent(r))
+			u.Events = append(u.Events, seedEvent(r, cat))
 		}
 		sortEvents(u.Events)
 		users = append(users, u)
@@ -56,8 +56,10 @@ func seedUsers(seed uint64, accountID string, n int) []User {
 	return users
 }
 
-func seedEvent(r *rand.Rand) RiskEvent {
-	p := predefinedBehaviors[r.IntN(len(predefinedBehaviors))]
+// seedEvent draws one detection of a behavior of the catalogue (never empty:
+// checkCatalogue refuses that).
+func seedEvent(r *rand.Rand, cat []catalogEntry) RiskEvent {
+	p := cat[r.IntN(len(cat))]
 	ev := RiskEvent{
 		ID:   seededUUID(r),
 		Name: p.behavior.Name,

@@ -27,13 +27,13 @@ func newState() *state {
 	return &state{Version: stateVersion, Accounts: map[string]*account{}}
 }
 
-// newAccount provisions an account the way Cloudflare does: every predefined
-// behavior present (and disabled), no integrations, plus seeded demo users.
-func newAccount(id string, seed uint64, users int) *account {
+// newAccount provisions an account the way Cloudflare does: every behavior
+// of the catalogue present, no integrations, plus seeded demo users.
+func newAccount(id string, seed uint64, users int, cat []catalogEntry) *account {
 	return &account{
-		Behaviors:    defaultBehaviors(),
+		Behaviors:    behaviorMap(cat),
 		Integrations: []Integration{},
-		Users:        seedUsers(seed, id, users),
+		Users:        seedUsers(seed, id, users, cat),
 	}
 }
 

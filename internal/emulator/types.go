@@ -2,16 +2,25 @@ package emulator
 
 import "time"
 
+// DefaultMaxAccounts is how many accounts one emulator holds before it
+// stops creating accounts on first use (Options.MaxAccounts): enough for
+// any test, small enough that a client looping over random ids cannot grow
+// the state file without bound.
+const DefaultMaxAccounts = 100
+
 // DemoAccountID is the account that `riskctl --emulate` uses when no account id is given.
 const DemoAccountID = "0e1d2c3b4a5968778695a4b3c2d1e0f0"
 
 // Options configure an Emulator. The zero value is a permissive, fault-free
 // emulator with no seeded users and no persistence.
 type Options struct {
-	Accounts             []string                         // only these accounts are served (others: 403 code 10000); empty = any account provisioned on first use
-	Token                string                           // if Token or APIKey+Email set, auth is enforced: missing credentials -> 401, wrong -> 403
-	APIKey               string                           // with Email: the X-Auth-Key / X-Auth-Email pair that is accepted
-	Email                string                           // see APIKey
+	Accounts             []string                         // only these accounts are served (others: 403 code 10000); empty = any well-formed account provisioned on first use; each must be 32 lower-case hex
+	MaxAccounts          int                              // without Accounts: first-use provisioning stops once the state holds this many accounts (new ones: 403 code 10000); 0 = DefaultMaxAccounts
+	UnentitledAccounts   []string                         // accounts without the risk-scoring entitlement: GET and POST /integrations answer 403 code 3314
+	Behaviors            map[string]Behavior              // the behaviors every new account starts with (see LoadBehaviors); nil = the three public keys
+	Token                string                           // if Token or APIKey+Email set, auth is enforced: no credential header -> 400 9106, malformed -> 400 6003, wrong -> 403 10000
+	APIKey               string                           // with Email: the X-Auth-Key / X-Auth-Email pair that is accepted; 37 hex characters, as a Global API Key
+	Email                string                           // see APIKey; an email address
 	SeedUsers            int                              // demo users (with risk events) seeded into each newly provisioned account
 	Seed                 uint64                           // seed for the deterministic user generator and fault dice (0 = a fixed default)
 	PageSize             int                              // default per_page for /summary and /{user_id} events (0 = 20, capped at 100)

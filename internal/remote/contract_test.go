@@ -339,8 +339,11 @@ func TestContractClient(t *testing.T) {
 // the client's errors for rejected credentials.
 func TestContractClientKeyAuth(t *testing.T) {
 	ctx := context.Background()
-	opts := emulator.Options{APIKey: "k3y", Email: "ops@example.com"}
-	r := newContractRig(t, opts, remote.Credentials{APIKey: remote.Secret("k3y"), Email: "ops@example.com"})
+	// Keys have the form of a Global API Key (37 hex): the emulator answers
+	// any other 400 code 6003, as Cloudflare does.
+	const key, wrongKey = "0f1e2d3c4b5a69788796a5b4c3d2e1f0abcde", "ffffffffffffffffffffffffffffffffffff0"
+	opts := emulator.Options{APIKey: key, Email: "ops@example.com"}
+	r := newContractRig(t, opts, remote.Credentials{APIKey: remote.Secret(key), Email: "ops@example.com"})
 	if _, err := r.client.GetBehaviors(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -348,7 +351,7 @@ func TestContractClientKeyAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	bad := newContractRig(t, opts, remote.Credentials{APIKey: remote.Secret("wrong"), Email: "ops@example.com"})
+	bad := newContractRig(t, opts, remote.Credentials{APIKey: remote.Secret(wrongKey), Email: "ops@example.com"})
 	if _, err := bad.client.GetBehaviors(ctx); !errors.Is(err, remote.ErrForbidden) {
 		t.Errorf("wrong key: %v, want ErrForbidden", err)
 	}

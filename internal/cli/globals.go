@@ -266,9 +266,12 @@ func (g *globals) stopEmulator(*ucli.Context) error {
 // explain rewrites authentication and permission failures into one line
 // that says what to set; other errors pass through unchanged.
 func (g *globals) explain(err error, accountID string) error {
+	var apiErr *remote.APIError
 	switch {
 	case errors.Is(err, remote.ErrUnauthorized):
 		return fmt.Errorf("the API rejected the credentials: check %s (or %s and %s): %w", envAPIToken, envAPIKey, envAPIEmail, err)
+	case errors.As(err, &apiErr) && apiErr.HasCode(remote.CodeNotEntitled):
+		return fmt.Errorf("account %s does not have Zero Trust risk scoring (it is not part of its plan): %w", accountID, err)
 	case errors.Is(err, remote.ErrForbidden):
 		return fmt.Errorf("access denied to account %s: check %s and that the token has Zero Trust permissions on it: %w", accountID, envAccountID, err)
 	}

@@ -9,10 +9,12 @@ import (
 
 // Sentinels for the HTTP statuses callers branch on. An *APIError matches
 // them with errors.Is, e.g. errors.Is(err, remote.ErrNotFound). They key on
-// the HTTP status, never on Cloudflare's error codes, which vary (notes §8).
+// the HTTP status, not on Cloudflare's error codes, which vary (notes §8),
+// with one exception: Cloudflare answers a missing or malformed credential
+// header with 400, codes 9106 and 6003, and those are ErrUnauthorized too.
 var (
 	ErrNotFound     = errors.New("not found")    // HTTP 404
-	ErrUnauthorized = errors.New("unauthorized") // HTTP 401
+	ErrUnauthorized = errors.New("unauthorized") // HTTP 401, or 400 with code 9106 or 6003
 	ErrForbidden    = errors.New("forbidden")    // HTTP 403
 	ErrRateLimited  = errors.New("rate limited") // HTTP 429
 	errNoResult     = errors.New("response has no result")
@@ -94,11 +96,29 @@ func (e *APIError) Is(target error) bool {
 	case ErrNotFound:
 		return e.Status == http.StatusNotFound
 	case ErrUnauthorized:
-		return e.Status == http.StatusUnauthorized
+		return e.Status == http.StatusUnauthorized ||
+			(e.Status == http.StatusBadRequest && (e.HasCode(CodeMissingCredentials) || e.HasCode(CodeInvalidHeaders)))
 	case ErrForbidden:
 		return e.Status == http.StatusForbidden
 	case ErrRateLimited:
 		return e.Status == http.StatusTooManyRequests
+	}
+	return false
+}
+
+// Cloudflare error codes riskctl explains (notes §8).
+const (
+	CodeMissingCredentials = 9106 // 400: no X-Auth-Key, X-Auth-Email or Authorization header
+	CodeInvalidHeaders     = 6003 // 400: a credential header is malformed (error_chain says which)
+	CodeNotEntitled        = 3314 // 403: the account lacks the risk-scoring entitlement
+)
+
+// HasCode reports whether the envelope's errors hold code.
+func (e *APIError) HasCode(code int) bool {
+	for _, it := range e.Errors {
+		if it.Code == code {
+			return true
+		}
 	}
 	return false
 }

@@ -53,6 +53,24 @@ func TestAPIErrorIsSentinels(t *testing.T) {
 	}
 }
 
+// Cloudflare answers a missing or malformed credential header with 400 and
+// code 9106 or 6003 (notes §8): those are credential errors; other 400s
+// are not.
+func TestBadRequestCredentialCodesAreUnauthorized(t *testing.T) {
+	for _, tc := range []struct {
+		code int
+		want bool
+	}{{9106, true}, {6003, true}, {7003, false}, {1004, false}, {0, false}} {
+		err := &APIError{Op: "x", Status: 400, Errors: []ErrorItem{{Code: tc.code}}}
+		if got := errors.Is(err, ErrUnauthorized); got != tc.want {
+			t.Errorf("400 code %d: errors.Is(ErrUnauthorized) = %v, want %v", tc.code, got, tc.want)
+		}
+	}
+	if errors.Is(&APIError{Op: "x", Status: 403, Errors: []ErrorItem{{Code: 9106}}}, ErrUnauthorized) {
+		t.Error("403 code 9106 matched ErrUnauthorized")
+	}
+}
+
 func TestErrorsFromServer(t *testing.T) {
 	f := newFake(t)
 	f.handle("GET /integrations/missing", fail(404, 1404, "integration not found"))

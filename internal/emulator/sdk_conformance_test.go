@@ -1,3 +1,5 @@
+//go:build sdkconformance
+
 package emulator_test
 
 import (
@@ -28,6 +30,12 @@ import (
 // built on), over real HTTP. Every exchange also goes through the contract
 // middleware, so what the SDK sends and what the emulator answers are both
 // checked against the OpenAPI contract. The SDK is a test-only dependency.
+//
+// They build only with -tags sdkconformance, which .ci/run passes: the SDK
+// is large (a cold compile takes minutes), so the everyday go test and go
+// vet leave it out. Run them with
+//
+//	go test -tags sdkconformance -run SDK ./internal/emulator
 
 const (
 	sdkAccount = "023e105f4ecef8ad9ca31a8372d0c353"

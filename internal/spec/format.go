@@ -36,9 +36,7 @@ package spec
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -97,8 +95,8 @@ const maxFormatPasses = 4
 // formatOnce is one pass of Format.
 func formatOnce(path string, data []byte) ([]byte, error) {
 	p := &parser{path: path}
-	doc, ok := p.decodeForFormat(data)
-	if !ok {
+	doc, ok := p.decodeDocument(data)
+	if !ok || len(p.errs) > 0 {
 		return nil, p.errs
 	}
 	if doc == nil {
@@ -115,34 +113,6 @@ func formatOnce(path string, data []byte) ([]byte, error) {
 		return nil, Errors{&Error{Pos: Pos{File: path, Line: 1, Col: 1}, Msg: msg}}
 	}
 	return out, nil
-}
-
-// decodeForFormat parses data into its document node; nil when there is no
-// content. Errors are reported as Parse reports them.
-func (p *parser) decodeForFormat(data []byte) (*yaml.Node, bool) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, true
-		}
-		p.syntaxError(err)
-		return nil, false
-	}
-	var next yaml.Node
-	switch err := dec.Decode(&next); {
-	case errors.Is(err, io.EOF):
-	case err != nil:
-		p.syntaxError(err)
-		return nil, false
-	default:
-		p.errorf(&next, "a spec file holds one YAML document, found another one here")
-		return nil, false
-	}
-	if len(doc.Content) == 0 {
-		return nil, true
-	}
-	return &doc, true
 }
 
 // canonicalize rewrites the tree in place: key order, scalar styles, and

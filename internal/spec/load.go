@@ -360,9 +360,33 @@ func (p *parser) file(data []byte) *File {
 // decode parses the YAML and returns the top node, nil for a file with no
 // content. ok is false when there is nothing to check.
 func (p *parser) decode(data []byte) (root *yaml.Node, ok bool) {
+	doc, ok := p.decodeDocument(data)
+	if doc == nil {
+		return nil, ok
+	}
+	root = deref(doc.Content[0])
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == nullTag {
+		return nil, true
+	}
+	// The walk follows aliases, so a few lines of anchors and aliases could
+	// stand for billions of nodes (and as many errors). Count what the walk
+	// could reach, which is cheap, before walking.
+	plain, expanded := countNodes(doc.Content[0])
+	if limit := plain + maxAliasedNodes; expanded > limit {
+		p.errorf(root, "YAML aliases expand this file to more than %d nodes (the limit is %d more than the file writes out): write the content out instead of aliasing it", limit, maxAliasedNodes)
+		return nil, false
+	}
+	return root, true
+}
+
+// decodeDocument parses data's one YAML document: nil when there is no
+// content (ok true) or the first document does not parse (ok false). A
+// second document is an error, recorded in p.errs; the first is still
+// returned, so the rest of the file is checked too.
+func (p *parser) decodeDocument(data []byte) (doc *yaml.Node, ok bool) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
+	doc = &yaml.Node{}
+	if err := dec.Decode(doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, true
 		}
@@ -382,19 +406,7 @@ func (p *parser) decode(data []byte) (root *yaml.Node, ok bool) {
 	if len(doc.Content) == 0 {
 		return nil, true
 	}
-	root = deref(doc.Content[0])
-	if root.Kind == yaml.ScalarNode && root.ShortTag() == nullTag {
-		return nil, true
-	}
-	// The walk follows aliases, so a few lines of anchors and aliases could
-	// stand for billions of nodes (and as many errors). Count what the walk
-	// could reach, which is cheap, before walking.
-	plain, expanded := countNodes(doc.Content[0])
-	if limit := plain + maxAliasedNodes; expanded > limit {
-		p.errorf(root, "YAML aliases expand this file to more than %d nodes (the limit is %d more than the file writes out): write the content out instead of aliasing it", limit, maxAliasedNodes)
-		return nil, false
-	}
-	return root, true
+	return doc, true
 }
 
 // maxAliasedNodes bounds how many nodes aliases may add to a file, beyond

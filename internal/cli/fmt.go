@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/riskctl/riskctl/internal/atomicfile"
 	"github.com/riskctl/riskctl/internal/spec"
 )
 
@@ -159,39 +159,15 @@ func (g *globals) fmtWrite(files []formatted) error {
 	return nil
 }
 
-// writeInPlace replaces path with data atomically (a temporary file in the
-// same directory, synced, then renamed over it), keeping path's permission
-// bits, so an interrupted fmt -w leaves the old file or the new one, never
-// a part of either.
-func writeInPlace(path string, data []byte) (err error) {
+// writeInPlace replaces path with data atomically (package atomicfile),
+// keeping path's permission bits, so an interrupted fmt -w leaves the old
+// file or the new one, never a part of either.
+func writeInPlace(path string, data []byte) error {
 	info, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".riskctl-fmt-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-			err = fmt.Errorf("writing %s: %w", path, err)
-		}
-	}()
-	if err = tmp.Chmod(info.Mode().Perm()); err != nil {
-		return err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, data, info.Mode().Perm())
 }
 
 // plural says "1 file is" or "3 files are".

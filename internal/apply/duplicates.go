@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/state"
 )
@@ -30,11 +32,17 @@ import (
 // answer, so by then its clock has left that second and every copy it
 // stamped in it is listed.
 //
+// The copy kept may hold another spec's values (two specs racing for one
+// reference_id): the change then fails, naming the difference, rather than
+// overwrite the other run's write.
+//
 // What remains: a crash between a create and the check, a create whose
 // answer was lost (found again by reference_id, it is not known to be this
-// run's, so it is never deleted), and an API whose list lags behind its
-// creates. Each leaves a duplicate that the next plan reports, and
-// `plan --dedupe` removes by the same rule.
+// run's, so it is never deleted), an API whose list lags behind its
+// creates, and servers whose clocks disagree (a later copy stamped
+// earlier). Each leaves a duplicate, never deletes the last copy: the copy
+// first by (created_at, id) is never deleted by this rule. The next plan
+// reports the duplicate, and `plan --dedupe` removes it by the same rule.
 
 // DuplicateSettle is how long after its last create answer a run lists
 // the account to look for duplicates: just over created_at's one-second
@@ -71,7 +79,8 @@ func (x *executor) checkDuplicates(ctx context.Context) {
 	byRef := map[string][]state.Integration{}
 	for _, in := range live {
 		byRef[in.ReferenceID] = append(byRef[in.ReferenceID], state.Integration{
-			ReferenceID: in.ReferenceID, ID: in.ID, CreatedAt: in.CreatedAt,
+			ReferenceID: in.ReferenceID, IntegrationType: in.IntegrationType,
+			TenantURL: in.TenantURL, Active: in.Active, ID: in.ID, CreatedAt: in.CreatedAt,
 		})
 	}
 	for _, own := range x.own {
@@ -89,7 +98,10 @@ func (x *executor) checkDuplicates(ctx context.Context) {
 func (x *executor) resolve(ctx context.Context, own ownCreate, keep state.Integration, n int) {
 	label := label(x.changes[own.index])
 	if keep.ID == own.id {
-		x.note("%s: %d integrations share this reference_id; this run's (id %s) was created first and is kept, and the runs that created the others delete them", label, n, own.id)
+		// The others are a concurrent run's, which deletes its own, or
+		// were there before (by hand, or an ambiguous create): the next
+		// plan names them.
+		x.note("%s: %d integrations share this reference_id; this run's (id %s) was created first and is kept", label, n, own.id)
 		x.setNote(own.index, own.id, nil, fmt.Sprintf("kept: created first of %d sharing its reference_id", n))
 		return
 	}
@@ -100,8 +112,33 @@ func (x *executor) resolve(ctx context.Context, own ownCreate, keep state.Integr
 		x.setNote(own.index, own.id, err, "")
 		return
 	}
+	// The copy kept is the other run's, with its spec's values. Writing
+	// ours onto it would fight that run; say the account is not as this
+	// spec wants, so the next plan shows it.
+	if differs := differences(keep, *x.changes[own.index].Integration.After); differs != "" {
+		err := fmt.Errorf("another run created reference_id %q first (id %s), with %s; deleted this run's copy (id %s); run riskctl plan to see and apply the difference", own.ref, keep.ID, differs, own.id)
+		x.note("%s: FAILED: %v", label, err)
+		x.setNote(own.index, keep.ID, err, "")
+		return
+	}
 	x.note("%s: another run created this reference_id first (id %s); deleted this run's copy (id %s)", label, keep.ID, own.id)
 	x.setNote(own.index, keep.ID, nil, fmt.Sprintf("another run created it first; deleted this run's copy %s", own.id))
+}
+
+// differences names the fields in which the live integration have differs
+// from want, compared as plans compare them ("" when none).
+func differences(have, want state.Integration) string {
+	var out []string
+	if !strings.EqualFold(have.IntegrationType, want.IntegrationType) {
+		out = append(out, fmt.Sprintf("integration_type %q, not %q", have.IntegrationType, want.IntegrationType))
+	}
+	if plan.CanonicalTenantURL(have.TenantURL) != plan.CanonicalTenantURL(want.TenantURL) {
+		out = append(out, fmt.Sprintf("tenant_url %q, not %q", have.TenantURL, want.TenantURL))
+	}
+	if have.Active != want.Active {
+		out = append(out, fmt.Sprintf("active %t, not %t", have.Active, want.Active))
+	}
+	return strings.Join(out, ", ")
 }
 
 // setNote records on the change at i the integration it ended on, and
@@ -110,11 +147,12 @@ func (x *executor) setNote(i int, id string, err error, note string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	a := &x.actions[i]
+	a.ID = id
 	if err != nil {
 		a.Status, a.Err = StatusFailed, err
 		return
 	}
-	a.ID, a.Note = id, note
+	a.Note = note
 }
 
 // note writes a progress line that settles no change.

@@ -61,6 +61,28 @@ func TestCreateYieldsToEarlierCopy(t *testing.T) {
 	}
 }
 
+// Another run created the reference_id first from another spec: this run
+// deletes its own copy but does not overwrite the other's values; the
+// change fails, naming the difference, so the next plan shows it.
+func TestCreateYieldsToEarlierCopyWithOtherValues(t *testing.T) {
+	e := newEnv(t)
+	theirs := e.seedAt(refA, time.Now().Add(-time.Hour))
+	r := Execute(context.Background(), e.api, mkPlan(createChange(refA, "https://other.okta.com", false)), Options{})
+	wantCounts(t, r, 0, 1, 0)
+	got := e.byRef(refA)
+	if len(got) != 1 || got[0].ID != theirs.ID || got[0].TenantURL != "https://acme.okta.com" {
+		t.Fatalf("integrations with %s = %+v, want only the other run's, unchanged", refA, got)
+	}
+	err := r.Actions[0].Err
+	if err == nil || !strings.Contains(err.Error(), `tenant_url "https://acme.okta.com", not "https://other.okta.com", active true, not false`) ||
+		!strings.Contains(err.Error(), "run riskctl plan") {
+		t.Errorf("err = %v, want the differences and what to run", err)
+	}
+	if r.Actions[0].ID != theirs.ID {
+		t.Errorf("result id %q, want the survivor's %s", r.Actions[0].ID, theirs.ID)
+	}
+}
+
 // This run's copy is the earliest: it is kept, and the other run's copy is
 // not touched (its creator deletes it).
 func TestCreateKeepsOwnEarlierCopy(t *testing.T) {

@@ -12,8 +12,34 @@ import (
 
 // Write saves data to path with permission bits perm, replacing a file
 // already there. On error the temporary file is removed and path is as it
-// was; the error names path.
-func Write(path string, data []byte, perm os.FileMode) (err error) {
+// was; the error names path. A symbolic link at path is itself replaced,
+// never written through.
+func Write(path string, data []byte, perm os.FileMode) error {
+	return write(path, data, perm, os.Rename)
+}
+
+// WriteNew saves data to path with permission bits perm, like Write, but
+// only if nothing is at path: the whole file appears at once, or nothing
+// does. The complete temporary file is hard-linked to path, which fails
+// if path exists (a file, a directory or a symbolic link, even one that
+// appeared since the caller looked): the error then satisfies
+// errors.Is(err, fs.ErrExist) and path is left alone. The file system must
+// support hard links.
+func WriteNew(path string, data []byte, perm os.FileMode) error {
+	return write(path, data, perm, func(tmp, path string) error {
+		if err := os.Link(tmp, path); err != nil {
+			return err
+		}
+		// path now holds the data; the temporary name is only a second
+		// link to it.
+		_ = os.Remove(tmp)
+		return nil
+	})
+}
+
+// write writes data to a synced temporary file in path's directory, then
+// moves it to path with place. On error the temporary file is removed.
+func write(path string, data []byte, perm os.FileMode, place func(tmp, path string) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -41,5 +67,5 @@ func Write(path string, data []byte, perm os.FileMode) (err error) {
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return place(tmp.Name(), path)
 }

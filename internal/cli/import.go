@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/riskctl/riskctl/internal/atomicfile"
 	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/tfimport"
 )
@@ -29,14 +31,17 @@ func importCommand(g *globals) *ucli.Command {
 				"Its risk-scoring resources (provider v5 and v4 types, in any module,\n" +
 				"count and for_each instances) become one spec per account: on stdout\n" +
 				"when there is one account, else with -o DIR as DIR/ACCOUNT_ID.yaml.\n" +
-				"Existing files are not overwritten without --force. Nothing is sent to\n" +
-				"the API: plan the specs next, they should show no changes.\n\n" +
+				"Existing files are not overwritten without --force, no file is written\n" +
+				"through a symbolic link, and each file is written whole or not at all.\n" +
+				"Nothing is sent to the API: plan the specs next, they should show no\n" +
+				"changes.\n\n" +
 				"The handoff (on stderr, or --handoff FILE) is a Terraform file of\n" +
 				"removed blocks (destroy = false) and the equivalent `terraform state\n" +
 				"rm` commands: Terraform must forget the resources, not destroy them.\n" +
 				"Data sources and other resources are left to Terraform and listed.\n\n" +
 				"Exit codes: 0 imported, 1 cannot write, 3 the state cannot be imported\n" +
-				"or bad flags, or a file exists without --force (nothing written).\n\n" +
+				"or bad flags, a file exists without --force, an output path holds a\n" +
+				"symbolic link, or two outputs are one file (nothing written).\n\n" +
 				"Examples:\n" +
 				"  terraform show -json | riskctl import terraform - > riskscoring.yaml\n" +
 				"  riskctl import terraform terraform.tfstate -o riskscoring/ --handoff riskctl_handoff.tf",
@@ -75,8 +80,16 @@ const maxSkippedListed = 20
 
 // output is one file the import writes.
 type output struct {
-	path string
-	data []byte
+	path    string
+	data    []byte
+	handoff bool // the --handoff file, not a spec
+}
+
+func (o output) what() string {
+	if o.handoff {
+		return "the handoff"
+	}
+	return "the spec"
 }
 
 func (g *globals) importTerraform(_ context.Context, o importOptions) error {
@@ -107,7 +120,7 @@ func (g *globals) importTerraform(_ context.Context, o importOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOverwrite(outs, o.Force); err != nil {
+	if err := checkOutputs(outs, o.Force); err != nil {
 		return err
 	}
 
@@ -145,8 +158,8 @@ func importedSpecs(name string, res *tfimport.Result) ([][]byte, error) {
 	var refusals []string
 	for _, a := range res.Accounts {
 		var buf bytes.Buffer
-		fmt.Fprintf(&buf, "# Imported by riskctl import terraform from %s.\n", strconv.QuoteToASCII(name))
-		if err := spec.Write(&buf, a); err != nil {
+		header := spec.Header("Imported by riskctl import terraform from " + strconv.QuoteToASCII(name) + ".")
+		if err := spec.Write(&buf, a, header); err != nil {
 			var ue *spec.UnexpressibleError
 			if !errors.As(err, &ue) {
 				return nil, err
@@ -192,62 +205,182 @@ func importOutputs(o importOptions, res *tfimport.Result, specs [][]byte, handof
 		}
 	}
 	if o.Handoff != "" {
-		for _, out := range outs {
-			if filepath.Clean(out.path) == filepath.Clean(o.Handoff) {
-				return nil, usageErrorf("--handoff %s is also where a spec goes", o.Handoff)
-			}
-		}
-		outs = append(outs, output{path: o.Handoff, data: handoff})
+		outs = append(outs, output{path: o.Handoff, data: handoff, handoff: true})
 	}
 	return outs, nil
 }
 
-// checkOverwrite refuses, before anything is written, to replace existing
-// files without --force: a spec in git may hold edits the state lacks.
-func checkOverwrite(outs []output, force bool) error {
-	if force {
-		return nil
+// checkOutputs refuses, before anything is written, what would make the
+// import write somewhere else than the files it names or leave a partial
+// result: two outputs that are one file (--handoff naming a spec by
+// another spelling), a symbolic link on a path (out/ACCOUNT.yaml ->
+// ../victim, or out -> elsewhere, as a checkout may hold), and, without
+// --force, an existing file (a spec in git may hold edits the state
+// lacks). Every refusal is exit 3, with nothing written.
+func checkOutputs(outs []output, force bool) error {
+	type seen struct {
+		out  output
+		key  string // the physical path, as the kernel will resolve it
+		info os.FileInfo
 	}
+	var targets []seen
 	var existing []string
 	for _, out := range outs {
-		if _, err := os.Lstat(out.path); err == nil {
-			existing = append(existing, out.path)
+		link, err := symlinkOn(out.path)
+		if err != nil {
+			return fmt.Errorf("checking %s: %w", out.path, err)
 		}
+		if link != "" {
+			if filepath.Clean(link) == filepath.Clean(out.path) {
+				return usageErrorf("not writing %s %s: it is a symbolic link, and riskctl writes no file through one; nothing was written", out.what(), out.path)
+			}
+			return usageErrorf("not writing %s %s: its path goes through the symbolic link %s, and riskctl writes no file through one; nothing was written", out.what(), out.path, link)
+		}
+		key, err := physicalPath(out.path)
+		if err != nil {
+			return fmt.Errorf("checking %s: %w", out.path, err)
+		}
+		info, err := os.Lstat(out.path)
+		switch {
+		case err == nil:
+			existing = append(existing, out.path)
+		case errors.Is(err, fs.ErrNotExist):
+			info = nil
+		default:
+			return fmt.Errorf("checking %s: %w", out.path, err)
+		}
+		for _, t := range targets {
+			// EqualFold too: on a case-insensitive file system (macOS,
+			// Windows) out/A.yaml is out/a.yaml, even before it exists.
+			same := strings.EqualFold(t.key, key) || (info != nil && t.info != nil && os.SameFile(t.info, info))
+			if same {
+				hint := ""
+				if out.handoff || t.out.handoff {
+					hint = ": pass another --handoff"
+				}
+				return usageErrorf("%s %s and %s %s are the same file%s; nothing was written", t.out.what(), t.out.path, out.what(), out.path, hint)
+			}
+		}
+		targets = append(targets, seen{out, key, info})
 	}
-	if len(existing) > 0 {
+	if len(existing) > 0 && !force {
 		return usageErrorf("not overwriting %s (pass --force to replace); nothing was written", strings.Join(existing, ", "))
 	}
 	return nil
 }
 
-// writeOutputs writes the files. Without --force a file is only created,
-// never replaced, even if it appeared since checkOverwrite looked.
+// symlinkOn returns the first symbolic link on path that riskctl would
+// follow or replace, "" if none: a component of path as given (the
+// directories, then the file itself), up to the first that does not
+// exist (the rest riskctl creates). Links above the working directory
+// are the user's own layout, not the path's: an absolute path inside
+// the working directory (as $PWD/out spells it) is judged from there,
+// any other absolute path from the root.
+func symlinkOn(path string) (string, error) {
+	cur, rest := "", path
+	if filepath.IsAbs(path) {
+		cur = filepath.VolumeName(path) + string(filepath.Separator)
+		rest = path[len(cur):]
+		if dir, r, ok := withinWorkingDir(path); ok {
+			cur, rest = dir, r
+		}
+	}
+	for _, c := range strings.Split(filepath.ToSlash(rest), "/") {
+		if c == "" || c == "." {
+			continue
+		}
+		switch {
+		case cur == "":
+			cur = c
+		case os.IsPathSeparator(cur[len(cur)-1]):
+			cur += c
+		default:
+			cur += string(filepath.Separator) + c
+		}
+		if c == ".." {
+			continue // the parent of a directory that is no link
+		}
+		info, err := os.Lstat(cur)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return "", nil
+		case err != nil:
+			return "", err
+		case info.Mode()&fs.ModeSymlink != 0:
+			return cur, nil
+		}
+	}
+	return "", nil
+}
+
+// withinWorkingDir says whether the absolute path abs starts with the
+// working directory (spelled as $PWD or as the real path), and returns
+// that directory's spelling and the rest of abs, as written: its ".."
+// components are for symlinkOn to walk.
+func withinWorkingDir(abs string) (dir, rest string, ok bool) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", "", false
+	}
+	dirs := []string{wd}
+	if real, err := filepath.EvalSymlinks(wd); err == nil && real != wd {
+		dirs = append(dirs, real)
+	}
+	for _, d := range dirs {
+		prefix := d
+		if !os.IsPathSeparator(prefix[len(prefix)-1]) {
+			prefix += string(filepath.Separator)
+		}
+		if rest, ok := strings.CutPrefix(abs, prefix); ok {
+			return d, rest, true
+		}
+	}
+	return "", "", false
+}
+
+// physicalPath is the absolute path the kernel resolves path to, for a
+// path that symlinkOn cleared: relative to the real working directory
+// (its ".." are then physical parents), links above it resolved.
+func physicalPath(path string) (string, error) {
+	if !filepath.IsAbs(path) {
+		wd, err := os.Getwd()
+		if err != nil {
+			return "", err
+		}
+		real, err := filepath.EvalSymlinks(wd)
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(real, path), nil
+	}
+	if dir, rest, ok := withinWorkingDir(path); ok {
+		real, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(real, rest), nil
+	}
+	return filepath.Clean(path), nil
+}
+
+// writeOutputs writes the files, each atomically (a whole new file or the
+// old one, never a part, even if the run is interrupted), replacing
+// nothing through a symbolic link. Without --force a file is only
+// created, never replaced, even if it appeared since checkOutputs looked.
 func writeOutputs(outs []output, force bool) error {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	write := atomicfile.WriteNew
 	if force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+		write = atomicfile.Write
 	}
 	for _, out := range outs {
 		if err := os.MkdirAll(filepath.Dir(out.path), 0o755); err != nil {
 			return err
 		}
-		if err := writeFile(out.path, flags, out.data); err != nil {
+		if err := write(out.path, out.data, 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func writeFile(path string, flags int, data []byte) error {
-	f, err := os.OpenFile(path, flags, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // reportSkipped lists, on stderr, the instances left to Terraform.
@@ -267,11 +400,7 @@ func (g *globals) reportImported(name string, o importOptions, res *tfimport.Res
 	w := g.streams.Err
 	fmt.Fprintf(w, "Imported %s of %s from %s.\n", importCount(len(res.Imported), "resource instance"), importCount(len(res.Accounts), "account"), name)
 	for _, out := range outs {
-		what := "spec"
-		if out.path == o.Handoff {
-			what = "handoff"
-		}
-		fmt.Fprintf(w, "Wrote the %s %s.\n", what, out.path)
+		fmt.Fprintf(w, "Wrote %s %s.\n", out.what(), out.path)
 	}
 	fmt.Fprintln(w, "Next: plan the spec (it should show no changes), then hand the resources over with the handoff, so Terraform forgets them without destroying them.")
 }

@@ -41,7 +41,14 @@ import (
 // would silently leave objects unmanaged, and an invalid one would fail
 // later, further from the cause. Write judges its own output with Parse, so
 // its refusals follow the parser's rules exactly.
-func Write(w io.Writer, a state.Account) error {
+//
+// The spec starts with one comment line saying where it came from: by
+// default "# Exported by riskctl from account ID."; Header replaces it.
+func Write(w io.Writer, a state.Account, opts ...WriteOption) error {
+	c := writeConfig{header: "Exported by riskctl from account " + commentText(a.AccountID) + "."}
+	for _, o := range opts {
+		o(&c)
+	}
 	problems := unreadable(a)
 	var buf bytes.Buffer
 	lines := make(map[int]string) // line number → the object written there
@@ -53,7 +60,9 @@ func Write(w io.Writer, a state.Account) error {
 		}
 		fmt.Fprintf(&buf, format+"\n", args...)
 	}
-	emit("", "# Exported by riskctl from account %s.", commentText(a.AccountID))
+	if c.header != "" {
+		emit("", "# %s", c.header)
+	}
 	emit("", "version: 1")
 	emit("account_id", "account_id: %s", yamlString(a.AccountID))
 
@@ -123,6 +132,36 @@ func Write(w io.Writer, a state.Account) error {
 	}
 	_, err = w.Write(out)
 	return err
+}
+
+// WriteOption changes what Write writes.
+type WriteOption func(*writeConfig)
+
+type writeConfig struct {
+	header string // the first comment line, without "# "; "" for none
+}
+
+// Header makes text the spec's first line, as a comment, instead of
+// "Exported by riskctl from account ID.": text is written as it is if it
+// prints on one line, else with every character that does not print (a
+// newline, a line separator, a format character, invalid UTF-8) escaped as
+// in Go, so it cannot end the comment. Header("") writes no such line.
+func Header(text string) WriteOption {
+	if !printable(text) {
+		text = commentText(text)
+	}
+	return func(c *writeConfig) { c.header = text }
+}
+
+// printable says whether s is valid UTF-8 of characters that print, which
+// a comment line holds as they are.
+func printable(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || !unicode.IsPrint(r) || r == '\uFEFF' {
+			return false
+		}
+	}
+	return true
 }
 
 // oktaType is the only integration_type a spec accepts, as Parse spells it.

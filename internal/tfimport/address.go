@@ -2,7 +2,6 @@ package tfimport
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -131,15 +130,34 @@ func hclQuote(s string) string {
 	return b.String()
 }
 
-// identPattern is an HCL identifier, as resource types and names and
-// module names must be.
-var identPattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
-
+// checkIdent accepts an HCL identifier, as resource types and names and
+// module names must be: a letter or "_", then letters, combining marks,
+// digits, "_" and "-" (HCL's ID_Start and ID_Continue, plus "-"), in any
+// script, so null_resource.café is a name. Anything else is refused:
+// spaces, punctuation and quotes (so a name never needs quoting in a shell
+// word or an HCL address), controls and line separators (which would end a
+// comment line), and format characters (bidirectional overrides,
+// zero-width characters, which would make an address read as another).
 func checkIdent(what, s string) error {
-	if !identPattern.MatchString(s) {
+	if !isIdent(s) {
 		return fmt.Errorf("%s %s is not a Terraform identifier", what, strconv.Quote(s))
 	}
 	return nil
+}
+
+func isIdent(s string) bool {
+	if s == "" || !utf8.ValidString(s) {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || unicode.IsLetter(r):
+		case i > 0 && (r == '-' || unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc)):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // parseModulePath reads a module instance address ("" for the root,

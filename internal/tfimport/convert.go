@@ -96,16 +96,22 @@ func convert(p *problems, instances []instance) (*Result, error) {
 func (c *converter) instance(in instance) {
 	addr := in.addr.String()
 	if in.badAddr != "" {
-		c.p.add(strconv.Quote(addr), in.badAddr)
-		return
+		// A checked address prints as it is; this one is quoted, so
+		// nothing from the file reaches a line raw.
+		addr = strconv.Quote(addr)
 	}
 	behavior, integration := isBehaviorType(in.addr.Type), isIntegrationType(in.addr.Type)
+	// Other resources are left to Terraform before their addresses are
+	// judged: whatever their names, they are not riskctl's to refuse.
 	switch {
 	case in.addr.Data:
 		c.skip(addr, "a data source: Terraform only reads it, so there is nothing to take over")
 		return
 	case !behavior && !integration:
 		c.skip(addr, "not a risk-scoring resource")
+		return
+	case in.badAddr != "":
+		c.p.add(addr, in.badAddr)
 		return
 	case !isCloudflareProvider(in.provider):
 		c.skip(addr, "from provider "+strconv.Quote(in.provider)+", not the cloudflare provider")

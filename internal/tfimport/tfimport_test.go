@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -302,5 +303,65 @@ func TestErrorsCapped(t *testing.T) {
 	var es Errors
 	if !errors.As(err, &es) || len(es) != MaxErrors || !strings.HasSuffix(err.Error(), "(stopped after 100 problems)") {
 		t.Errorf("got %d errors: %v", len(es), err)
+	}
+}
+
+// TestIdent: identifiers are HCL's, in any script; what could break a
+// shell word, an address or a comment line, or make one read as another,
+// is refused.
+func TestIdent(t *testing.T) {
+	for _, ok := range []string{"main", "_x", "a-b_1", "café", "cafe\u0301", "ökta-1", "東京", "région_東京", "Ωmega", "x٣"} {
+		if err := checkIdent("resource name", ok); err != nil {
+			t.Errorf("refused %q: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "1st", "-x", "\u0301e", "a b", "it's", `a"b`, "a.b", "a[0]", "$(id)", "a`b", "a\\b",
+		"x\ny", "x\r", "a\u2028b", "a\u2029b", "main\u202e", "ma\u200bin", "a\u00adb", "\ufeffa", "a\u2066b", "x\x00", "x\xff", "a\u00a0b", "a\u3000b"} {
+		if err := checkIdent("resource name", bad); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
+
+// TestHandoffShellWords: with Unicode names and hostile for_each keys,
+// each state rm line is one shell word that a POSIX shell reads back as
+// the instance's address, expanding nothing.
+func TestHandoffShellWords(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	data, err := ReadFile(filepath.Join("testdata", "show_unicode_names.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Parse("show_unicode_names.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteHandoff(&b, res.Imported); err != nil {
+		t.Fatal(err)
+	}
+	var words []string
+	for _, line := range strings.Split(b.String(), "\n") {
+		if w, ok := strings.CutPrefix(line, "#   terraform state rm "); ok {
+			words = append(words, w)
+		} else if line != "" && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "removed {") && line != "}" &&
+			!strings.HasPrefix(line, "  ") {
+			t.Errorf("unexpected handoff line %q", line)
+		}
+	}
+	if len(words) != len(res.Imported) {
+		t.Fatalf("%d state rm lines for %d instances:\n%s", len(words), len(res.Imported), b.String())
+	}
+	for i, w := range words {
+		out, err := exec.Command(sh, "-c", `set -- `+w+`; printf '%d:%s' "$#" "$1"`).Output()
+		if err != nil {
+			t.Fatalf("sh: %v", err)
+		}
+		if want := "1:" + res.Imported[i].Address.String(); string(out) != want {
+			t.Errorf("the shell reads %s as %q, want %q", w, out, want)
+		}
 	}
 }

@@ -144,6 +144,60 @@ func TestFmtWriteRefusesSymlinks(t *testing.T) {
 	}
 }
 
+// TestFmtWriteRefusesLinkedDirectories: -w does not write through a
+// directory that is a link either (riskscoring/ linking elsewhere, or a
+// -f through a link), nor any file of the run then; reading through it
+// is fine.
+func TestFmtWriteRefusesLinkedDirectories(t *testing.T) {
+	outside, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	target := filepath.Join(outside, "prod.yaml")
+	for _, p := range []string{target, "a.yaml"} {
+		if err := os.WriteFile(p, []byte(unformatted), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(outside, "riskscoring"); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := os.Mkdir("real", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join("..", "riskscoring"), filepath.Join("real", "link")); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"-w"},
+		{"-w", "-f", "riskscoring/"},
+		{"-w", "riskscoring/prod.yaml", "a.yaml"},
+		{"-w", "a.yaml", "real/link/prod.yaml"},
+	} {
+		code, out, errOut := runFmt(t, args...)
+		if code != ExitInvalid || out != "" || !strings.Contains(errOut, "prod.yaml: is reached through a symbolic link (it is "+target+")") {
+			t.Errorf("fmt %q: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+		for _, p := range []string{target, "a.yaml"} {
+			if data, _ := os.ReadFile(p); string(data) != unformatted {
+				t.Fatalf("fmt %q: %s was written: %q", args, p, data)
+			}
+		}
+	}
+	if code, out, _ := runFmt(t, "--check"); code != ExitInvalid || !strings.Contains(out, "prod.yaml") {
+		t.Errorf("fmt --check through the link: exit %d, stdout %q", code, out)
+	}
+	if code, out, _ := runFmt(t, "riskscoring/prod.yaml"); code != ExitOK || out != formattedFile {
+		t.Errorf("fmt through the link: exit %d, stdout %q", code, out)
+	}
+	// A file reached without links is written, from the working
+	// directory or by its absolute path.
+	if code, out, errOut := runFmt(t, "-w", "a.yaml", target); code != ExitOK || out != "a.yaml\n"+target+"\n" {
+		t.Errorf("fmt -w without links: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
 // TestFmtBounded: fmt reads spec files as Load does: regular files only,
 // at most spec.MaxSpecBytes.
 func TestFmtBounded(t *testing.T) {

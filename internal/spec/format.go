@@ -19,6 +19,10 @@ package spec
 //     scalar is resolved again as YAML (enabled: ${RISKCTL_VAR_ON} is a
 //     boolean, '${RISKCTL_VAR_ON}' a string); a quoted one is written with
 //     double quotes. Text, ${...} and $$ included, is never changed.
+//     Others stay quoted too: a quoted yes, off, 1:20 or = (YAML 1.1 tools
+//     read them as booleans and numbers), and a quoted scalar holding a
+//     character that does not print (U+202E, a zero width space), which is
+//     double-quoted with that character escaped.
 //   - flow ({...}, [...]) and block collections stay as written.
 //   - at most one blank line between entries, where the file had one, and
 //     none at the start or end of a block; trailing comments of a paragraph
@@ -29,7 +33,10 @@ package spec
 //
 // Format checks its own output before returning it: the output must parse
 // to the same YAML (same keys, values, tags, anchors, and the plain-or-
-// quoted bit that interpolation reads) and hold every comment of the input.
+// quoted bit that interpolation reads; the same data once aliases are
+// resolved) and hold every comment of the input. A file that defines an
+// anchor name twice is refused: moving keys could change which definition
+// an alias refers to.
 // yaml.v3 cannot place every comment a hand-written file may hold (a
 // comment inside a flow collection, for one); such a file is refused with
 // an error rather than formatted without it.
@@ -37,10 +44,15 @@ package spec
 import (
 	"bytes"
 	"fmt"
+	"index/suffixarray"
+	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -102,6 +114,9 @@ func formatOnce(path string, data []byte) ([]byte, error) {
 	if doc == nil {
 		return data, nil
 	}
+	if err := redefinedAnchor(path, doc); err != nil {
+		return nil, err
+	}
 	want := snapshot(doc)
 	lines := strings.Split(string(data), "\n")
 	canonicalize(doc, lines)
@@ -113,6 +128,30 @@ func formatOnce(path string, data []byte) ([]byte, error) {
 		return nil, Errors{&Error{Pos: Pos{File: path, Line: 1, Col: 1}, Msg: msg}}
 	}
 	return out, nil
+}
+
+// redefinedAnchor refuses a file that defines an anchor name twice. YAML
+// allows it (an alias refers to the latest definition above it), but then
+// moving keys can change which definition an alias refers to, so what the
+// file means would depend on its key order.
+func redefinedAnchor(path string, doc *yaml.Node) error {
+	first := make(map[string]int)
+	var errs Errors
+	walk(doc, func(n *yaml.Node) {
+		if n.Anchor == "" || n.Kind == yaml.AliasNode {
+			return
+		}
+		if line, ok := first[n.Anchor]; ok {
+			errs = append(errs, &Error{Pos: Pos{File: path, Line: n.Line, Col: n.Column},
+				Msg: fmt.Sprintf("cannot format this file: anchor &%s is defined again here (first at line %d), and reordering keys could change which one an alias refers to; give each anchor its own name", n.Anchor, line)})
+			return
+		}
+		first[n.Anchor] = n.Line
+	})
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }
 
 // canonicalize rewrites the tree in place: key order, scalar styles, and
@@ -146,9 +185,32 @@ func canonicalize(doc *yaml.Node, lines []string) {
 	}
 	walk(doc, func(n *yaml.Node) { restyle(n) })
 	markBlankLines(doc, lines)
+	liftValueComments(doc)
 	walk(doc, func(n *yaml.Node) {
 		if n.LineComment != "" && strings.HasPrefix(n.LineComment, "#") {
 			n.LineComment = "#" + lineMarker + n.LineComment[1:]
+		}
+	})
+}
+
+// liftValueComments moves a comment written between a key and its value
+// ("enabled:", "# c", "true"), which yaml.v3 attaches to the value as a
+// head comment and the encoder writes under the pair, as if it were about
+// the next key, to the key's head comment: it stays with its key. Only
+// for a scalar or an alias value; the comment of a block collection's
+// first entry already stays there. It runs after markBlankLines, which
+// reads a key's head comment as the lines above the key.
+func liftValueComments(doc *yaml.Node) {
+	walk(doc, func(m *yaml.Node) {
+		if m.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], m.Content[i+1]
+			if v.HeadComment != "" && (v.Kind == yaml.ScalarNode || v.Kind == yaml.AliasNode) {
+				k.HeadComment = joinComments(k.HeadComment, v.HeadComment)
+				v.HeadComment = ""
+			}
 		}
 	})
 }
@@ -196,6 +258,65 @@ func isOldBool(s string) bool {
 	return false
 }
 
+// sexagesimal matches YAML 1.1's base-60 integers and floats (1:20 is 80,
+// 190:20:30 is 685230), which YAML 1.2, and so yaml.v3, reads as strings.
+var sexagesimal = regexp.MustCompile(`^[-+]?(?:[1-9][0-9_]*(?::[0-5]?[0-9])+|[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*)$`)
+
+// isOldNonString reports whether YAML 1.1 tools read s, unquoted, as
+// something other than the string s: a boolean (yes, off), a base-60
+// number (1:20), or the value key "=". The encoder quotes only what YAML
+// 1.2 would misread, so a string the author quoted for such tools stays
+// quoted.
+func isOldNonString(s string) bool {
+	return isOldBool(s) || s == "=" || sexagesimal.MatchString(s)
+}
+
+// printableRune reports whether r may be written as it is in a quoted YAML
+// string that a person reads: a character that prints, other than the
+// byte order mark. Others (controls, format characters such as U+202E
+// RIGHT-TO-LEFT OVERRIDE or U+200B ZERO WIDTH SPACE, line and paragraph
+// separators, private use) are invisible or reorder the text around them,
+// or YAML would refuse, fold or drop them: they are written as escapes.
+func printableRune(r rune) bool { return unicode.IsPrint(r) && r != '\uFEFF' }
+
+// needsEscapes reports whether s holds a character that a double-quoted
+// scalar should write as an escape: one printableRune refuses, other than a
+// tab or a line break, which every style shows.
+func needsEscapes(s string) bool {
+	for _, r := range s {
+		if !printableRune(r) && r != '\n' && r != '\t' {
+			return true
+		}
+	}
+	return false
+}
+
+// doubleQuoted writes s as a YAML double-quoted scalar, every character
+// printableRune refuses as an escape (\n, \t, \uXXXX or \UXXXXXXXX).
+func doubleQuoted(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case printableRune(r):
+			b.WriteRune(r)
+		case r <= 0xFFFF:
+			fmt.Fprintf(&b, `\u%04X`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08X`, r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
 func joinComments(a, b string) string {
 	if a == "" || b == "" {
 		return a + b
@@ -207,12 +328,19 @@ func joinComments(a, b string) string {
 // quote what YAML would otherwise misread or cannot hold plain. An explicit
 // tag (!!str 1) is kept as written. A quoted scalar holding "$" stays
 // quoted, since interpolation reads its plainness (see Format), and so does
-// a quoted yes/no/on/off, which YAML 1.1 tools would read as a boolean.
+// a quoted yes/no/on/off or 1:20, which YAML 1.1 tools would read as a
+// boolean or a number, and a quoted scalar holding a character that does
+// not print (see needsEscapes), which stays double-quoted with escapes
+// (see escapeScalars) rather than hide in the file.
 func restyle(n *yaml.Node) {
 	if n.Kind != yaml.ScalarNode || n.Style&yaml.TaggedStyle != 0 {
 		return
 	}
-	if n.Style != 0 && (strings.Contains(n.Value, "$") || isOldBool(n.Value)) {
+	if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 && needsEscapes(n.Value) {
+		n.Style = yaml.DoubleQuotedStyle
+		return
+	}
+	if n.Style != 0 && (strings.Contains(n.Value, "$") || isOldNonString(n.Value)) {
 		n.Style = yaml.DoubleQuotedStyle
 		return
 	}
@@ -289,16 +417,52 @@ func encode(doc *yaml.Node) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
+	escaped := escapeScalars(doc)
+	err := enc.Encode(doc)
+	for _, e := range escaped {
+		e.node.Value = e.value
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	lines := strings.Split(strings.TrimRight(buf.String(), "\n"), "\n")
+	text := buf.String()
+	for i, e := range escaped {
+		// The encoder writes the placeholder's control characters as \x04.
+		text = strings.Replace(text, fmt.Sprintf(`"\x04%d\x04"`, i), doubleQuoted(e.value), 1)
+	}
+	// Only the one final newline: more are the text of a "|+" block.
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	lines = blankLines(lines)
 	alignComments(lines)
 	return []byte(strings.Join(lines, "\n") + "\n"), nil
+}
+
+// escapedScalar is a scalar that encode writes itself: its node, and its
+// value, replaced in the node by a placeholder while the encoder runs.
+type escapedScalar struct {
+	node  *yaml.Node
+	value string
+}
+
+// escapeScalars replaces the value of each double-quoted scalar that holds
+// a character that does not print with a placeholder, "\x04N\x04" (N its
+// index), for encode to swap for the scalar written with escapes: the
+// encoder itself writes most such characters as they are (U+202E, U+200B),
+// and so would hide them. The placeholder cannot be mistaken for another
+// scalar: such a value would hold control characters, so would be escaped
+// too; verify checks the result in any case.
+func escapeScalars(doc *yaml.Node) []escapedScalar {
+	var out []escapedScalar
+	walk(doc, func(n *yaml.Node) {
+		if n.Kind == yaml.ScalarNode && n.Style == yaml.DoubleQuotedStyle && needsEscapes(n.Value) {
+			out = append(out, escapedScalar{n, n.Value})
+			n.Value = fmt.Sprintf("\x04%d\x04", len(out)-1)
+		}
+	})
+	return out
 }
 
 // blankLines turns blankMarker lines into blank lines, with at most one in
@@ -308,12 +472,15 @@ func blankLines(lines []string) []string {
 	out := make([]string, 0, len(lines))
 	pending := false
 	for _, line := range lines {
-		trimmed := strings.TrimSpace(line)
-		if trimmed == blankMarker || trimmed == "" {
+		if strings.TrimSpace(line) == blankMarker {
 			pending = true
 			continue
 		}
-		if pending && len(out) > 0 && !opensBlock(out[len(out)-1], line) {
+		if line == "" {
+			out = append(out, line)
+			continue
+		}
+		if pending && len(out) > 0 && out[len(out)-1] != "" && !opensBlock(out[len(out)-1], line) {
 			out = append(out, "")
 		}
 		pending = false
@@ -421,13 +588,26 @@ func verify(want snapshotT, src, out []byte) string {
 		// Reordering keys can put an alias before its anchor.
 		return refused + "breaking it (" + strings.TrimPrefix(err.Error(), "yaml: ") + "); is an alias used before its anchor once keys are in canonical order?"
 	}
-	if !sameNode(want.doc, &got) {
+	if !sameNode(want.doc, &got) || !sameValue(src, out) {
 		return refused + "changing its meaning (a riskctl bug: please report it)"
 	}
 	if lost := lostComment(want.comments, comments(&got), src, want.doc); lost != "" {
 		return refused + "losing the comment " + quote(lost) + ": YAML tooling cannot place a comment there; move it onto its own line next to a key"
 	}
 	return ""
+}
+
+// sameValue reports whether src and out decode to the same data, aliases
+// resolved: sameNode compares an alias by its name only, and which anchor
+// a name refers to depends on the order of the file. A file that does not
+// decode (a repeated key, say) must fail to decode both ways.
+func sameValue(src, out []byte) bool {
+	var a, b any
+	errA, errB := yaml.Unmarshal(src, &a), yaml.Unmarshal(out, &b)
+	if errA != nil || errB != nil {
+		return (errA == nil) == (errB == nil)
+	}
+	return cmp.Equal(a, b, cmpopts.EquateNaNs())
 }
 
 // lostComment returns a comment of the input that out lacks: one of the
@@ -444,23 +624,41 @@ func lostComment(want, got []string, src []byte, doc *yaml.Node) string {
 		}
 		have[c]--
 	}
+	var values *suffixarray.Index // of every scalar's value, built when first needed
 	for _, line := range strings.Split(string(src), "\n") {
 		t := strings.TrimSpace(line)
-		if _, found := slices.BinarySearch(got, t); strings.HasPrefix(t, "#") && !found && !inScalar(doc, t) {
+		if !strings.HasPrefix(t, "#") {
+			continue
+		}
+		if _, found := slices.BinarySearch(got, t); found {
+			continue
+		}
+		if values == nil {
+			values = scalarIndex(doc)
+		}
+		// A line of a block scalar that starts with "#" is text, not a
+		// comment.
+		if len(values.Lookup([]byte(t), 1)) == 0 {
 			return t
 		}
 	}
 	return ""
 }
 
-// inScalar reports whether text is part of a scalar's value (a line of a
-// block scalar that starts with "#" is text, not a comment).
-func inScalar(n *yaml.Node, text string) bool {
-	found := false
+// scalarIndex indexes the values of every scalar under n, so that finding
+// whether a text is part of one takes time in the length of the text, not
+// of the file: a file of many "#" lines in a block scalar would otherwise
+// take time in the square of its size. The values are separated by a NUL,
+// which no line of a YAML file holds, so no match spans two values.
+func scalarIndex(n *yaml.Node) *suffixarray.Index {
+	var b bytes.Buffer
 	walk(n, func(n *yaml.Node) {
-		found = found || (n.Kind == yaml.ScalarNode && strings.Contains(n.Value, text))
+		if n.Kind == yaml.ScalarNode {
+			b.WriteString(n.Value)
+			b.WriteByte(0)
+		}
 	})
-	return found
+	return suffixarray.New(b.Bytes())
 }
 
 // sameNode reports whether a and b mean the same YAML: kinds, tags,

@@ -35,3 +35,55 @@ func TestVerify(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyResolvesAliases: the same nodes, aliases by the same names,
+// but the alias now refers to another definition of its anchor: verify
+// compares what the aliases resolve to, too.
+func TestVerifyResolvesAliases(t *testing.T) {
+	src := "a: &t true\nb: &t false\nc: *t\n"
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := snapshot(&doc)
+	for _, tc := range []struct{ name, out, msg string }{
+		{"same", src, ""},
+		{"reordered, another value", "b: &t false\na: &t true\nc: *t\n", "changing its meaning"},
+		{"reordered, alias first", "a: &t true\nc: *t\nb: &t false\n", "changing its meaning"},
+		{"reordered, same values", "b: &t false\nc: *t\na: &t true\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := verify(want, []byte(src), []byte(tc.out))
+			if (tc.msg == "") != (got == "") || !strings.Contains(got, tc.msg) {
+				t.Errorf("verify = %q, want %q", got, tc.msg)
+			}
+		})
+	}
+}
+
+// TestRestyleQuotes: which quoted scalars restyle leaves quoted, and how.
+func TestRestyleQuotes(t *testing.T) {
+	for _, tc := range []struct {
+		value string
+		style yaml.Style
+	}{
+		{"plain text", 0},
+		{"https://acme.okta.com/\u202egpj.exe\u2028x\u200b", yaml.DoubleQuotedStyle},
+		{"bom\ufeff", yaml.DoubleQuotedStyle},
+		{"a\nb", 0}, // a literal block shows a line break
+		{"a\tb", 0}, // the encoder quotes a tab itself
+		{"1:20", yaml.DoubleQuotedStyle},
+		{"190:20:30", yaml.DoubleQuotedStyle},
+		{"-1:30.5", yaml.DoubleQuotedStyle},
+		{"1:60", 0}, // not base 60
+		{"=", yaml.DoubleQuotedStyle},
+		{"==", 0},
+		{"yes", yaml.DoubleQuotedStyle},
+	} {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: tc.value, Style: yaml.SingleQuotedStyle}
+		restyle(n)
+		if n.Style != tc.style {
+			t.Errorf("restyle(%q): style %v, want %v", tc.value, n.Style, tc.style)
+		}
+	}
+}

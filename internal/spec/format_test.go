@@ -3,6 +3,7 @@ package spec_test
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -213,6 +214,10 @@ func TestFormatErrors(t *testing.T) {
 		{"tab indentation", "version: 1\nbehaviors:\n\timp_travel: {}\n", "f.yaml:3: invalid YAML: found character that cannot start any token"},
 		{"two documents", "version: 1\n---\nversion: 1\n", "f.yaml:2:1: a spec file holds one YAML document, found another one here"},
 		{"alias before its anchor", "prune: &p false\nversion: *p\n", "f.yaml:1:1: cannot format this file without breaking it (unknown anchor 'p' referenced)"},
+		// Moving prune last would make *t the second &t: active false
+		// would become true.
+		{"anchor defined twice", redefinedAnchor, "f.yaml:5:8: cannot format this file: anchor &t is defined again here (first at line 4)"},
+		{"anchor defined twice, unused", "version: &v 1\nprune: &v false\n", "f.yaml:2:8: cannot format this file: anchor &v is defined again here (first at line 1)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := spec.Format("f.yaml", []byte(tc.src))
@@ -226,6 +231,58 @@ func TestFormatErrors(t *testing.T) {
 				t.Errorf("Format returned %q with its error", out)
 			}
 		})
+	}
+}
+
+// redefinedAnchor defines &t twice; fmt would move the second definition
+// after the alias.
+const redefinedAnchor = `version: 1
+account_id: 0e1d2c3b4a5968778695a4b3c2d1e0f0
+behaviors:
+  imp_travel: {enabled: &t true, risk_level: high}
+prune: &t false
+integrations:
+  - reference_id: 2f6f6d8e-4b1a-4c3e-9d5f-7a8b9c0d1e2f
+    integration_type: Okta
+    tenant_url: https://acme.okta.com
+    active: *t
+`
+
+// hashLines is a spec whose block scalar holds n lines that start with
+// "#": text, not comments, which Format must tell apart.
+func hashLines(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("version: 1\nnotes: |\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  #%d\n", i)
+	}
+	return b.Bytes()
+}
+
+// TestFormatManyHashLines: a 1 MiB block scalar of "#" lines formats,
+// each kept as text. It once took time in the square of the file's size
+// (10 s for this one); it takes a fraction of a second.
+func TestFormatManyHashLines(t *testing.T) {
+	in := hashLines(120_000)
+	if len(in) < 1<<20 {
+		t.Fatalf("input is %d bytes, want 1 MiB", len(in))
+	}
+	out, err := spec.Format("f.yaml", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out, in) {
+		t.Errorf("Format changed a formatted file")
+	}
+}
+
+func BenchmarkFormatHashLines(b *testing.B) {
+	in := hashLines(120_000)
+	b.SetBytes(int64(len(in)))
+	for b.Loop() {
+		if _, err := spec.Format("f.yaml", in); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/riskctl/riskctl/internal/state"
@@ -157,7 +156,7 @@ func Header(text string) WriteOption {
 // a comment line holds as they are.
 func printable(s string) bool {
 	for _, r := range s {
-		if r == utf8.RuneError || !unicode.IsPrint(r) || r == '\uFEFF' {
+		if r == utf8.RuneError || !printableRune(r) {
 			return false
 		}
 	}
@@ -352,7 +351,7 @@ func yamlString(s string) string {
 		case r == '"' || r == '\\':
 			b.WriteByte('\\')
 			b.WriteRune(r)
-		case unicode.IsPrint(r) && r != '\uFEFF':
+		case printableRune(r):
 			b.WriteRune(r)
 		case r <= 0xFFFF:
 			fmt.Fprintf(&b, `\u%04X`, r)
@@ -376,7 +375,7 @@ func commentText(s string) string {
 			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case r == '\\':
 			b.WriteString(`\\`)
-		case unicode.IsPrint(r) && r != '\uFEFF':
+		case printableRune(r):
 			b.WriteRune(r)
 		default:
 			q := strconv.QuoteRune(r)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -12,6 +13,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/riskctl/riskctl/internal/atomicfile"
 	"github.com/riskctl/riskctl/internal/emulator"
 )
 
@@ -102,7 +104,7 @@ func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 		}
 	}
 	if n := c.Int("max-accounts"); n < 0 {
-		return emulatorServeOptions{}, usageErrorf("--max-accounts %d: expected a positive number (0: %d)", n, emulator.DefaultMaxAccounts)
+		return emulatorServeOptions{}, usageErrorf("--max-accounts %d: expected 0 or more (0: the default, %d)", n, emulator.DefaultMaxAccounts)
 	}
 	var behaviors map[string]emulator.Behavior
 	if file := c.String("behaviors"); file != "" {
@@ -151,7 +153,7 @@ func (g *globals) emulatorServe(c *ucli.Context) error {
 	}
 	emu, err := emulator.New(opts.Emulator)
 	if err != nil {
-		return err
+		return explainEmulatorOptions(err)
 	}
 	defer emu.Close() // releases the state file's lock
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
@@ -162,7 +164,7 @@ func (g *globals) emulatorServe(c *ucli.Context) error {
 		fmt.Fprintf(out, "riskctl emulator serving %s\n", baseURL)
 		fmt.Fprintf(out, "use it with: export %s=%s\n", envBaseURL, baseURL)
 		if opts.ReadyFile != "" {
-			if readyErr = writeFileAtomic(opts.ReadyFile, []byte(baseURL+"\n")); readyErr != nil {
+			if readyErr = atomicfile.Write(opts.ReadyFile, []byte(baseURL+"\n"), 0o644); readyErr != nil {
 				stop() // nobody can find the server: stop it and report why
 			}
 		}
@@ -242,7 +244,7 @@ func (g *globals) emulatorCatalogue(c *ucli.Context) error {
 		_, err = g.streams.Out.Write(buf.Bytes())
 		return err
 	}
-	return writeFileAtomic(opts.Output, buf.Bytes())
+	return atomicfile.Write(opts.Output, buf.Bytes(), 0o644)
 }
 
 // parseRateLimit reads "N" (per second) or "N/DURATION".
@@ -264,12 +266,52 @@ func parseRateLimit(s string) (int, time.Duration, error) {
 	return n, d, nil
 }
 
-// writeFileAtomic writes via a temp file and rename, so a script polling
-// for the file never reads it half-written.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+// emulatorOptionFlags names the flag (and variable) of each emulator.Options
+// field that `emulator serve` sets, for the errors of emulator.New.
+var emulatorOptionFlags = map[string]string{
+	"Accounts":             "--account",
+	"UnentitledAccounts":   "--unentitled-account",
+	"MaxAccounts":          "--max-accounts",
+	"Behaviors":            "--behaviors",
+	"Token":                "--token / RISKCTL_EMULATOR_TOKEN",
+	"APIKey":               "--api-key / RISKCTL_EMULATOR_API_KEY",
+	"Email":                "--api-email / RISKCTL_EMULATOR_API_EMAIL",
+	"SeedUsers":            "--seed-users",
+	"PageSize":             "--page-size",
+	"IntegrationsPageSize": "--integrations-page-size",
+	"Latency":              "--latency",
+	"RateLimit":            "--rate-limit",
+	"RateWindow":           "--rate-limit",
+	"LockOut":              "--lock-out",
+	"ServerErrorRate":      "--fault-rate",
+	"ResetRate":            "--reset-rate",
+	"CommitThenFailRate":   "--commit-then-fail-rate",
+}
+
+// explainEmulatorOptions rewrites the Options problems of emulator.New's
+// error in terms of the flags that set them: a usage error saying
+// "--api-key / RISKCTL_EMULATOR_API_KEY: must be ...", not
+// "Options.APIKey". Other errors (the state file's) pass unchanged.
+func explainEmulatorOptions(err error) error {
+	parts := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		parts = joined.Unwrap()
+	}
+	mapped := false
+	out := make([]error, 0, len(parts))
+	for _, part := range parts {
+		var oe *emulator.OptionError
+		if errors.As(part, &oe) {
+			if flag, ok := emulatorOptionFlags[oe.Field]; ok {
+				out = append(out, fmt.Errorf("%s: %w", flag, oe.Err))
+				mapped = true
+				continue
+			}
+		}
+		out = append(out, part)
+	}
+	if !mapped {
 		return err
 	}
-	return os.Rename(tmp, path)
+	return usageErrorf("%w", errors.Join(out...))
 }

@@ -106,7 +106,7 @@ func TestEmulatorServeOptions(t *testing.T) {
 		{args: "--account A", err: `--account "A": expected a Cloudflare account id, 32 lower-case hex characters`},
 		{args: "--account " + strings.ToUpper(acctA), err: `--account "` + strings.ToUpper(acctA) + `": expected a Cloudflare account id`},
 		{args: "--unentitled-account x", err: `--unentitled-account "x": expected a Cloudflare account id`},
-		{args: "--max-accounts -1", err: "--max-accounts -1: expected a positive number"},
+		{args: "--max-accounts -1", err: "--max-accounts -1: expected 0 or more (0: the default, 100)"},
 		{args: "--behaviors " + badCatalogue, err: "--behaviors: " + badCatalogue + `:2:6: behavior "k": missing name`},
 		{args: "--behaviors /nonexistent/b.yaml", err: "--behaviors: behaviors file: open /nonexistent/b.yaml"},
 		{args: "--latency soon", err: "invalid value"},
@@ -241,5 +241,105 @@ func TestEmulatorCatalogueFromLiveAccount(t *testing.T) {
 	code, out, errOut = run("emulator catalogue")
 	if code != ExitError || out != "" || !strings.Contains(errOut, "403") {
 		t.Errorf("wrong token: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// runRiskctl runs riskctl with args; it returns the exit code, stdout and
+// stderr.
+func runRiskctl(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := Main(context.Background(), append([]string{"riskctl"}, args...),
+		Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+	return code, out.String(), errOut.String()
+}
+
+// TestEmulatorServeErrorsNameFlags: what emulator.New refuses in the
+// options of `emulator serve` is told in terms of the flags and variables
+// that set it, not of emulator.Options fields.
+func TestEmulatorServeErrorsNameFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"--api-key", "k3y", "--api-email", "ops@example.com"}, nil, "--api-key / RISKCTL_EMULATOR_API_KEY: must be a Global API Key: 37 hex characters"},
+		{nil, map[string]string{"RISKCTL_EMULATOR_API_KEY": "k3y", "RISKCTL_EMULATOR_API_EMAIL": "ops"},
+			`--api-email / RISKCTL_EMULATOR_API_EMAIL: "ops" is not an email address`},
+		{[]string{"--token", "two words"}, nil, "--token / RISKCTL_EMULATOR_TOKEN: must not contain spaces"},
+		{[]string{"--seed-users", "-1"}, nil, "--seed-users: must not be negative, got -1"},
+		{[]string{"--page-size", "-2"}, nil, "--page-size: must not be negative, got -2"},
+		{[]string{"--latency", "-1s"}, nil, "--latency: must not be negative, got -1s"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			clearEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			args := append([]string{"emulator", "serve", "--addr", "127.0.0.1:0"}, tc.args...)
+			code, _, errOut := runRiskctl(t, args...)
+			if code != ExitInvalid || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "Options.") {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, ExitInvalid, tc.want)
+			}
+		})
+	}
+}
+
+// TestEmulateStateErrorHasOnePrefix: a refused state file is reported as
+// "embedded emulator: load state FILE: ...", once, with what to do.
+func TestEmulateStateErrorHasOnePrefix(t *testing.T) {
+	clearEnv(t)
+	state := filepath.Join(t.TempDir(), "old.json")
+	if err := os.WriteFile(state, []byte(`{"version":1,"accounts":{"acc 1":{}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runRiskctl(t, "--emulate", "--emulator-state", state, "behaviors", "list")
+	want := "embedded emulator: load state " + state + `: account "acc 1": not a Cloudflare account id`
+	if code == ExitOK || !strings.Contains(errOut, want) || strings.Contains(errOut, "emulator: emulator:") {
+		t.Errorf("exit %d, stderr %q; want %q once", code, errOut, want)
+	}
+	if hint := "an older riskctl accepted any account id: delete that account from " + state + ", or delete " + state + " to start over"; !strings.Contains(errOut, hint) {
+		t.Errorf("stderr %q lacks %q", errOut, hint)
+	}
+}
+
+// TestEmulatorCatalogueOutputIsNotFollowed: -o writes through a temp file
+// of its own, never through a file or link at a fixed temp name, and
+// replaces a link at the output path instead of writing its target.
+func TestEmulatorCatalogueOutputIsNotFollowed(t *testing.T) {
+	emu, err := emulator.New(emulator.Options{Accounts: []string{acctA}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	clearEnv(t)
+	t.Setenv(envAPIToken, "t")
+	t.Setenv(envAccountID, acctA)
+	dir := t.TempDir()
+	victim, out := filepath.Join(dir, "victim"), filepath.Join(dir, "b.yaml")
+	if err := os.WriteFile(victim, []byte("precious\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, link := range []string{out + ".tmp", out} {
+		if err := os.Symlink(victim, link); err != nil {
+			t.Skipf("symlink: %v", err)
+		}
+	}
+	if code, _, errOut := runRiskctl(t, "emulator", "catalogue", "-o", out, "--base-url", srv.URL+"/client/v4"); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if data, _ := os.ReadFile(victim); string(data) != "precious\n" {
+		t.Errorf("the link's target was written: %q", data)
+	}
+	if fi, err := os.Lstat(out); err != nil || !fi.Mode().IsRegular() {
+		t.Errorf("%s: %v, %v; want a regular file", out, fi, err)
+	}
+	if _, err := emulator.LoadBehaviors(out); err != nil {
+		t.Error(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 { // victim, b.yaml and the planted b.yaml.tmp: no temp file left
+		t.Errorf("%d files in %s, want 3", len(entries), dir)
 	}
 }

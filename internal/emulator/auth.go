@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -48,10 +50,16 @@ func (e *Emulator) authenticate(r *http.Request) *reply {
 // checkCredentialHeaders returns the bearer token and the format problems of
 // the credential headers sent. X-Auth-Key and X-Auth-Email only work as a
 // pair, so sending one of them makes the other's absence a problem too.
+// Next to a well-formed bearer token they are not checked at all:
+// cloudflare-go sends X-Auth-Email whenever CLOUDFLARE_EMAIL is set, token
+// or not, and the token is what such a client authenticates with.
 func checkCredentialHeaders(authz string, hasAuthz bool, key, email string, keyPair bool) (string, []apiError) {
 	var chain []apiError
 	token, okToken := bearerToken(authz)
-	if hasAuthz && !okToken {
+	if hasAuthz && okToken {
+		return token, nil
+	}
+	if hasAuthz {
 		chain = append(chain, apiError{Code: codeBadAuthz, Message: "Invalid format for Authorization header"})
 	}
 	if keyPair && !validAPIKey(key) {
@@ -131,21 +139,27 @@ func equal(got, want string) bool {
 // request carries, else the client IP (Cloudflare limits per user/token and
 // per IP). The account is not part of it: one token shares one budget
 // across every account it reaches (notes §8). A bearer token is keyed as
-// authenticate reads it (scheme in any case, token trimmed). The key never
-// leaves the process.
-func credentialKey(r *http.Request) string {
+// authenticate reads it (scheme in any case, token trimmed). The key is a
+// SHA-256 of the credential, not the credential: the headers are counted
+// before auth, and may be up to a megabyte of anything, so a window costs
+// the same few bytes whatever was sent. It never leaves the process.
+func credentialKey(r *http.Request) [sha256.Size]byte {
+	var id string
 	if v := r.Header.Get("Authorization"); v != "" {
 		if scheme, token, found := strings.Cut(v, " "); found && strings.EqualFold(scheme, "Bearer") {
-			return "token:" + strings.TrimSpace(token)
+			id = "token:" + strings.TrimSpace(token)
+		} else {
+			id = "authz:" + v
 		}
-		return "authz:" + v
+	} else if v := r.Header.Get("X-Auth-Key"); v != "" {
+		// Length-prefixed, so that no key and email pair reads as another.
+		id = "key:" + strconv.Itoa(len(v)) + ":" + v + ":" + r.Header.Get("X-Auth-Email")
+	} else {
+		host := r.RemoteAddr
+		if i := strings.LastIndexByte(host, ':'); i >= 0 {
+			host = host[:i]
+		}
+		id = "ip:" + host
 	}
-	if v := r.Header.Get("X-Auth-Key"); v != "" {
-		return "key:" + v + ":" + r.Header.Get("X-Auth-Email")
-	}
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		host = host[:i]
-	}
-	return "ip:" + host
+	return sha256.Sum256([]byte(id))
 }

@@ -66,7 +66,8 @@ func TestMalformedCredentialHeaders(t *testing.T) {
 		{"key without email", []string{"X-Auth-Key", testKey}, []int{codeBadEmail}},
 		{"email without key", []string{"X-Auth-Email", "ops@example.com"}, []int{codeBadKey}},
 		{"both bad", []string{"X-Auth-Key", "k", "X-Auth-Email", "e"}, []int{codeBadKey, codeBadEmail}},
-		{"good token, bad key", []string{"Authorization", "Bearer tok", "X-Auth-Key", "k", "X-Auth-Email", "ops@example.com"}, []int{codeBadKey}},
+		{"bad token, bad key", []string{"Authorization", "Bearer to k", "X-Auth-Key", "k", "X-Auth-Email", "ops@example.com"}, []int{codeBadAuthz, codeBadKey}},
+		{"bad token, lone email", []string{"Authorization", "Basic x", "X-Auth-Email", "ops@example.com"}, []int{codeBadAuthz, codeBadKey}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := v.do("GET", path("/behaviors"), nil, tc.headers...).wantError(t, http.StatusBadRequest, codeBadHeaders)
@@ -112,10 +113,10 @@ func TestCredentialOptionsAreChecked(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{Options{APIKey: "k3y", Email: "ops@example.com"}, "Options.APIKey must be a Global API Key: 37 hex characters"},
-		{Options{APIKey: testKey, Email: "ops"}, `Options.Email "ops" is not an email address`},
-		{Options{Token: "two words"}, "Options.Token must not contain spaces"},
-		{Options{Token: " tok"}, "Options.Token must not contain spaces"},
+		{Options{APIKey: "k3y", Email: "ops@example.com"}, "Options.APIKey: must be a Global API Key: 37 hex characters"},
+		{Options{APIKey: testKey, Email: "ops"}, `Options.Email: "ops" is not an email address`},
+		{Options{Token: "two words"}, "Options.Token: must not contain spaces"},
+		{Options{Token: " tok"}, "Options.Token: must not contain spaces"},
 	} {
 		_, err := New(tc.opts)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

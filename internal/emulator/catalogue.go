@@ -9,7 +9,9 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -19,7 +21,8 @@ import (
 // docs list eight behaviors, but only three keys are public (notes §4); a
 // catalogue written from a live account (`riskctl emulator catalogue`)
 // lets the emulator have what that account has. The file is YAML or JSON
-// (JSON is read as YAML), the shape of GET /behaviors' result:
+// (a valid JSON object is read with encoding/json, anything else as YAML),
+// the shape of GET /behaviors' result:
 //
 //	behaviors:
 //	  imp_travel:
@@ -89,8 +92,19 @@ func (p *catalogueParser) addf(n *yaml.Node, format string, args ...any) {
 
 func (p *catalogueParser) err() error { return errors.Join(p.errs...) }
 
-// document parses exactly one YAML document and returns its root node.
+// document parses exactly one YAML document and returns its root node. A
+// JSON catalogue (a valid JSON object) is read with encoding/json instead:
+// JSON is almost YAML, but yaml.v3 refuses some of its escapes (\/, and
+// \ud83d\ude00 surrogate pairs).
 func (p *catalogueParser) document(data []byte) *yaml.Node {
+	if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(data) {
+		root, err := jsonNode(json.NewDecoder(bytes.NewReader(data)), data)
+		if err != nil { // not expected: data is valid JSON
+			p.errs = append(p.errs, fmt.Errorf("%s: %w", p.file, err))
+			return nil
+		}
+		return root
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
@@ -110,6 +124,52 @@ func (p *catalogueParser) document(data []byte) *yaml.Node {
 		return nil
 	}
 	return doc.Content[0]
+}
+
+// jsonNode reads the next JSON value from dec as the yaml.Node that yaml.v3
+// would have made of it, with its line and column in data, so that a JSON
+// catalogue gets the checks and the messages of a YAML one (duplicate keys
+// included, which encoding/json alone would let through).
+func jsonNode(dec *json.Decoder, data []byte) (*yaml.Node, error) {
+	start := int(dec.InputOffset())
+	for start < len(data) && strings.IndexByte(" \t\r\n,:", data[start]) >= 0 {
+		start++
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	n := &yaml.Node{Kind: yaml.ScalarNode, Line: 1 + bytes.Count(data[:start], []byte("\n"))}
+	n.Column = start - bytes.LastIndexByte(data[:start], '\n')
+	switch t := tok.(type) {
+	case json.Delim:
+		n.Kind, n.Tag, n.Style = yaml.MappingNode, "!!map", yaml.FlowStyle
+		if t == '[' {
+			n.Kind, n.Tag = yaml.SequenceNode, "!!seq"
+		}
+		for dec.More() {
+			c, err := jsonNode(dec, data)
+			if err != nil {
+				return nil, err
+			}
+			n.Content = append(n.Content, c)
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return nil, err
+		}
+	case string:
+		n.Tag, n.Value, n.Style = "!!str", t, yaml.DoubleQuotedStyle
+	case bool:
+		n.Tag, n.Value = "!!bool", strconv.FormatBool(t)
+	case float64: // as written, which is what a message should quote
+		n.Tag, n.Value = "!!int", string(data[start:dec.InputOffset()])
+		if strings.ContainsAny(n.Value, ".eE") {
+			n.Tag = "!!float"
+		}
+	case nil:
+		n.Tag, n.Value = "!!null", "null"
+	}
+	return n, nil
 }
 
 // topLevel checks the root mapping, whose only key is behaviors, and
@@ -177,11 +237,7 @@ func (p *catalogueParser) behavior(key string, n *yaml.Node) (Behavior, bool) {
 		b.Description, _ = p.str(v, what+": description")
 	}
 	if v, found := fields["enabled"]; found {
-		if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
-			p.addf(v, "%s: enabled must be true or false", what)
-		} else {
-			b.Enabled = v.Value == "true"
-		}
+		b.Enabled = p.boolean(v, what+": enabled")
 	}
 	if v, found := fields["risk_level"]; found {
 		if level, ok := p.str(v, what+": risk_level"); ok {
@@ -238,19 +294,58 @@ func (p *catalogueParser) str(n *yaml.Node, what string) (string, bool) {
 	return n.Value, true
 }
 
+// boolean reads a true/false scalar, the rule of riskctl specs
+// (internal/spec): a YAML 1.2 boolean, true or false in any case. yes, no,
+// on and off are strings to yaml.v3, and refused even when tagged !!bool,
+// so a catalogue means the same to every tool.
+func (p *catalogueParser) boolean(n *yaml.Node, what string) bool {
+	var b bool
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
+		switch strings.ToLower(n.Value) {
+		case "true", "false":
+			if err := n.Decode(&b); err == nil {
+				return b
+			}
+		}
+	}
+	var got string
+	switch {
+	case n.Kind == yaml.MappingNode:
+		got = "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		got = "a sequence"
+	case n.Kind != yaml.ScalarNode:
+		got = "an alias"
+	case n.Tag == "!!null":
+		got = "null"
+	case n.Tag == "!!str":
+		got = fmt.Sprintf("the string %q", n.Value)
+	default:
+		got = fmt.Sprintf("%q (%s)", n.Value, n.Tag)
+	}
+	hint := ""
+	switch strings.ToLower(n.Value) {
+	case "yes", "no", "on", "off", "y", "n":
+		hint = " (YAML 1.1 yes/no/on/off are not booleans)"
+	}
+	p.addf(n, "%s must be a boolean true or false, got %s%s", what, got, hint)
+	return false
+}
+
 // maxBehaviorKeyLen bounds a key; the public ones are about a dozen bytes.
 const maxBehaviorKeyLen = 64
 
-// checkBehaviorKey accepts what can be a behavior key in a URL-free JSON
-// map and a spec: 1-64 of A-Z a-z 0-9 _ . - (the public keys are snake_case;
-// the private ones are unknown, notes §4).
+// checkBehaviorKey accepts 1-64 of a-z 0-9 _: the rule of behavior ids in
+// riskctl specs (internal/spec), so that whatever key a catalogue gives an
+// account, `riskctl export` can write it and `riskctl plan` read it back.
+// The public keys are snake_case; the private ones are unknown (notes §4).
 func checkBehaviorKey(key string) error {
 	if key == "" || len(key) > maxBehaviorKeyLen {
-		return fmt.Errorf("behavior key %q: expected 1 to %d characters", key, maxBehaviorKeyLen)
+		return fmt.Errorf("behavior key %q: expected 1 to %d lower-case letters, digits and underscores, such as imp_travel", key, maxBehaviorKeyLen)
 	}
 	for _, c := range key {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-') {
-			return fmt.Errorf("behavior key %q: only letters, digits, _, . and - are allowed", key)
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return fmt.Errorf("behavior key %q: expected lower-case letters, digits and underscores only, such as imp_travel (the behavior ids of riskctl specs)", key)
 		}
 	}
 	return nil
@@ -315,7 +410,7 @@ func WriteBehaviors(w io.Writer, m map[string]Behavior, format, source string) e
 		var buf bytes.Buffer
 		buf.WriteString("# riskctl emulator behaviors catalogue: emulator serve --behaviors FILE\n")
 		if source != "" {
-			fmt.Fprintf(&buf, "# %s\n", strings.ReplaceAll(source, "\n", " "))
+			fmt.Fprintf(&buf, "# %s\n", commentText(source))
 		}
 		enc := yaml.NewEncoder(&buf)
 		enc.SetIndent(2)
@@ -329,4 +424,21 @@ func WriteBehaviors(w io.Writer, m map[string]Behavior, format, source string) e
 		return err
 	}
 	return fmt.Errorf("behaviors catalogue: unknown format %q (want yaml or json)", format)
+}
+
+// commentText makes s safe to put on one YAML comment line: every rune
+// that does not print (controls, and line and paragraph breaks such as
+// \r, U+0085 and U+2028, which YAML or an editor may take as the end of
+// the line) is written as its Go escape, \r or \u2028.
+func commentText(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsPrint(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRuneToASCII(r)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
 }

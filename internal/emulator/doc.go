@@ -71,6 +71,9 @@
 //	                    form of a Global API Key), or absent next to an X-Auth-Email
 //	               6102 "Invalid format for X-Auth-Email header": not an address
 //	                    (local@domain, no space), or absent next to an X-Auth-Key
+//	             6103 and 6102 are not checked next to a well-formed bearer token
+//	             (assumption: cloudflare-go v7 sends X-Auth-Email whenever
+//	             CLOUDFLARE_EMAIL is set, token or not, and such a client works)
 //	403   10000  well-formed credentials that do not match, or an account outside
 //	             Options.Accounts ("Authentication error")
 //	403   10000  a new account past Options.MaxAccounts ("Authentication error: the
@@ -83,7 +86,8 @@
 //	404   1103   no user with that id
 //	405   7001   known path, other method (an Allow header lists the methods)
 //	413   1007   body larger than 1 MiB
-//	429   971    rate limited or locked out ("Please wait and consider throttling your request speed")
+//	429   971    rate limited or locked out, or with RateLimit a new credential while
+//	             10000 windows are live ("Please wait and consider throttling your request speed")
 //	5xx   1000+status  injected or dice faults (1500, 1502, 1503), or the state file could not be saved
 //
 // 971, 3314, 6003 (with 6102, 6103, 6111), 7000, 7003, 9106 and 10000 are
@@ -109,7 +113,11 @@
 // key -> {name, description, enabled (default false), risk_level (default
 // low)}, read strictly by LoadBehaviors (unknown or duplicate keys, wrong
 // types, bad levels, anchors, an empty catalogue: errors naming
-// file:line:col). `riskctl emulator catalogue` writes one from a live
+// file:line:col). Keys follow the behavior ids of riskctl specs, 1 to 64 of
+// a-z 0-9 _, so that `riskctl export` can write every account; enabled is
+// true or false in any case (yes/no/on/off are refused, as in specs). A
+// file that is one valid JSON object is decoded as JSON (so "\/" and
+// surrogate-pair escapes work), with the same checks. `riskctl emulator catalogue` writes one from a live
 // account. Accounts loaded from a state file keep their behaviors.
 // Integration ids are random UUIDv4; account_tag is the account id;
 // created_at is Options.Now in UTC, whole seconds; well_known_url is
@@ -209,6 +217,14 @@
 // gave (injected 429 faults are not counted), and ResetRequests zeroes it.
 // Windows and lock-outs are in memory only, never in the state file.
 //
+// Credentials are counted before auth, so the memory they cost is bounded:
+// a window is keyed on the SHA-256 of its credential (never the header
+// itself, which may be up to a megabyte), and at most 10000 windows exist
+// at a time (expired ones are swept first). A new credential past that gets
+// no window: with RateLimit it is answered 429 code 971 (Retry-After one
+// window), without RateLimit it is served, with the headers of a full
+// quota. Credentials that already have a window are not affected.
+//
 // # Request log and persistence
 //
 // Every request, faulted and rejected ones included, is logged as
@@ -218,9 +234,18 @@
 //
 // With Options.StatePath the state is loaded by New (a missing file is a
 // fresh state, an unreadable one an error naming the file) and saved after
-// every successful write, atomically (temp file ".NAME.tmp-*" in the same
-// directory, fsync, rename), as JSON with "version": 1. Accounts loaded from
-// the file are not re-seeded.
+// every successful write, atomically (temp file ".NAME.tmp-DIGITS" in the
+// same directory, fsync, rename), as JSON with "version": 1. Accounts
+// loaded from the file are not re-seeded.
+//
+// One emulator at a time uses a state file: New takes an exclusive lock
+// (flock; LockFileEx on Windows, on a byte far past the data so the PID
+// stays readable) on NAME.lock, which records the holder's PID, and waits
+// up to two seconds before failing with a StateInUseError. The lock file
+// must be a regular file holding nothing or a PID: a symbolic link (not
+// followed, on unix), a directory, a pipe or a file with other data there
+// is refused, untouched. Where there is no flock (AIX, Plan 9, js, wasip1)
+// a StatePath is refused: "state locking is not supported on GOOS".
 //
 // Loading is strict: an unknown version, an unknown field, trailing data,
 // or state that breaks the contract (an account id that is not 32
@@ -228,9 +253,15 @@
 // with an empty, non-UUID or duplicate id, without integration_type or of
 // another type than Okta, without tenant_url or created_at; a user with a
 // non-UUID or duplicate id; an event without id or with a bad risk_level)
-// is refused with one error naming the file and every problem.
+// is refused with one error naming the file and every problem. It is
+// checked as written, before integrations are sorted: "integration 2" is
+// the third in the file. An older emulator accepted any account id, and
+// behavior keys of other forms from a catalogue; such an error says to
+// delete that account (or behavior) from the file, or the file.
 //
-// Temp files of the state file are removed when New takes the lock (a
-// save that crashed leaves one) and after every save, successful or not;
-// holding the lock, no other writer can own them.
+// Temp files of the state file (".NAME.tmp-" and digits only, as
+// os.CreateTemp makes them; not those of a state file named NAME.tmp-x)
+// are removed when New takes the lock (a save that crashed leaves one) and
+// after every save, successful or not; holding the lock, no other writer
+// can own them.
 package emulator

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
@@ -43,7 +44,7 @@ type Emulator struct {
 	log     []Request
 	faults  []Fault
 	dice    *rand.Rand
-	windows map[string]*rateWindow
+	windows map[[sha256.Size]byte]*rateWindow
 
 	rateLimited int // 429s of the limiter since New or ResetRequests
 
@@ -79,7 +80,7 @@ func New(opts Options) (*Emulator, error) {
 		// The dice get their own stream so that fault rates never change
 		// which users are generated.
 		dice:    rand.New(rand.NewPCG(opts.Seed, 0x6661756c7473)),
-		windows: map[string]*rateWindow{},
+		windows: map[[sha256.Size]byte]*rateWindow{},
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -139,33 +140,48 @@ func set(ids []string) map[string]bool {
 	return m
 }
 
+// OptionError is one problem New found in its Options: Field names the
+// field ("APIKey"), Err says what is wrong without naming it ("must be a
+// Global API Key: 37 hex characters"), so that a CLI can name its flag
+// instead. New joins one per problem (errors.Join).
+type OptionError struct {
+	Field string
+	Err   error
+}
+
+func (e *OptionError) Error() string { return "emulator: Options." + e.Field + ": " + e.Err.Error() }
+func (e *OptionError) Unwrap() error { return e.Err }
+
 func checkOptions(opts Options) error {
 	var errs []error
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &OptionError{Field: field, Err: fmt.Errorf(format, args...)})
+	}
 	for _, list := range []struct {
 		name string
 		ids  []string
 	}{{"Accounts", opts.Accounts}, {"UnentitledAccounts", opts.UnentitledAccounts}} {
 		for _, id := range list.ids {
 			if !ValidAccountID(id) {
-				errs = append(errs, fmt.Errorf("emulator: Options.%s: %q is not a Cloudflare account id: expected 32 lower-case hex characters", list.name, id))
+				add(list.name, "%q is not a Cloudflare account id: expected 32 lower-case hex characters", id)
 			}
 		}
 	}
 	if opts.APIKey != "" && !validAPIKey(opts.APIKey) {
 		// A key the emulator would answer 6003 to could never be used.
-		errs = append(errs, fmt.Errorf("emulator: Options.APIKey must be a Global API Key: %d hex characters", apiKeyLen))
+		add("APIKey", "must be a Global API Key: %d hex characters", apiKeyLen)
 	}
 	if opts.Email != "" && !validEmail(opts.Email) {
-		errs = append(errs, fmt.Errorf("emulator: Options.Email %q is not an email address", opts.Email))
+		add("Email", "%q is not an email address", opts.Email)
 	}
 	if opts.Token != "" {
 		if _, ok := bearerToken("Bearer " + opts.Token); !ok || strings.TrimSpace(opts.Token) != opts.Token {
-			errs = append(errs, errors.New("emulator: Options.Token must not contain spaces"))
+			add("Token", "must not contain spaces")
 		}
 	}
 	if opts.Behaviors != nil {
 		if err := checkCatalogue(opts.Behaviors); err != nil {
-			errs = append(errs, fmt.Errorf("emulator: Options.Behaviors: %w", err))
+			add("Behaviors", "%w", err)
 		}
 	}
 	for _, c := range []struct {
@@ -173,7 +189,7 @@ func checkOptions(opts Options) error {
 		v    int
 	}{{"SeedUsers", opts.SeedUsers}, {"MaxAccounts", opts.MaxAccounts}, {"PageSize", opts.PageSize}, {"IntegrationsPageSize", opts.IntegrationsPageSize}, {"RateLimit", opts.RateLimit}} {
 		if c.v < 0 {
-			errs = append(errs, fmt.Errorf("emulator: Options.%s must not be negative, got %d", c.name, c.v))
+			add(c.name, "must not be negative, got %d", c.v)
 		}
 	}
 	for _, c := range []struct {
@@ -181,14 +197,19 @@ func checkOptions(opts Options) error {
 		v    float64
 	}{{"ServerErrorRate", opts.ServerErrorRate}, {"ResetRate", opts.ResetRate}, {"CommitThenFailRate", opts.CommitThenFailRate}} {
 		if !(c.v >= 0 && c.v <= 1) { // also refuses NaN
-			errs = append(errs, fmt.Errorf("emulator: Options.%s must be within [0, 1], got %v", c.name, c.v))
+			add(c.name, "must be within [0, 1], got %v", c.v)
 		}
 	}
-	if opts.Latency < 0 || opts.RateWindow < 0 || opts.LockOut < 0 {
-		errs = append(errs, errors.New("emulator: Options.Latency, Options.RateWindow and Options.LockOut must not be negative"))
+	for _, c := range []struct {
+		name string
+		v    time.Duration
+	}{{"Latency", opts.Latency}, {"RateWindow", opts.RateWindow}, {"LockOut", opts.LockOut}} {
+		if c.v < 0 {
+			add(c.name, "must not be negative, got %v", c.v)
+		}
 	}
 	if opts.LockOut > 0 && opts.RateLimit == 0 {
-		errs = append(errs, errors.New("emulator: Options.LockOut needs Options.RateLimit"))
+		add("LockOut", "needs a rate limit (RateLimit)")
 	}
 	return errors.Join(errs...)
 }

@@ -1,21 +1,27 @@
-//go:build unix
+//go:build unix && !aix
 
 package emulator
 
 import (
 	"errors"
 	"os"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
+// lockOpenFlag makes opening the lock file fail on a symbolic link, so
+// that a link planted at NAME.lock cannot get its target written.
+const lockOpenFlag = unix.O_NOFOLLOW
+
 // tryLock takes an exclusive flock on f without waiting: busy when another
-// open file description holds it.
+// open file description holds it. golang.org/x/sys/unix has Flock on every
+// unix but AIX (lock_other.go), Solaris and illumos included.
 func tryLock(f *os.File) (busy bool, err error) {
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	if errors.Is(err, syscall.EWOULDBLOCK) || errors.Is(err, syscall.EINTR) {
+	err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+	if errors.Is(err, unix.EWOULDBLOCK) || errors.Is(err, unix.EINTR) {
 		return true, nil
 	}
 	return false, err
 }
 
-func unlock(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
+func unlock(f *os.File) { _ = unix.Flock(int(f.Fd()), unix.LOCK_UN) }

@@ -28,7 +28,7 @@ func (e *Emulator) saveLocked() error {
 		return nil
 	}
 	if e.closed {
-		return fmt.Errorf("emulator: save state to %s: the emulator is closed", e.opts.StatePath)
+		return fmt.Errorf("save state to %s: the emulator is closed", e.opts.StatePath)
 	}
 	// We hold the state file's lock, so no temp file next to it can be
 	// another writer's: whatever this save leaves, or an earlier one
@@ -36,45 +36,53 @@ func (e *Emulator) saveLocked() error {
 	defer removeStaleTemps(e.opts.StatePath)
 	data, err := json.MarshalIndent(e.st, "", "  ")
 	if err != nil {
-		return fmt.Errorf("emulator: encode state: %w", err)
+		return fmt.Errorf("encode state: %w", err)
 	}
 	if err := writeFileAtomic(e.opts.StatePath, append(data, '\n')); err != nil {
-		return fmt.Errorf("emulator: save state to %s: %w", e.opts.StatePath, err)
+		return fmt.Errorf("save state to %s: %w", e.opts.StatePath, err)
 	}
 	return nil
 }
 
-// tempPattern is how writeFileAtomic names its temp files.
-func tempPattern(path string) string { return "." + filepath.Base(path) + ".tmp-*" }
+// tempPrefix is how writeFileAtomic names its temp files: os.CreateTemp
+// replaces the "*" of tempPrefix(path)+"*" with a random decimal number.
+func tempPrefix(path string) string { return "." + filepath.Base(path) + ".tmp-" }
+
+// isTempOf reports whether name, a file name in path's directory, is one
+// of path's temp files: the exact prefix, then digits only, as
+// os.CreateTemp writes them. Nothing else matches, not even the temp files
+// of another state file whose name starts with path's ("a.json.tmp-x"'s
+// are ".a.json.tmp-x.tmp-123", not ".a.json.tmp-123").
+func isTempOf(path, name string) bool {
+	suffix, ok := strings.CutPrefix(name, tempPrefix(path))
+	if !ok || suffix == "" {
+		return false
+	}
+	for i := 0; i < len(suffix); i++ {
+		if suffix[i] < '0' || suffix[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 // removeStaleTemps removes the temp files of path's saves (a crash between
 // create and rename leaves one). Only call it holding the state lock.
 // Best effort: a file that cannot be removed is left for the next call.
+// The directory is listed, not globbed: a file name is compared as bytes,
+// whatever glob metacharacters (or Windows separators) it holds.
 func removeStaleTemps(path string) {
-	matches, err := filepath.Glob(filepath.Join(filepath.Dir(path), globEscape(tempPattern(path))))
+	dir := filepath.Dir(path)
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
-	for _, m := range matches {
-		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() {
-			_ = os.Remove(m)
+	for _, ent := range entries {
+		if !ent.Type().IsRegular() || !isTempOf(path, ent.Name()) {
+			continue
 		}
+		_ = os.Remove(filepath.Join(dir, ent.Name()))
 	}
-}
-
-// globEscape escapes the glob metacharacters of the file name part, so a
-// state file named "a[1].json" still matches only its own temp files; the
-// trailing "*" stays a wildcard.
-func globEscape(pattern string) string {
-	name := strings.TrimSuffix(pattern, "*")
-	var b strings.Builder
-	for _, c := range name {
-		if strings.ContainsRune(`*?[\`, c) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(c)
-	}
-	return b.String() + "*"
 }
 
 // commitLocked saves after a write. A failed save is answered 500: the
@@ -100,7 +108,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, tempPattern(path))
+	tmp, err := os.CreateTemp(dir, tempPrefix(path)+"*")
 	if err != nil {
 		return err
 	}
@@ -139,7 +147,7 @@ func loadState(path string) (*state, error) {
 		return newState(), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("emulator: load state %s: %w", path, err)
+		return nil, fmt.Errorf("load state %s: %w", path, err)
 	}
 	var st state
 	// Strict: a misspelt field in a hand-edited file is an error, not a
@@ -147,26 +155,30 @@ func loadState(path string) (*state, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&st); err != nil {
-		return nil, fmt.Errorf("emulator: load state %s: %w", path, err)
+		return nil, fmt.Errorf("load state %s: %w", path, err)
 	}
 	var extra json.RawMessage
 	if err := dec.Decode(&extra); err != io.EOF {
-		return nil, fmt.Errorf("emulator: load state %s: unexpected data after the JSON object", path)
+		return nil, fmt.Errorf("load state %s: unexpected data after the JSON object", path)
 	}
 	if st.Version != stateVersion {
-		return nil, fmt.Errorf("emulator: load state %s: unsupported version %d (want %d)", path, st.Version, stateVersion)
+		return nil, fmt.Errorf("load state %s: unsupported version %d (want %d)", path, st.Version, stateVersion)
 	}
 	if st.Accounts == nil {
 		st.Accounts = map[string]*account{}
 	}
 	for id, a := range st.Accounts {
 		if a == nil {
-			return nil, fmt.Errorf("emulator: load state %s: account %q is null", path, id)
+			return nil, fmt.Errorf("load state %s: account %q is null", path, id)
 		}
-		a.normalize()
 	}
-	if err := checkState(&st); err != nil {
-		return nil, fmt.Errorf("emulator: load state %s: %w", path, err)
+	// Checked before normalize sorts the integrations, so that an index in
+	// an error is the position in the file.
+	if err := checkState(&st, path); err != nil {
+		return nil, fmt.Errorf("load state %s: %w", path, err)
+	}
+	for _, a := range st.Accounts {
+		a.normalize()
 	}
 	return &st, nil
 }
@@ -214,18 +226,18 @@ func lockPath(statePath string) string { return statePath + ".lock" }
 // waiter lock an unlinked inode while a newcomer locks a fresh one.
 func acquireStateLock(statePath string) (*os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(statePath), 0o755); err != nil {
-		return nil, fmt.Errorf("emulator: lock state %s: %w", statePath, err)
+		return nil, fmt.Errorf("lock state %s: %w", statePath, err)
 	}
-	f, err := os.OpenFile(lockPath(statePath), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openLockFile(lockPath(statePath))
 	if err != nil {
-		return nil, fmt.Errorf("emulator: lock state %s: %w", statePath, err)
+		return nil, fmt.Errorf("lock state %s: %w", statePath, err)
 	}
 	deadline := time.Now().Add(lockWait)
 	for {
 		busy, err := tryLock(f)
 		if err != nil {
 			_ = f.Close()
-			return nil, fmt.Errorf("emulator: lock state %s: %w", statePath, err)
+			return nil, fmt.Errorf("lock state %s: %w", statePath, err)
 		}
 		if !busy {
 			break
@@ -236,11 +248,59 @@ func acquireStateLock(statePath string) (*os.File, error) {
 		}
 		time.Sleep(lockPoll)
 	}
-	// Ours now: record who holds it, for the error of the next one.
+	// Ours now: record who holds it, for the error of the next one; but
+	// only over what a lock file holds (nothing, or a PID), so that a file
+	// planted there (a hard link to another file, say) is never clobbered.
+	if err := checkLockContent(f); err != nil {
+		unlock(f)
+		_ = f.Close()
+		return nil, fmt.Errorf("lock state %s: %w", statePath, err)
+	}
 	if err := f.Truncate(0); err == nil {
 		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
 	return f, nil
+}
+
+// openLockFile opens (creating it) the lock file, refusing anything but a
+// regular file: not through a symbolic link (on unix, where O_NOFOLLOW
+// exists: lockOpenFlag), not a directory, named pipe or device.
+func openLockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|lockOpenFlag, 0o644)
+	if err != nil {
+		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("lock file %s is a symbolic link: riskctl only uses a regular file there; remove it", path)
+		}
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		_ = f.Close()
+		return nil, fmt.Errorf("lock file %s is not a regular file (%v): riskctl only uses a regular file there; remove it", path, fi.Mode().Type())
+	}
+	return f, nil
+}
+
+// maxLockFileBytes bounds what a lock file of ours can hold: a PID line.
+const maxLockFileBytes = 32
+
+// checkLockContent refuses a lock file holding something other than what
+// acquireStateLock writes (nothing, or a PID and a newline).
+func checkLockContent(f *os.File) error {
+	buf := make([]byte, maxLockFileBytes+1)
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	text := strings.TrimSpace(string(buf[:n]))
+	if _, perr := strconv.Atoi(text); n <= maxLockFileBytes && (text == "" || perr == nil) {
+		return nil
+	}
+	return fmt.Errorf("lock file %s holds data that is not a process id, so it is not riskctl's: move it away", f.Name())
 }
 
 // lockHolder reads the PID a lock file records, 0 if it holds none (yet).

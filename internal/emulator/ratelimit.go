@@ -19,8 +19,16 @@ const (
 // headers, as Cloudflare sends it.
 const rateLimitName = `"default"`
 
-// maxIdleWindows bounds the window map: past it, expired windows are swept.
+// maxIdleWindows is the size of the window map past which expired windows
+// are swept.
 const maxIdleWindows = 1024
+
+// maxWindows hard-caps the window map, live windows included, so that a
+// flood of distinct credentials (the headers are counted before auth)
+// cannot grow memory for a whole window. A new credential past it gets no
+// window: with Options.RateLimit it is answered 429, without it is served
+// with the headers of an untouched quota. A var for the tests.
+var maxWindows = 10000
 
 // rateWindow counts one credential's requests in a fixed window.
 type rateWindow struct {
@@ -46,8 +54,17 @@ func (e *Emulator) rateLimitLocked(r *http.Request) (http.Header, *reply) {
 		w = nil // the lock-out is over: a fresh window, a full quota
 	}
 	if w == nil || now.Sub(w.start) >= e.window {
-		if len(e.windows) >= maxIdleWindows {
+		_, known := e.windows[key] // a new window for it takes no new slot
+		if !known && len(e.windows) >= maxIdleWindows {
 			e.sweepWindowsLocked(now)
+		}
+		if !known && len(e.windows) >= maxWindows {
+			// Full of live windows: refuse (or let through) without
+			// recording anything.
+			if !e.enforce {
+				return e.limitHeaders(e.quota, now.Add(e.window), now), nil
+			}
+			return e.limitedLocked(now, now.Add(e.window))
 		}
 		w = &rateWindow{start: now}
 		e.windows[key] = w

@@ -21,7 +21,10 @@ import (
 //     allows;
 //   - users: a UUID id, unique within the account; events with an id and a
 //     valid risk_level.
-func checkState(st *state) error {
+//
+// It runs before normalize, so an integration's index in an error is its
+// position in the file. path, the state file, goes into the hints.
+func checkState(st *state, path string) error {
 	var errs []error
 	for _, id := range slices.Sorted(maps.Keys(st.Accounts)) {
 		a := st.Accounts[id]
@@ -29,9 +32,12 @@ func checkState(st *state) error {
 			errs = append(errs, fmt.Errorf("account %q: %s", id, fmt.Sprintf(format, args...)))
 		}
 		if !ValidAccountID(id) {
-			add("not a Cloudflare account id: expected 32 lower-case hex characters")
+			// Refused, since the API could never reach it; but the file
+			// is most likely not hand-made, so say how to get going.
+			add("not a Cloudflare account id: expected 32 lower-case hex characters; "+
+				"an older riskctl accepted any account id: delete that account from %s, or delete %s to start over", path, path)
 		}
-		checkStateBehaviors(a, add)
+		checkStateBehaviors(a, path, add)
 		checkStateIntegrations(a, add)
 		checkStateUsers(a, add)
 	}
@@ -40,10 +46,10 @@ func checkState(st *state) error {
 
 type addFunc func(format string, args ...any)
 
-func checkStateBehaviors(a *account, add addFunc) {
+func checkStateBehaviors(a *account, path string, add addFunc) {
 	for _, key := range slices.Sorted(maps.Keys(a.Behaviors)) {
 		if err := checkBehaviorKey(key); err != nil {
-			add("%v", err)
+			add("%v; an older riskctl accepted such keys from a behaviors catalogue: delete that behavior from %s, or delete %s to start over", err, path, path)
 		}
 		if level := a.Behaviors[key].RiskLevel; riskRank(level) < 0 {
 			add("behavior %q: risk_level %q is not low, medium or high", key, level)

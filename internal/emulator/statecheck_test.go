@@ -138,7 +138,7 @@ func TestStaleTempFilesAreRemoved(t *testing.T) {
 	// A failed save (the state file's name is taken by a directory, so
 	// the rename fails after the temp file is written) is a 500 and leaves
 	// no temp file either, its own or an older one.
-	plantTemp(t, statePath, "abc")
+	plantTemp(t, statePath, "4242")
 	if err := os.Remove(statePath); err != nil {
 		t.Fatal(err)
 	}

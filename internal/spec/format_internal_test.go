@@ -13,12 +13,7 @@ import (
 // doctored output.
 func TestVerify(t *testing.T) {
 	src := "version: 1 # v\n# about the account\naccount_id: ${CLOUDFLARE_ACCOUNT_ID}\n"
-	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
-		t.Fatal(err)
-	}
-	want := snapshot(&doc)
-	for _, tc := range []struct{ name, out, msg string }{
+	checkVerify(t, src, []verifyCase{
 		{"same", src, ""},
 		{"reformatted", "version: 1   # v\n\n# about the account\naccount_id: ${CLOUDFLARE_ACCOUNT_ID}\n", ""},
 		{"lost a comment", "version: 1 # v\naccount_id: ${CLOUDFLARE_ACCOUNT_ID}\n", `losing the comment "# about the account"`},
@@ -26,14 +21,7 @@ func TestVerify(t *testing.T) {
 		{"changed a type", "version: '1' # v\n# about the account\naccount_id: ${CLOUDFLARE_ACCOUNT_ID}\n", "changing its meaning"},
 		{"quoted interpolation", "version: 1 # v\n# about the account\naccount_id: '${CLOUDFLARE_ACCOUNT_ID}'\n", "changing its meaning"},
 		{"not YAML", "version: [\n", "breaking it"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := verify(want, []byte(src), []byte(tc.out))
-			if (tc.msg == "") != (got == "") || !strings.Contains(got, tc.msg) {
-				t.Errorf("verify = %q, want %q", got, tc.msg)
-			}
-		})
-	}
+	})
 }
 
 // TestVerifyResolvesAliases: the same nodes, aliases by the same names,
@@ -41,17 +29,26 @@ func TestVerify(t *testing.T) {
 // compares what the aliases resolve to, too.
 func TestVerifyResolvesAliases(t *testing.T) {
 	src := "a: &t true\nb: &t false\nc: *t\n"
+	checkVerify(t, src, []verifyCase{
+		{"same", src, ""},
+		{"reordered, another value", "b: &t false\na: &t true\nc: *t\n", "changing its meaning"},
+		{"reordered, alias first", "a: &t true\nc: *t\nb: &t false\n", "changing its meaning"},
+		{"reordered, same values", "b: &t false\nc: *t\na: &t true\n", ""},
+	})
+}
+
+// verifyCase is output verify must accept (msg "") or refuse with msg.
+type verifyCase struct{ name, out, msg string }
+
+// checkVerify runs verify on each case's output for the source src.
+func checkVerify(t *testing.T, src string, cases []verifyCase) {
+	t.Helper()
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(src), &doc); err != nil {
 		t.Fatal(err)
 	}
 	want := snapshot(&doc)
-	for _, tc := range []struct{ name, out, msg string }{
-		{"same", src, ""},
-		{"reordered, another value", "b: &t false\na: &t true\nc: *t\n", "changing its meaning"},
-		{"reordered, alias first", "a: &t true\nc: *t\nb: &t false\n", "changing its meaning"},
-		{"reordered, same values", "b: &t false\nc: *t\na: &t true\n", ""},
-	} {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got := verify(want, []byte(src), []byte(tc.out))
 			if (tc.msg == "") != (got == "") || !strings.Contains(got, tc.msg) {

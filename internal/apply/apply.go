@@ -311,10 +311,9 @@ func (x *executor) run(ctx, inFlight context.Context, steps []step) {
 		}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			// The slot is ours: the clock starts with the step's own work,
-			// not while it queued for the slot.
-			// The duration is the step's own work: neither its wait for a
-			// slot nor its requests' waits for the budget or a retry.
+			// The slot is ours. The duration is the step's own work: neither
+			// its wait for a slot nor its requests' waits for the budget or
+			// a retry.
 			stepCtx, waited := remote.WithWaitTally(inFlight)
 			start := x.now()
 			o := s.do(stepCtx)

@@ -1255,7 +1255,7 @@ func TestWorkflowsPlanAccountsAsMatrix(t *testing.T) {
 				var v int
 				fmt.Sscan(mp.Value, &v)
 				if v < 1 || v > 4 {
-					t.Errorf("%s: strategy.max-parallel %d: keep it within 1..4 (the README's advice for one token)", where, v)
+					t.Errorf("%s: strategy.max-parallel %d: keep it within 1..4 (docs/ci-kit.md's advice for one token)", where, v)
 				}
 			}
 			if env := envOf(job); env["RISKCTL_ACCOUNT"] != "${{ matrix.account }}" || env["RISKCTL_ACCOUNT_DIR"] != "${{ matrix.dir }}" {

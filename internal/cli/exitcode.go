@@ -10,7 +10,7 @@ import (
 	"github.com/riskctl/riskctl/internal/spec"
 )
 
-// Exit codes: one table for every command (see the README and design.md).
+// Exit codes: one table for every command (see docs/exit-codes.md).
 const (
 	ExitOK      = 0 // success; no changes pending
 	ExitError   = 1 // runtime error: API, network, auth, missing credentials

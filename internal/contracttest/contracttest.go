@@ -80,7 +80,7 @@
 //     answer (and the emulator's fault injection produces): those are
 //     recorded but their bodies are not validated.
 //   - Rate limiting: dlp_messages items require code >= 1000, but a real 429
-//     carries code 971 (notes §8). For 429 answers only, code 971 is accepted
+//     carries code 971 (docs/api.md#error-codes). For 429 answers only, code 971 is accepted
 //     (validated as if it were 1000); everything else is still checked.
 //   - Schema error details (the schema and value dumps) are disabled to keep
 //     messages readable; the report appends the (truncated) body instead.

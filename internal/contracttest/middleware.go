@@ -289,7 +289,7 @@ func envelopeExtras(status int, body []byte) error {
 	return nil
 }
 
-// rateLimitCode is the error code Cloudflare answers a 429 with (notes §8).
+// rateLimitCode is the error code Cloudflare answers a 429 with (docs/api.md#error-codes).
 const rateLimitCode = 971
 
 // rateLimitCodeQuirk handles a contradiction between the contract and the

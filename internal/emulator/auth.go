@@ -14,9 +14,9 @@ func (e *Emulator) authEnforced() bool {
 	return e.opts.Token != "" || e.opts.APIKey != "" || e.opts.Email != ""
 }
 
-// authenticate checks the two schemes clients use (notes §2): a bearer
+// authenticate checks the two schemes clients use (docs/api.md#authentication): a bearer
 // token, or X-Auth-Key with X-Auth-Email. It answers as Cloudflare does
-// (notes §8): no credential header at all is 400 code 9106; a credential
+// (docs/api.md#authentication): no credential header at all is 400 code 9106; a credential
 // header that is present but malformed is 400 code 6003 with one
 // error_chain item per bad header (6111 Authorization, 6103 X-Auth-Key,
 // 6102 X-Auth-Email); well-formed credentials that do not match are 403
@@ -138,7 +138,7 @@ func equal(got, want string) bool {
 // credentialKey identifies the caller for rate limiting: the credential the
 // request carries, else the client IP (Cloudflare limits per user/token and
 // per IP). The account is not part of it: one token shares one budget
-// across every account it reaches (notes §8). A bearer token is keyed as
+// across every account it reaches (docs/api.md#rate-limits). A bearer token is keyed as
 // authenticate reads it (scheme in any case, token trimmed). The key is a
 // SHA-256 of the credential, not the credential: the headers are counted
 // before auth, and may be up to a megabyte of anything, so a window costs

@@ -45,7 +45,7 @@ func TestKeyAndEmailAuth(t *testing.T) {
 
 // TestMalformedCredentialHeaders: a credential header that is sent but
 // malformed is 400 code 6003 "Invalid request headers", with one
-// error_chain item per bad header (notes §8), whatever the credential.
+// error_chain item per bad header (docs/api.md#authentication), whatever the credential.
 func TestMalformedCredentialHeaders(t *testing.T) {
 	v := newTestEnv(t, Options{Token: "tok", APIKey: testKey, Email: "ops@example.com"})
 	for _, tc := range []struct {
@@ -179,7 +179,7 @@ func TestAnyAccountProvisionedOnFirstUse(t *testing.T) {
 
 // TestMalformedAccountIDs: Cloudflare routes on the account id's form, so
 // anything but 32 lower-case hex is 400 7003 (+7000), on every route and
-// before auth, and is never provisioned (notes §8).
+// before auth, and is never provisioned (docs/api.md#account-ids).
 func TestMalformedAccountIDs(t *testing.T) {
 	v := newTestEnv(t, Options{Token: "tok"})
 	auth := []string{"Authorization", "Bearer tok"}
@@ -275,7 +275,7 @@ func TestAccountCapDefault(t *testing.T) {
 
 // TestUnentitledAccount: an account without the risk-scoring entitlement
 // gets 403 code 3314 "Forbidden" on the integrations list and on create
-// (notes §5); its other routes work.
+// (docs/api.md#error-codes); its other routes work.
 func TestUnentitledAccount(t *testing.T) {
 	const other = "ffffffffffffffffffffffffffffffff"
 	v := newTestEnv(t, Options{Token: "tok", UnentitledAccounts: []string{testAccount}})

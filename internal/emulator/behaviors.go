@@ -25,7 +25,7 @@ type catalogEntry struct {
 }
 
 // predefinedBehaviors is the default catalogue. Only the keys seen in real
-// API payloads are seeded (notes §4); risk levels are the observed ones,
+// API payloads are seeded (docs/api.md#behaviors); risk levels are the observed ones,
 // since Cloudflare documents no defaults; all start disabled. Options.Behaviors
 // replaces it (see LoadBehaviors), for accounts that have more.
 var predefinedBehaviors = []catalogEntry{
@@ -69,7 +69,7 @@ func behaviorMap(cat []catalogEntry) map[string]Behavior {
 	return m
 }
 
-// behaviorsResult is dlp_Behaviors, also the answer to PUT (notes §9.2: the
+// behaviorsResult is dlp_Behaviors, also the answer to PUT (docs/api.md#behaviors: the
 // API answers with every behavior, name and description included).
 type behaviorsResult struct {
 	Behaviors map[string]Behavior `json:"behaviors"`

@@ -14,7 +14,7 @@ import (
 // object is a JSON object body kept as raw fields, so that a missing field,
 // a null, a wrong type and an extra field can each be told apart. Extra
 // fields are simply never looked at: the real API accepts and ignores them
-// (notes §10: Terraform sends active on POST and integration_type on PUT).
+// (docs/api.md#what-clients-send: Terraform sends active on POST and integration_type on PUT).
 // Problems accumulate in errs, so one answer lists every one of them.
 type object struct {
 	path   string // JSON path prefix for messages, e.g. "behaviors.imp_travel."

@@ -18,7 +18,7 @@ import (
 
 // A behaviors catalogue is the set of behaviors every new account starts
 // with (Options.Behaviors, `emulator serve --behaviors FILE`). Cloudflare's
-// docs list eight behaviors, but only three keys are public (notes §4); a
+// docs list eight behaviors, but only three keys are public (docs/api.md#behaviors); a
 // catalogue written from a live account (`riskctl emulator catalogue`)
 // lets the emulator have what that account has. The file is YAML or JSON
 // (a valid JSON object is read with encoding/json, anything else as YAML),
@@ -39,7 +39,7 @@ import (
 const maxCatalogueBytes = 1 << 20
 
 // defaultCatalogueLevel is the risk_level of an entry that names none.
-// Cloudflare documents no default (notes §4); low is the least surprising.
+// Cloudflare documents no default (docs/api.md#behaviors); low is the least surprising.
 const defaultCatalogueLevel = riskLow
 
 // LoadBehaviors reads and checks a behaviors catalogue file.
@@ -338,7 +338,7 @@ const maxBehaviorKeyLen = 64
 // checkBehaviorKey accepts 1-64 of a-z 0-9 _: the rule of behavior ids in
 // riskctl specs (internal/spec), so that whatever key a catalogue gives an
 // account, `riskctl export` can write it and `riskctl plan` read it back.
-// The public keys are snake_case; the private ones are unknown (notes §4).
+// The public keys are snake_case; the private ones are unknown (docs/api.md#behaviors).
 func checkBehaviorKey(key string) error {
 	if key == "" || len(key) > maxBehaviorKeyLen {
 		return fmt.Errorf("behavior key %q: expected 1 to %d lower-case letters, digits and underscores, such as imp_travel", key, maxBehaviorKeyLen)

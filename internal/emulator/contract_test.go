@@ -145,7 +145,7 @@ func (w *wire) do(t *testing.T, account, method, op string, body any, mods ...fu
 		t.Errorf("contract violation in this step: %s", f)
 	}
 	// The contract lists no rate-limit headers; every answer carries them
-	// anyway, as the real API's do (notes §8), and the harness lets them by.
+	// anyway, as the real API's do (docs/api.md#rate-limits), and the harness lets them by.
 	if a.header.Get("Ratelimit") == "" || a.header.Get("Ratelimit-Policy") == "" || a.header.Get("X-Ratelimit-Remaining") == "" {
 		t.Errorf("%s %s: answer %d without the rate-limit headers: %v", method, op, a.status, a.header)
 	}
@@ -285,7 +285,7 @@ func TestContractEmulator(t *testing.T) {
 		if !created.Active || created.ReferenceID != "ref-contract" {
 			t.Errorf("created %+v", created)
 		}
-		// What Terraform sends (notes §10): active on create, no reference_id.
+		// What Terraform sends (docs/api.md#what-clients-send): active on create, no reference_id.
 		do(t, "POST", "/integrations", map[string]any{
 			"integration_type": "Okta", "tenant_url": "https://other.okta.com", "active": true,
 		}).want(t, 200, 0)

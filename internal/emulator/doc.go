@@ -1,7 +1,7 @@
 // Package emulator is an in-memory, stateful implementation of Cloudflare's
 // Zero Trust Risk Scoring API, as an http.Handler. It backs `riskctl
 // --emulate`, `riskctl emulator serve` and the tests. It is an independent
-// implementation of the contract in shared/api/ and deliberately shares no
+// implementation of the contract in docs/api.md and deliberately shares no
 // code (not even types) with internal/remote.
 //
 // # Routes
@@ -26,7 +26,7 @@
 // An account id must be 32 lower-case hex characters, as Cloudflare's are:
 // anything else ("account_id", a space, upper-case hex, 31 or 33
 // characters) is 400 code 7003 before auth, and is never provisioned
-// (notes §8).
+// (docs/api.md#account-ids).
 //
 // Paginated endpoints take page and per_page (default Options.PageSize or
 // 20, capped at 100) and answer result_info {count, page, per_page,
@@ -91,7 +91,7 @@
 //	5xx   1000+status  injected or dice faults (1500, 1502, 1503), or the state file could not be saved
 //
 // 971, 3314, 6003 (with 6102, 6103, 6111), 7000, 7003, 9106 and 10000 are
-// codes seen from the real API (notes §5, §8); the others are the
+// codes seen from the real API (docs/api.md#error-codes); the others are the
 // emulator's own. Clients should key on the HTTP status. Which header
 // formats Cloudflare calls malformed is not published: the rules above are
 // the emulator's reading. A header sent empty counts as not sent
@@ -102,7 +102,7 @@
 // as the real API does (Terraform sends active on POST and integration_type
 // on PUT). On create, a null or absent reference_id becomes a random
 // UUIDv4, stored and answered ("If omitted, a random UUIDv4 is used",
-// notes §9.5); on update it clears the reference_id to "".
+// docs/api.md#integrations); on update it clears the reference_id to "".
 //
 // # Data
 //
@@ -143,7 +143,7 @@
 // Options.Accounts only those are served (the cap does not apply) and
 // others get 403 code 10000. An account in Options.UnentitledAccounts
 // lacks the risk-scoring entitlement: GET and POST /integrations answer
-// 403 code 3314 "Forbidden" (notes §5); its other routes work.
+// 403 code 3314 "Forbidden" (docs/api.md#error-codes); its other routes work.
 //
 // When Token, or APIKey and Email, are set, a request must carry
 // "Authorization: Bearer <token>" or matching X-Auth-Key and X-Auth-Email
@@ -179,7 +179,7 @@
 // Every request is counted, and every answer (success or failure, any
 // route, 401/403/404/429 included; not a dropped connection) carries the
 // rate-limit headers of its credential's window, as Cloudflare's do
-// (notes §8):
+// (docs/api.md#rate-limits):
 //
 //	Ratelimit: "default";r=1199;t=300         remaining requests; seconds until they are back
 //	Ratelimit-Policy: "default";q=1200;w=300  quota; window in seconds

@@ -8,7 +8,7 @@ import (
 
 // Error codes. Cloudflare publishes no table for these endpoints; the ones
 // seen in the wild (7000, 7003, 971, 10000, 9106, 6003 with 6102/6103/6111,
-// 3314: notes §5, §8) are reused, the rest are the emulator's own choices (all >= 1000, as dlp_messages requires). doc.go
+// 3314: docs/api.md#error-codes) are reused, the rest are the emulator's own choices (all >= 1000, as dlp_messages requires). doc.go
 // lists them with their HTTP statuses.
 const (
 	codeMalformedBody  = 1001 // body is not one JSON object
@@ -37,7 +37,7 @@ const (
 
 // apiError is one item of an envelope's errors array (dlp_messages).
 // Auth header errors carry the specific problems in error_chain, as
-// Cloudflare's do (notes §2).
+// Cloudflare's do (docs/api.md#envelope).
 type apiError struct {
 	Code       int        `json:"code"`
 	Message    string     `json:"message"`

@@ -99,7 +99,7 @@ func (v *testEnv) send(client *http.Client, method, urlPath string, body any, he
 	return client.Do(req)
 }
 
-// checkEnvelope enforces the envelope contract (notes §2) on every answer.
+// checkEnvelope enforces the envelope contract (docs/api.md#envelope) on every answer.
 func checkEnvelope(t *testing.T, resp *http.Response) response {
 	t.Helper()
 	defer resp.Body.Close()

@@ -11,7 +11,7 @@ import (
 const integrationTypeOkta = "Okta"
 
 // wellKnownURL is the SSF configuration URL as real responses give it:
-// absolute, no trailing slash (notes §5, §9.1), unlike the spec's example.
+// absolute, no trailing slash (docs/api.md#integrations), unlike the spec's example.
 func wellKnownURL(id string) string {
 	return "https://ssf.risk-score.teams.cloudflare.com/.well-known/sse-configuration/" + id
 }
@@ -68,7 +68,7 @@ func (e *Emulator) createIntegration(c *call) reply {
 	}
 	ref, given := body.str("reference_id", false)
 	if !given {
-		// Omitted or null: "a random UUIDv4 is used" (Terraform v4 docs, notes §9.5).
+		// Omitted or null: "a random UUIDv4 is used" (Terraform v4 docs, docs/api.md#integrations).
 		ref = uuid.NewString()
 	}
 	if rp := body.failed(); rp != nil {

@@ -45,7 +45,7 @@ func TestCreateIgnoresActiveAndExtraFields(t *testing.T) {
 }
 
 // TestReferenceIDOmittedIsRandomUUIDv4: "If omitted, a random UUIDv4 is
-// used" (notes §9.5), in the answer and in the stored integration; an
+// used" (docs/api.md#integrations), in the answer and in the stored integration; an
 // explicit "" stays "".
 func TestReferenceIDOmittedIsRandomUUIDv4(t *testing.T) {
 	v := newTestEnv(t, Options{})

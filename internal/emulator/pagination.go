@@ -19,7 +19,7 @@ func clampPerPage(n, def int) int {
 }
 
 // pageParams reads the generic page/per_page query params (the 2024 spec
-// had them; notes §8 says to tolerate and may honour them). Other params,
+// had them; docs/api.md#pagination says to tolerate and may honour them). Other params,
 // such as order_by and direction, are ignored. per_page above 100 is
 // capped rather than refused.
 func pageParams(r *http.Request, defPerPage int) (page, perPage int, rp *reply) {

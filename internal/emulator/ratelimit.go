@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Cloudflare's documented client API limit (notes §8): 1200 requests per
+// Cloudflare's documented client API limit (docs/api.md#rate-limits): 1200 requests per
 // 5 minutes per user or token. Without Options.RateLimit the emulator
 // advertises it in the headers, from a real per-credential counter, but does
 // not enforce it.

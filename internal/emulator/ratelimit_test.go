@@ -36,7 +36,7 @@ func (v *testEnv) withClock() *fakeClock {
 	return c
 }
 
-// The exact syntax of notes §8: "default";r=<remaining>;t=<seconds> and
+// The exact syntax of docs/api.md#rate-limits: "default";r=<remaining>;t=<seconds> and
 // "default";q=<quota>;w=<seconds>.
 var (
 	rateLimitRE       = regexp.MustCompile(`^"default";r=(0|[1-9][0-9]*);t=([1-9][0-9]*)$`)
@@ -254,7 +254,7 @@ func TestRateLimitHeadersByDefault(t *testing.T) {
 }
 
 // TestRateLimitSharedAcrossAccounts: the budget is the credential's, not
-// the account's (notes §8), for both auth schemes and for the client IP.
+// the account's (docs/api.md#rate-limits), for both auth schemes and for the client IP.
 func TestRateLimitSharedAcrossAccounts(t *testing.T) {
 	const other = "ffffffffffffffffffffffffffffffff"
 	onAccount := func(acc, op string) string {

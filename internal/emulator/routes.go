@@ -34,7 +34,7 @@ type route struct {
 	id      string
 	idIsUID bool // id must be a UUID (user_id, integration_id); reference_id is free-form
 	// entitled: the operations need the risk-scoring entitlement, which
-	// Cloudflare checks on the integrations collection (notes §5).
+	// Cloudflare checks on the integrations collection (docs/api.md#integrations).
 	entitled bool
 }
 
@@ -93,7 +93,7 @@ func resolve(escapedPath string) (route, bool) {
 // 404 7000 for an unknown path, 405 for a known path with another method,
 // 400 7003 (+7000) for an account id that is not 32 lower-case hex or an
 // identifier that is not a UUID. Cloudflare routes on the identifiers'
-// form (notes §8), so a malformed account is never provisioned.
+// form (docs/api.md#account-ids), so a malformed account is never provisioned.
 func dispatch(r *http.Request) (route, handlerFunc, *reply) {
 	rt, found := resolve(r.URL.EscapedPath())
 	if !found {
@@ -117,7 +117,7 @@ func dispatch(r *http.Request) (route, handlerFunc, *reply) {
 
 // ValidAccountID reports whether id has the form of a Cloudflare account
 // id: exactly 32 lower-case hex characters. Upper-case hex is refused, as
-// the real API refuses it (notes §8).
+// the real API refuses it (docs/api.md#account-ids).
 func ValidAccountID(id string) bool {
 	if len(id) != 32 {
 		return false

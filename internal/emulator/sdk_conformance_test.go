@@ -226,7 +226,7 @@ func TestSDKConformance(t *testing.T) {
 			t.Errorf("high_dlp after PUT %+v", b)
 		}
 		if _, found := upd.Behaviors["imp_travel"]; !found {
-			t.Error("PUT answered only the keys sent (the API answers every behavior, notes §9.2)")
+			t.Error("PUT answered only the keys sent (the API answers every behavior, docs/api.md#behaviors)")
 		}
 		_, err = rs.Behaviours.Update(ctx, zero_trust.RiskScoringBehaviourUpdateParams{
 			AccountID: cloudflare.F(sdkAccount),
@@ -298,7 +298,7 @@ func TestSDKConformance(t *testing.T) {
 			!created.CreatedAt.Equal(contractNow) {
 			t.Errorf("created %+v", created)
 		}
-		// No reference_id: the server picks a UUIDv4 (notes §9.5).
+		// No reference_id: the server picks a UUIDv4 (docs/api.md#integrations).
 		noRef, err := in.New(ctx, zero_trust.RiskScoringIntegrationNewParams{
 			AccountID:       cloudflare.F(sdkAccount),
 			IntegrationType: cloudflare.F(zero_trust.RiskScoringIntegrationNewParamsIntegrationTypeOkta),

@@ -19,7 +19,7 @@ func (c *Client) GetBehaviors(ctx context.Context) (map[string]Behavior, error) 
 }
 
 // UpdateBehaviors PUTs a partial map: keys not in changes are left as they
-// are. The API answers with the behaviors after the update; per notes §9.2
+// are. The API answers with the behaviors after the update; per docs/api.md#behaviors
 // that may be every behavior or only the ones sent, and name/description
 // may be missing, so callers should compare only enabled and risk_level of
 // the keys they manage.

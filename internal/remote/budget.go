@@ -11,7 +11,7 @@ import (
 // Defaults of a Budget, used until the API announces its own limits.
 const (
 	// DefaultQuota requests per DefaultQuotaWindow: Cloudflare's client API
-	// limit per user or token (notes §8), shared by everything using the
+	// limit per user or token (docs/api.md#rate-limits), shared by everything using the
 	// credential, across accounts.
 	DefaultQuota       = 1200
 	DefaultQuotaWindow = 5 * time.Minute

@@ -33,7 +33,7 @@ const (
 
 	// DefaultRetryAfterCap caps the wait after a 429 (the server's
 	// Retry-After, else its announced reset, else the backoff) and a 5xx's
-	// Retry-After. Cloudflare's lock-out lasts 5 minutes (notes §8), so a
+	// Retry-After. Cloudflare's lock-out lasts 5 minutes (docs/api.md#rate-limits), so a
 	// shorter cap only earns another 429. A wait that would pass the
 	// request context's deadline is never started: the request fails at
 	// once with a *WaitError.

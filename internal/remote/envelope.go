@@ -16,7 +16,7 @@ import (
 	"unicode"
 )
 
-// envelope is Cloudflare's response wrapper (notes §2):
+// envelope is Cloudflare's response wrapper (docs/api.md#envelope):
 // {success, errors[{code,message}], messages[], result, result_info?}.
 type envelope struct {
 	Success    *bool           `json:"success"`

@@ -9,7 +9,7 @@ import (
 
 // Sentinels for the HTTP statuses callers branch on. An *APIError matches
 // them with errors.Is, e.g. errors.Is(err, remote.ErrNotFound). They key on
-// the HTTP status, not on Cloudflare's error codes, which vary (notes §8),
+// the HTTP status, not on Cloudflare's error codes, which vary (docs/api.md#error-codes),
 // with one exception: Cloudflare answers a missing or malformed credential
 // header with 400, codes 9106 and 6003, and those are ErrUnauthorized too.
 var (
@@ -106,7 +106,7 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// Cloudflare error codes riskctl explains (notes §8).
+// Cloudflare error codes riskctl explains (docs/api.md#error-codes).
 const (
 	CodeMissingCredentials = 9106 // 400: no X-Auth-Key, X-Auth-Email or Authorization header
 	CodeInvalidHeaders     = 6003 // 400: a credential header is malformed (error_chain says which)

@@ -54,7 +54,7 @@ func TestAPIErrorIsSentinels(t *testing.T) {
 }
 
 // Cloudflare answers a missing or malformed credential header with 400 and
-// code 9106 or 6003 (notes §8): those are credential errors; other 400s
+// code 9106 or 6003 (docs/api.md#authentication): those are credential errors; other 400s
 // are not.
 func TestBadRequestCredentialCodesAreUnauthorized(t *testing.T) {
 	for _, tc := range []struct {

@@ -224,7 +224,7 @@ func (s *syncBuffer) records(t *testing.T) []map[string]any {
 	return out
 }
 
-// Fixtures, shaped after notes §3 and the cf-terraforming recordings.
+// Fixtures, shaped after docs/api.md#operations and the cf-terraforming recordings.
 const (
 	integrationID = "cd4ee8c5-39b1-4b4c-9f35-6a0c2e2b4f10"
 	referenceID   = "0b3f1c4e-5d6a-4e7b-8c9d-0e1f2a3b4c5d"

@@ -102,7 +102,7 @@ func TestGetBehaviors(t *testing.T) {
 
 func TestUpdateBehaviors(t *testing.T) {
 	f := newFake(t)
-	// notes §9.2: the PUT answers with enabled/risk_level only.
+	// docs/api.md#behaviors: the PUT answers with enabled/risk_level only.
 	f.handle("PUT /behaviors", okRaw(`{"behaviors":{"imp_travel":{"enabled":false,"risk_level":"low"}}}`))
 	got, err := f.client().UpdateBehaviors(context.Background(), map[string]BehaviorUpdate{
 		"imp_travel": {Enabled: false, RiskLevel: RiskLow},

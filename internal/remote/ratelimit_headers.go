@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Rate-limit headers (notes §8)
+// Rate-limit headers (docs/api.md#rate-limits)
 //
 // Every Cloudflare answer carries the IETF-draft pair
 //

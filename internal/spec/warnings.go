@@ -6,7 +6,7 @@ import (
 )
 
 // uuidForm is the form Access gives its Okta IdP ids, which is what a
-// risk-scoring integration's reference_id should hold (notes §4): 8-4-4-4-12
+// risk-scoring integration's reference_id should hold (docs/api.md#integrations): 8-4-4-4-12
 // hex digits.
 var uuidForm = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 

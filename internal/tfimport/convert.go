@@ -11,7 +11,7 @@ import (
 	"github.com/riskctl/riskctl/internal/state"
 )
 
-// The resource types riskctl takes over (terraform-state.md): provider v5
+// The resource types riskctl takes over (docs/api.md#terraform-state-files): provider v5
 // names first, then v4's. v4 also used the v5 behavior name, with v4's
 // attribute shape, so behaviors are told apart by shape, not by name.
 const (
@@ -250,7 +250,7 @@ func (c *converter) integration(addr, account string, attrs map[string]json.RawM
 
 // active reads an integration's active. Null means the configuration left
 // it out, and the provider never sent it: the API creates integrations
-// active (notes §5), so null is true, as a spec's default is. A plan of
+// active (docs/api.md#integrations), so null is true, as a spec's default is. A plan of
 // the imported spec shows it if the live value differs.
 func (c *converter) active(addr string, attrs map[string]json.RawMessage) (bool, bool) {
 	if isNull(attrs["active"]) {

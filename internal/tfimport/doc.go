@@ -14,7 +14,7 @@
 //   - a state file (terraform.tfstate, `terraform state pull`) of format
 //     version 4, whose resources carry their module path.
 //
-// Resource types, by provider version (terraform-state.md):
+// Resource types, by provider version (docs/api.md#terraform-state-files):
 //
 //	cloudflare_zero_trust_risk_behavior             v5: behaviors = {key = {enabled, risk_level}}
 //	                                                v4: behavior blocks {name, enabled, risk_level}

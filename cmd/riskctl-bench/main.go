@@ -30,7 +30,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -361,17 +360,16 @@ func (b *bench) measure(runs int, mk func(dir string) trial) outcome {
 func (b *bench) once(dir string, t trial) (time.Duration, []emulator.Request, string) {
 	opts := t.opts
 	opts.Token, opts.Latency = benchToken, b.latency
-	emu, err := emulator.New(opts)
+	srv, err := emulator.Start("127.0.0.1:0", opts)
 	if err != nil {
 		return 0, nil, err.Error()
 	}
-	if t.seed != nil {
-		t.seed(emu)
-	}
-	srv := httptest.NewServer(emu)
 	defer srv.Close()
+	if t.seed != nil {
+		t.seed(srv.Emulator)
+	}
 	env := append(cleanEnv(),
-		"CLOUDFLARE_BASE_URL="+srv.URL+"/client/v4",
+		"CLOUDFLARE_BASE_URL="+srv.URL,
 		"CLOUDFLARE_API_TOKEN="+benchToken,
 		"CLOUDFLARE_ACCOUNT_ID="+t.account,
 		"NO_COLOR=1")
@@ -400,7 +398,7 @@ func (b *bench) once(dir string, t trial) (time.Duration, []emulator.Request, st
 	if i := slices.IndexFunc(failures, func(s string) bool { return s != "" }); i >= 0 {
 		failure = failures[i]
 	}
-	return wall, emu.Requests(), failure
+	return wall, srv.Requests(), failure
 }
 
 // cleanEnv is the environment without anything that steers riskctl.

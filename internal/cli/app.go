@@ -1,11 +1,30 @@
-// Package cli wires riskctl's commands onto urfave/cli/v2: flags and env
-// vars, output streams (redacted, see Main), signals and exit codes (mapped
-// in exitcode.go only). Each command is one small file: its flags, the
-// options they fill, one call into the engine (package reconcile) or the
-// API client (package remote), a report (package report), an exit code.
-// It holds no rule about what to change or refuse: those live in plan
-// (diff, protect, targets), reconcile (delete limit, saved plans), planfile
-// (saved-plan binding and staleness), spec (input) and apply (execution).
+// Package cli is riskctl's command line, on urfave/cli/v2. Each command
+// is one small file that does four things, in this order:
+//
+//  1. flags → options: its optionsFrom function reads and checks the flags
+//     into a plain struct; a usage error (exit 3) stops it there, before
+//     any file is read or request sent;
+//  2. one call into the package that does the work: plan, apply and drift
+//     call their reconcile entry (reconcile.Plan, Apply, Drift) once, which
+//     returns a reconcile.Outcome; validate calls spec.Load, export and the
+//     list and show commands one remote fetch, `emulator serve`
+//     emulator.Serve; `users reset` is the exception, one reset per user,
+//     each reported as it lands;
+//  3. render: reports through package report (text, JSON, Markdown and the
+//     GitHub Actions outputs), listings as a table or JSON;
+//  4. exit: the outcome's reconcile.Status becomes the exit code through
+//     the one status table (exitcode.go), which also gives the exit reason
+//     of the GitHub outputs and the "Exit codes:" lines of each command's
+//     help.
+//
+// It holds no rule about what to change, refuse, save or how a run ends:
+// those live in plan (diff, protect, targets), reconcile (the delete
+// limit, saved plans, the statuses: partial once anything was applied, the
+// worst account wins), planfile (saved-plan binding and staleness), spec
+// (input) and apply (execution). What is the CLI's: flags and environment
+// variables, credentials and their redaction (see Main), signals and
+// --timeout, the terminal (colour, and the approval prompt, which reconcile
+// asks through ApplyOptions.Approve), and the status table.
 package cli
 
 import (

@@ -7,15 +7,13 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
-	"github.com/riskctl/riskctl/internal/planfile"
 	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/report"
 )
 
 func applyCommand(g *globals) *ucli.Command {
-	return &ucli.Command{
+	return withExitCodes("apply", &ucli.Command{
 		Name:  "apply",
 		Usage: "make the account match the spec (-f FILE...), or apply a saved plan (PLANFILE)",
 		UsageText: "riskctl apply -f PATH... [--auto-approve] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]... [--dedupe]\n" +
@@ -24,7 +22,7 @@ func applyCommand(g *globals) *ucli.Command {
 		Description: "With -f, apply plans, shows the plan and asks for approval (--auto-approve\n" +
 			"skips the question; without a terminal it is required). With PLANFILE, a plan\n" +
 			"saved by 'riskctl plan --out' is the approval: it is applied exactly, unless the\n" +
-			"account or the spec files changed since it was made (then it is refused, exit 4).\n" +
+			"account or the spec files changed since it was made (then it is refused).\n" +
 			"\n" +
 			"Examples:\n" +
 			"  riskctl apply -f prod.yaml                                   # shows the plan, asks for \"yes\"\n" +
@@ -36,12 +34,12 @@ func applyCommand(g *globals) *ucli.Command {
 			maxDeletesFlag(),
 			targetFlag(),
 			dedupeFlag(),
-			&ucli.IntFlag{Name: "parallelism", Value: apply.DefaultParallelism, Usage: "API writes in flight at once (the default is Terraform's)"},
+			&ucli.IntFlag{Name: "parallelism", Value: reconcile.DefaultParallelism, Usage: "API writes in flight at once (the default is Terraform's)"},
 			&ucli.BoolFlag{Name: "allow-other-version", Usage: "apply a saved PLANFILE made by another riskctl version (refused by default)"},
 			reportFormatFlag("text", "json"),
 		},
 		Action: action(applyOptionsFrom, g.apply),
-	}
+	})
 }
 
 // applyOptions are apply's flags and argument, checked. Exactly one of
@@ -103,111 +101,70 @@ func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 }
 
 func (g *globals) apply(ctx context.Context, o applyOptions) error {
-	if o.PlanFile != "" {
-		return g.applySaved(ctx, o)
-	}
-	files, err := g.loadSpecs(o.Files)
-	if err != nil {
-		return err
-	}
-	accounts := reconcile.PlanAccounts(ctx, files, reconcile.PlanOptions{Connect: g.connector(), Targets: o.Targets, Dedupe: o.Dedupe})
-	r := g.newReport(report.KindApply, accounts)
-	if failed := g.accountFailures(r); failed != nil {
-		return g.finish(r, failed, "")
-	}
-	return g.applyPlans(ctx, o, accounts, !o.AutoApprove)
-}
-
-// applySaved applies the plan o.PlanFile saved by `plan --out`, exactly as
-// reviewed, unless reconcile.LoadSaved refuses it.
-func (g *globals) applySaved(ctx context.Context, o applyOptions) error {
-	saved, err := planfile.Read(o.PlanFile)
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	accounts, err := reconcile.LoadSaved(ctx, saved, reconcile.LoadOptions{
-		Connect:           g.connector(),
-		Spec:              g.specOptions(),
+	opts := reconcile.ApplyOptions{
+		Inputs:            g.inputs(o.Files),
+		Targets:           o.Targets,
+		Dedupe:            o.Dedupe,
+		PlanFile:          o.PlanFile,
 		RiskctlVersion:    Version(),
 		AllowOtherVersion: o.AllowOtherVersion,
 		Warn:              func(err error) { fmt.Fprintf(g.streams.Err, "Warning: %v\n", err) },
-	})
-	if err != nil {
-		reason := report.ReasonRefused
-		var stale *planfile.StaleError
-		if errors.As(err, &stale) {
-			reason = report.ReasonStalePlan
-		}
-		// The accounts are checked in order: the failing one is the next.
-		if n := len(accounts); n < len(saved.Accounts) {
-			err = g.explain(err, saved.Accounts[n].AccountID)
-		}
-		return g.finish(g.newReport(report.KindApply, accounts), err, reason)
+		MaxDeletes:        o.MaxDeletes,
+		// What will be done, shown as a plan: there is no result yet.
+		Review: func(out *reconcile.Outcome) error {
+			if o.Format != "text" {
+				return nil
+			}
+			return g.writeReport("text", g.newReport(report.KindPlan, out.Accounts))
+		},
+		// One counted line per action on stderr, in CI as on a terminal.
+		// When ctx ends (an interrupt, --timeout), nothing new starts and
+		// what is in flight gets apply's grace; the outcome says what landed.
+		Execute: reconcile.ExecuteOptions{Parallelism: o.Parallelism, Progress: g.streams.Err},
 	}
-	// A saved plan was reviewed when it was made: it is the approval.
-	return g.applyPlans(ctx, o, accounts, false)
+	if !o.AutoApprove {
+		opts.Approve = func(context.Context, *reconcile.Outcome) (bool, error) {
+			return g.ask("Do you want to perform these actions?", "--auto-approve")
+		}
+	}
+	if g.emulate {
+		// The embedded emulator's state has one process at a time (its
+		// lock), so no concurrent run can create a copy to wait for.
+		opts.Execute.DuplicateSettle = -1
+	}
+	return g.renderApply(o, reconcile.Apply(ctx, opts))
 }
 
-// applyPlans shows the plans, enforces the delete limit, asks for approval
-// when askApproval, and executes. Both apply forms end here.
-func (g *globals) applyPlans(ctx context.Context, o applyOptions, accounts []*reconcile.Account, askApproval bool) error {
-	// What will be done, shown as a plan: there is no result to tally yet.
-	preview := g.newReport(report.KindPlan, accounts)
-	if o.Format == "text" {
-		if err := g.writeReport("text", preview); err != nil {
-			return err
-		}
+// renderApply prints what apply did, truthfully ("Apply complete!" only
+// when every action applied), and exits with the outcome's status.
+func (g *globals) renderApply(o applyOptions, out reconcile.Outcome) error {
+	if out.StoppedAtInputs {
+		return out.Err
 	}
-	if !preview.HasChanges() {
-		r := g.newReport(report.KindApply, accounts)
+	r := g.newReport(report.KindApply, out.Accounts)
+	switch {
+	case out.Err != nil: // a saved plan refused, or the plan not shown
+		return g.finish(r, out.Status, statusError(out.Status, g.explain(out.Err, out.ErrAccount), false))
+	case !out.Executed && out.WorstAccount() != nil: // not every account planned
+		g.accountFailures(r)
+		return g.finish(r, out.Status, statusError(out.Status, errors.New("some accounts failed"), true))
+	case out.Refusal != nil:
+		return g.finish(r, out.Status, statusError(out.Status, out.Refusal, false))
+	case !out.Executed: // no changes
 		if o.Format == "json" {
 			if err := g.writeReport("json", r); err != nil {
 				return err
 			}
 		}
-		return g.finish(r, nil, report.ReasonNoChanges)
+		return g.finish(r, out.Status, nil)
 	}
-	if err := reconcile.CheckDeletes(accounts, o.MaxDeletes); err != nil {
-		return g.finish(g.newReport(report.KindApply, accounts), err, report.ReasonRefused)
-	}
-	if askApproval {
-		if err := g.confirm("Do you want to perform these actions?", "--auto-approve"); err != nil {
-			return g.finish(g.newReport(report.KindApply, accounts), err, report.ReasonRefused)
-		}
-	}
-	// One counted line per action on stderr, in CI as on a terminal. When
-	// ctx ends (an interrupt, --timeout), nothing new starts and what is
-	// in flight gets apply's grace; the outcome below says what landed.
-	opts := reconcile.ApplyOptions{Parallelism: o.Parallelism, Progress: g.streams.Err}
-	if g.emulate {
-		// The embedded emulator's state has one process at a time (its
-		// lock), so no concurrent run can create a copy to wait for.
-		opts.DuplicateSettle = -1
-	}
-	results := reconcile.Apply(ctx, accounts, opts)
-	return g.reportApply(o.Format, accounts, results)
-}
-
-// reportApply prints what apply did, truthfully: "Apply complete!" only
-// when every action applied. The run exits with the most severe outcome.
-func (g *globals) reportApply(format string, accounts []*reconcile.Account, results []*apply.Result) error {
-	r := g.newReport(report.KindApply, accounts)
 	var applied, failed, skipped int
-	for i, res := range results {
-		if res == nil {
-			continue
-		}
-		r.Accounts[i].Result = res
-		applied, failed, skipped = applied+res.Applied, failed+res.Failed, skipped+res.Skipped
-		switch err := res.Err(); {
-		case err == nil:
-		case res.Partial():
-			r.Accounts[i].Err, r.Accounts[i].ExitCode = err, ExitPartial
-		default:
-			r.Accounts[i].Err, r.Accounts[i].ExitCode = err, ExitError
+	for _, a := range out.Accounts {
+		if res := a.Result; res != nil {
+			applied, failed, skipped = applied+res.Applied, failed+res.Failed, skipped+res.Skipped
 		}
 	}
-	if format == "json" {
+	if o.Format == "json" {
 		if err := g.writeReport("json", r); err != nil {
 			return err
 		}
@@ -216,26 +173,13 @@ func (g *globals) reportApply(format string, accounts []*reconcile.Account, resu
 	} else {
 		fmt.Fprintf(g.streams.Out, "\nApply incomplete: %d applied, %d failed, %d not started.\n", applied, failed, skipped)
 	}
-	var outcome error
-	for _, a := range r.Accounts {
-		if a.Err == nil {
-			continue
+	var err error
+	if worst := out.WorstAccount(); worst != nil {
+		err = worst.Err
+		if len(out.Accounts) > 1 {
+			err = fmt.Errorf("account %s: %w", worst.ID(), err)
 		}
-		err := a.Err
-		if len(r.Accounts) > 1 {
-			err = fmt.Errorf("account %s: %w", a.AccountID, err)
-		}
-		if a.ExitCode == ExitPartial {
-			err = &exitError{code: ExitPartial, err: err}
-		}
-		if outcome == nil || severity[ExitCode(err)] > severity[ExitCode(outcome)] {
-			outcome = err
-		}
+		err = statusError(out.Status, err, false)
 	}
-	// Every failure here is a known outcome of apply: when anything was
-	// applied (in any account), the run is partial, whatever failed.
-	if outcome != nil && applied > 0 && ExitCode(outcome) != ExitPartial {
-		outcome = &exitError{code: ExitPartial, err: outcome}
-	}
-	return g.finish(r, outcome, "")
+	return g.finish(r, out.Status, err)
 }

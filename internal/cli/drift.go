@@ -11,18 +11,18 @@ import (
 )
 
 func driftCommand(g *globals) *ucli.Command {
-	return &ucli.Command{
+	return withExitCodes("drift", &ucli.Command{
 		Name:      "drift",
-		Usage:     "read-only check that the account matches the spec: exit 0 in sync, 2 drift, 1 error",
+		Usage:     "read-only check that the account matches the spec (the exit code says whether it drifted)",
 		UsageText: "riskctl drift -f PATH... [--format text|json|markdown]",
 		ArgsUsage: " ",
 		Description: "Examples:\n" +
-			"  riskctl drift -f riskscoring/                              # exit 0 in sync, 2 drift, 1 error\n" +
+			"  riskctl drift -f riskscoring/                              # every spec in the directory\n" +
 			"  riskctl drift -f riskscoring/ --format markdown            # the body of a drift issue\n" +
 			"  riskctl drift -f prod.yaml -f staging.yaml --format json   # two accounts, one report",
 		Flags:  []ucli.Flag{fileFlag(), reportFormatFlag("text", "json", "markdown")},
 		Action: action(driftOptionsFrom, g.drift),
-	}
+	})
 }
 
 // driftOptions are drift's flags, checked.
@@ -45,18 +45,28 @@ func driftOptionsFrom(c *ucli.Context) (driftOptions, error) {
 }
 
 func (g *globals) drift(ctx context.Context, o driftOptions) error {
-	files, err := g.loadSpecs(o.Files)
-	if err != nil {
-		return err
+	out := reconcile.Drift(ctx, reconcile.DriftOptions{Inputs: g.inputs(o.Files)})
+	return g.renderDrift(o, out)
+}
+
+// renderDrift prints a drift outcome: the report on stdout, failures on
+// stderr, and the exit code of its status.
+func (g *globals) renderDrift(o driftOptions, out reconcile.Outcome) error {
+	if out.StoppedAtInputs {
+		return out.Err
 	}
-	accounts := reconcile.PlanAccounts(ctx, files, reconcile.PlanOptions{Connect: g.connector()})
-	r := g.newReport(report.KindDrift, accounts)
+	r := g.newReport(report.KindDrift, out.Accounts)
 	if err := g.writeReport(o.Format, r); err != nil {
 		return err
 	}
-	outcome := g.accountFailures(r)
-	if outcome == nil && r.HasChanges() {
-		outcome = &exitError{code: ExitChanges, err: errors.New("drift detected"), quiet: true}
+	g.accountFailures(r)
+	var err error
+	switch out.Status {
+	case reconcile.StatusOK:
+	case reconcile.StatusChanges:
+		err = statusError(out.Status, errors.New("drift detected"), true)
+	default:
+		err = statusError(out.Status, errors.New("some accounts failed"), true)
 	}
-	return g.finish(r, outcome, "")
+	return g.finish(r, out.Status, err)
 }

@@ -75,36 +75,14 @@ type emulatorServeOptions struct {
 	Emulator    emulator.Options
 }
 
-// emulatorServeOptionsFrom builds and checks the options of `emulator serve`.
+// emulatorServeOptionsFrom builds the options of `emulator serve` from
+// its flags. It parses what only a flag has a syntax for (--rate-limit,
+// the --behaviors file); every other check is the emulator's own (Start),
+// whose errors explainEmulatorOptions tells in terms of these flags.
 func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 	limit, window, err := parseRateLimit(c.String("rate-limit"))
 	if err != nil {
 		return emulatorServeOptions{}, err
-	}
-	lockOut := c.Duration("lock-out")
-	if lockOut < 0 {
-		return emulatorServeOptions{}, usageErrorf("--lock-out %v: expected a positive duration, e.g. 5m", lockOut)
-	}
-	if lockOut > 0 && limit == 0 {
-		return emulatorServeOptions{}, usageErrorf("--lock-out needs --rate-limit")
-	}
-	for _, name := range []string{"fault-rate", "reset-rate", "commit-then-fail-rate"} {
-		if p := c.Float64(name); p < 0 || p > 1 {
-			return emulatorServeOptions{}, usageErrorf("--%s %v: expected a probability between 0 and 1", name, p)
-		}
-	}
-	if (c.String("api-key") == "") != (c.String("api-email") == "") {
-		return emulatorServeOptions{}, usageErrorf("--api-key and --api-email go together")
-	}
-	for _, name := range []string{"account", "unentitled-account"} {
-		for _, id := range c.StringSlice(name) {
-			if !emulator.ValidAccountID(id) {
-				return emulatorServeOptions{}, usageErrorf("--%s %q: expected a Cloudflare account id, 32 lower-case hex characters", name, id)
-			}
-		}
-	}
-	if n := c.Int("max-accounts"); n < 0 {
-		return emulatorServeOptions{}, usageErrorf("--max-accounts %d: expected 0 or more (0: the default, %d)", n, emulator.DefaultMaxAccounts)
 	}
 	var behaviors map[string]emulator.Behavior
 	if file := c.String("behaviors"); file != "" {
@@ -132,7 +110,7 @@ func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 			Latency:              c.Duration("latency"),
 			RateLimit:            limit,
 			RateWindow:           window,
-			LockOut:              lockOut,
+			LockOut:              c.Duration("lock-out"),
 			ServerErrorRate:      c.Float64("fault-rate"),
 			ResetRate:            c.Float64("reset-rate"),
 			CommitThenFailRate:   c.Float64("commit-then-fail-rate"),
@@ -151,28 +129,23 @@ func (g *globals) emulatorServe(c *ucli.Context) error {
 		errOut := g.streams.Err
 		opts.Emulator.Logf = func(format string, args ...any) { fmt.Fprintf(errOut, format+"\n", args...) }
 	}
-	emu, err := emulator.New(opts.Emulator)
-	if err != nil {
-		return explainEmulatorOptions(err)
-	}
-	defer emu.Close() // releases the state file's lock
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	out := g.streams.Out
 	var readyErr error
-	err = emulator.Serve(ctx, opts.Addr, emu, func(baseURL string) {
+	err = emulator.Serve(ctx, opts.Addr, opts.Emulator, func(baseURL string) error {
 		fmt.Fprintf(out, "riskctl emulator serving %s\n", baseURL)
 		fmt.Fprintf(out, "use it with: export %s=%s\n", envBaseURL, baseURL)
 		if opts.ReadyFile != "" {
-			if readyErr = atomicfile.Write(opts.ReadyFile, []byte(baseURL+"\n"), 0o644); readyErr != nil {
-				stop() // nobody can find the server: stop it and report why
-			}
+			// Nobody could find the server: it stops, saying why.
+			readyErr = atomicfile.Write(opts.ReadyFile, []byte(baseURL+"\n"), 0o644)
 		}
+		return readyErr
 	})
 	if readyErr != nil {
 		return fmt.Errorf("--ready-file: %w", readyErr)
 	}
-	return err
+	return explainEmulatorOptions(err)
 }
 
 func emulatorCatalogueCommand(g *globals) *ucli.Command {

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,7 +218,7 @@ func (g *globals) connectEmulator(accountID string) (*session, error) {
 }
 
 func (g *globals) startEmulator() {
-	emu, err := emulator.New(emulator.Options{
+	srv, err := emulator.Start("127.0.0.1:0", emulator.Options{
 		StatePath: g.emulatorState,
 		SeedUsers: emulateSeedUsers,
 		Seed:      emulateSeed,
@@ -229,26 +227,11 @@ func (g *globals) startEmulator() {
 		g.emu.err = err
 		return
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		_ = emu.Close()
-		g.emu.err = err
-		return
-	}
-	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	g.emu.baseURL = "http://" + ln.Addr().String() + "/client/v4"
+	g.emu.baseURL = srv.URL
 	g.emu.stop = func() {
-		// The run is over: nothing of ours is in flight, and Shutdown would
-		// wait out a connection the client opened but never used.
-		_ = srv.Close()
-		// Writes are saved as they happen; saving once more creates the
-		// state file on a first, read-only run, so users see where it lives.
-		if err := emu.Save(); err != nil {
-			fmt.Fprintf(g.streams.Err, "warning: embedded emulator: %v\n", err)
-		}
-		// Only now may another run use the state file.
-		if err := emu.Close(); err != nil {
+		// The run is over: nothing of ours is in flight, so Close, not
+		// Shutdown; it saves the state and releases the state file.
+		if err := srv.Close(); err != nil {
 			fmt.Fprintf(g.streams.Err, "warning: embedded emulator: %v\n", err)
 		}
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -11,6 +10,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // formatFlag is the --format flag of the inspection commands.
@@ -79,13 +79,8 @@ func list[T any](ctx context.Context, g *globals, format string, l listing[T]) e
 	return tw.Flush()
 }
 
-// writeJSON is the one JSON encoder of the CLI's output: indented by two
-// spaces, one value per call, ending in a newline.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+// writeJSON writes v with riskctl's one JSON encoder (textutil.NewEncoder).
+func writeJSON(w io.Writer, v any) error { return textutil.NewEncoder(w).Encode(v) }
 
 // newTable returns a tabwriter for aligned columns; call Flush when done.
 func newTable(w io.Writer) *tabwriter.Writer {

@@ -12,34 +12,34 @@ import (
 	"github.com/riskctl/riskctl/internal/report"
 )
 
-// errChangesPending makes plan --detailed-exitcode exit 2.
-var errChangesPending = &exitError{code: ExitChanges, err: errors.New("changes pending"), quiet: true}
-
 func planCommand(g *globals) *ucli.Command {
-	return &ucli.Command{
+	return withExitCodes("plan", &ucli.Command{
 		Name:      "plan",
 		Usage:     "show what apply would change; never writes to the account",
 		UsageText: "riskctl plan -f PATH... [--out PLANFILE] [--format text|json|markdown] [--detailed-exitcode] [--max-deletes N] [--target T]... [--dedupe]",
 		ArgsUsage: " ",
-		Description: "Exit codes: 0 no changes (or changes, without --detailed-exitcode), 2 changes\n" +
-			"pending (--detailed-exitcode), 4 apply would refuse this plan (--max-deletes),\n" +
-			"3 invalid spec or flags, 1 error.\n" +
-			"\n" +
-			"Examples:\n" +
+		Description: "Examples:\n" +
 			"  riskctl plan -f riskscoring/ --out plan.json                         # review it, then: riskctl apply plan.json\n" +
-			"  riskctl plan -f riskscoring/ --format markdown --detailed-exitcode   # a PR comment; exit 2 on changes\n" +
+			"  riskctl plan -f riskscoring/ --format markdown --detailed-exitcode   # a PR comment; its own exit code on changes\n" +
 			"  riskctl plan -f prod.yaml --target behavior:imp_travel               # only that behavior (a partial plan)",
 		Flags: []ucli.Flag{
 			fileFlag(),
 			&ucli.StringFlag{Name: "out", Usage: "also save the plan to this file, for a later 'riskctl apply FILE'"},
 			reportFormatFlag("text", "json", "markdown"),
-			&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes (0: none, 1: error)"},
+			&ucli.BoolFlag{Name: "detailed-exitcode", Usage: detailedExitcodeUsage()},
 			maxDeletesFlag(),
 			targetFlag(),
 			dedupeFlag(),
 		},
 		Action: action(planOptionsFrom, g.plan),
-	}
+	})
+}
+
+// detailedExitcodeUsage is the help of --detailed-exitcode, its codes
+// from the table.
+func detailedExitcodeUsage() string {
+	return fmt.Sprintf("exit %d when there are changes (%d: none, %d: error)",
+		statuses[reconcile.StatusChanges].code, statuses[reconcile.StatusOK].code, statuses[reconcile.StatusError].code)
 }
 
 // planOptions are plan's flags, checked.
@@ -88,54 +88,56 @@ func dedupeFlag() ucli.Flag {
 }
 
 func (g *globals) plan(ctx context.Context, o planOptions) error {
-	files, err := g.loadSpecs(o.Files)
-	if err != nil {
-		return err
+	out := reconcile.Plan(ctx, reconcile.PlanOptions{
+		Inputs:         g.inputs(o.Files),
+		Targets:        o.Targets,
+		Dedupe:         o.Dedupe,
+		MaxDeletes:     o.MaxDeletes,
+		Out:            o.Out,
+		RiskctlVersion: Version(),
+		Secrets:        g.secrets,
+	})
+	return g.renderPlan(o, out)
+}
+
+// renderPlan prints a plan's outcome: the report on stdout, failures and
+// what became of --out on stderr, and the exit code of its status
+// (changes exit 0 without --detailed-exitcode).
+func (g *globals) renderPlan(o planOptions, out reconcile.Outcome) error {
+	if out.StoppedAtInputs {
+		return out.Err
 	}
-	var save *reconcile.SaveTarget
-	if o.Out != "" {
-		// Checked before any request, so a refused --out writes nothing.
-		if save, err = reconcile.PrepareSave(o.Out, files); err != nil {
-			return err
-		}
-	}
-	accounts := reconcile.PlanAccounts(ctx, files, reconcile.PlanOptions{Connect: g.connector(), Targets: o.Targets, Dedupe: o.Dedupe})
-	r := g.newReport(report.KindPlan, accounts)
+	r := g.newReport(report.KindPlan, out.Accounts)
 	if len(o.Targets) > 0 {
 		fmt.Fprintln(g.streams.Err, "Warning: partial plan: only the targeted objects are planned; other differences are not shown.")
 	}
-	// The rules apply enforces, evaluated now, so a PR shows the refusal
-	// before merge rather than after. A plan apply would refuse is not saved.
-	var refusal error
-	if !reconcile.Failed(accounts) {
-		if err := reconcile.CheckDeletes(accounts, o.MaxDeletes); err != nil {
-			refusal = fmt.Errorf("apply will refuse this plan: %w", err)
-			r.ApplyRefusal = err.Error()
-		}
+	if out.Refusal != nil {
+		// The rules apply enforces, evaluated now, so a PR shows the
+		// refusal before merge rather than after.
+		r.ApplyRefusal = out.Refusal.Error()
 	}
 	if err := g.writeReport(o.Format, r); err != nil {
 		return err
 	}
-	if outcome := g.accountFailures(r); outcome != nil {
-		if save != nil {
-			fmt.Fprintf(g.streams.Err, "Not saving the plan to %s: not every account was planned.\n", save.Path)
-		}
-		return g.finish(r, outcome, "")
+	g.accountFailures(r)
+	if out.NotSaved != "" {
+		fmt.Fprintf(g.streams.Err, "Not saving the plan to %s: %s.\n", o.Out, out.NotSaved)
 	}
-	if refusal != nil {
-		if save != nil {
-			fmt.Fprintf(g.streams.Err, "Not saving the plan to %s: apply would refuse it.\n", save.Path)
-		}
-		return g.finish(r, refusal, report.ReasonRefused)
+	if out.Saved != "" {
+		fmt.Fprintf(g.streams.Err, "Saved the plan to %s. Apply exactly this plan with: riskctl apply %s\n", out.Saved, out.Saved)
 	}
-	if save != nil {
-		if err := reconcile.SavePlan(save, accounts, reconcile.SaveOptions{RiskctlVersion: Version(), Secrets: g.secrets}); err != nil {
-			return g.finish(r, err, report.ReasonError)
-		}
-		fmt.Fprintf(g.streams.Err, "Saved the plan to %s. Apply exactly this plan with: riskctl apply %s\n", save.Path, save.Path)
+	var err error
+	switch {
+	case out.Err != nil:
+		err = statusError(out.Status, out.Err, false)
+	case out.Refusal != nil:
+		err = statusError(out.Status, fmt.Errorf("apply will refuse this plan: %w", out.Refusal), false)
+	case out.Status == reconcile.StatusChanges && !o.DetailedExitcode:
+		// Changes pending are news, not a failure, unless asked for.
+	case out.Status == reconcile.StatusChanges:
+		err = statusError(out.Status, errors.New("changes pending"), true)
+	case out.Status != reconcile.StatusOK:
+		err = statusError(out.Status, errors.New("some accounts failed"), true)
 	}
-	if r.HasChanges() && o.DetailedExitcode {
-		return g.finish(r, errChangesPending, "")
-	}
-	return g.finish(r, nil, "")
+	return g.finish(r, out.Status, err)
 }

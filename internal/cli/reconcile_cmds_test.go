@@ -330,7 +330,7 @@ func TestReconcileHelp(t *testing.T) {
 			}
 		})
 	}
-	if d := testApp().Command("plan").Description; !strings.HasPrefix(d, "Exit codes: 0 no changes") {
+	if d := testApp().Command("plan").Description; !strings.HasPrefix(d, "Exit codes:\n  0  no changes") {
 		t.Errorf("plan's description no longer lists the exit codes first:\n%s", d)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/emulator"
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/planfile"
 	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/report"
@@ -97,10 +98,10 @@ func maxDeletes(c *ucli.Context) (int, error) {
 	return n, nil
 }
 
-// loadSpecs loads and validates the spec files and directories; errors are
-// spec.Errors (exit 3).
-func (g *globals) loadSpecs(files []string) ([]*spec.File, error) {
-	return spec.Load(files, g.specOptions())
+// inputs are the engine's inputs for spec files and directories: how a
+// spec is read (specOptions) and how each account is reached (connector).
+func (g *globals) inputs(files []string) reconcile.Inputs {
+	return reconcile.Inputs{Files: files, Spec: g.specOptions(), Connect: g.connector()}
 }
 
 // specOptions are the inputs a spec may draw on besides its text. The
@@ -154,14 +155,17 @@ func parseTargets(c *ucli.Context) ([]plan.Target, error) {
 func (g *globals) newReport(kind report.Kind, accounts []*reconcile.Account) report.Report {
 	r := report.Report{Kind: kind, RiskctlVersion: Version()}
 	for _, a := range accounts {
-		ra := report.Account{AccountID: a.ID(), SpecFiles: []string{a.File.Path}}
-		if a.Err != nil {
+		ra := report.Account{AccountID: a.ID(), SpecFiles: []string{a.File.Path}, Status: a.Status, Result: a.Result}
+		switch {
+		case a.Result != nil: // apply's own error, which names what failed
+			ra.Err = a.Err
+		case a.Err != nil:
 			ra.Err = g.explain(a.Err, a.ID())
-		} else {
+		}
+		if a.Err == nil || a.Result != nil {
 			p := a.Plan
 			ra.Plan = &p
 		}
-		ra.ExitCode = ExitCode(ra.Err)
 		r.Accounts = append(r.Accounts, ra)
 	}
 	return r
@@ -186,7 +190,7 @@ func checkFormat(c *ucli.Context, formats ...string) (string, error) {
 func (g *globals) writeReport(format string, r report.Report) error {
 	switch format {
 	case "json":
-		return report.WriteJSON(g.streams.Out, r)
+		return report.WriteJSON(g.streams.Out, r, exitCodeOf)
 	case "markdown":
 		return report.WriteMarkdown(g.streams.Out, r, 0)
 	default:
@@ -203,51 +207,42 @@ func (g *globals) writeReport(format string, r report.Report) error {
 		if len(ok.Accounts) == 0 && len(r.Accounts) > 0 {
 			return nil
 		}
-		return report.WriteText(g.streams.Out, ok, plan.TextOptions{Color: g.color()})
+		return report.WriteText(g.streams.Out, ok, report.TextOptions{Color: g.color()})
 	}
 }
 
+// exitCodeOf is the exit code of a status, for report.WriteJSON.
+func exitCodeOf(s reconcile.Status) int { return statuses[s].code }
+
 // finish publishes r to GitHub Actions (when running there) with the exit
-// code and reason of err, the command's outcome, and returns err.
-func (g *globals) finish(r report.Report, err error, reason string) error {
-	code := ExitCode(err)
-	if reason == "" {
-		reason = report.ExitReason(r.Kind, code, r.HasChanges())
+// code of err, the command's outcome, and the exit reason of status, then
+// returns err.
+func (g *globals) finish(r report.Report, status reconcile.Status, err error) error {
+	reason := reasonOf(r.Kind, status, r.HasChanges())
+	var stale *planfile.StaleError
+	if errors.As(err, &stale) {
+		reason = reasonStalePlan
 	}
 	gh := report.GitHubFromEnv(os.Getenv)
 	gh.Filter = g.secrets.Bytes
-	if pubErr := gh.Publish(r, code, reason); pubErr != nil {
+	if pubErr := gh.Publish(r, ExitCode(err), reason); pubErr != nil {
 		fmt.Fprintf(g.streams.Err, "warning: GitHub Actions outputs: %v\n", pubErr)
 	}
 	return err
 }
 
-// severity ranks exit codes for runs over several accounts: the run exits
-// with the most severe. An error leaves the outcome unknown, so it ranks
-// above a partial apply, a refusal, an invalid spec and pending changes.
-var severity = map[int]int{ExitOK: 0, ExitChanges: 1, ExitInvalid: 2, ExitRefused: 3, ExitPartial: 4, ExitError: 5}
-
-// accountFailures reports each failed account on stderr (naming it when
-// there are several) and returns a quiet error with the most severe code.
-func (g *globals) accountFailures(r report.Report) error {
-	worst := ExitOK
+// accountFailures reports each failed account of r on stderr, naming it
+// when there are several.
+func (g *globals) accountFailures(r report.Report) {
 	for _, a := range r.Accounts {
-		if a.Err == nil {
-			continue
-		}
-		if len(r.Accounts) > 1 {
+		switch {
+		case a.Err == nil:
+		case len(r.Accounts) > 1:
 			fmt.Fprintf(g.streams.Err, "Error: account %s: %v\n", a.AccountID, a.Err)
-		} else {
+		default:
 			fmt.Fprintf(g.streams.Err, "Error: %v\n", a.Err)
 		}
-		if code := ExitCode(a.Err); severity[code] > severity[worst] {
-			worst = code
-		}
 	}
-	if worst == ExitOK {
-		return nil
-	}
-	return &exitError{code: worst, err: errors.New("some accounts failed"), quiet: true}
 }
 
 // color reports whether output may carry ANSI colour: only on a terminal,

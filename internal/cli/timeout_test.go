@@ -17,6 +17,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/riskctl/riskctl/internal/emulator"
+	"github.com/riskctl/riskctl/internal/reconcile"
 )
 
 func TestShortDuration(t *testing.T) {
@@ -109,7 +110,7 @@ func TestTimeoutExplain(t *testing.T) {
 		{name: "names it already", limit: expired(),
 			err: fmt.Errorf("not started: %w", &timeoutError{limit: time.Nanosecond}), noChange: true},
 		{name: "refusal", limit: expired(), err: refusedErrorf("no"), noChange: true},
-		{name: "changes pending", limit: expired(), err: errChangesPending, noChange: true},
+		{name: "changes pending", limit: expired(), err: statusError(reconcile.StatusChanges, errors.New("changes pending"), true), noChange: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.limit.explain(tc.err)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/remote"
 )
 
@@ -48,7 +49,7 @@ func usersCommand(g *globals) *ucli.Command {
 				Flags:     []ucli.Flag{formatFlag()},
 				Action:    g.usersShow,
 			},
-			{
+			withExitCodes("users reset", &ucli.Command{
 				Name:      "reset",
 				Usage:     "reset users' risk scores, clearing their risk events",
 				UsageText: "riskctl users reset [--yes] USER_ID...",
@@ -64,7 +65,7 @@ func usersCommand(g *globals) *ucli.Command {
 					&ucli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},
 				},
 				Action: g.usersReset,
-			},
+			}),
 		},
 	}
 }
@@ -240,7 +241,7 @@ func (g *globals) usersReset(c *ucli.Context) error {
 	case failed == 0:
 		return nil
 	case failed < len(userIDs):
-		return &exitError{code: ExitPartial, err: fmt.Errorf("%d of %d resets failed", failed, len(userIDs))}
+		return statusError(reconcile.StatusPartial, fmt.Errorf("%d of %d resets failed", failed, len(userIDs)), false)
 	default:
 		return fmt.Errorf("all %d resets failed", failed)
 	}
@@ -282,18 +283,29 @@ func isUserID(s string) bool {
 // is nobody to ask, so it refuses (exit 4) rather than guess, naming the
 // flag that confirms up front.
 func (g *globals) confirm(question, confirmFlag string) error {
+	ok, err := g.ask(question, confirmFlag)
+	switch {
+	case err != nil:
+		return statusError(reconcile.StatusRefused, err, false)
+	case !ok:
+		return refusedErrorf("cancelled: the answer was not 'yes'")
+	}
+	return nil
+}
+
+// ask asks question on the terminal and reports whether the answer was
+// "yes". Without a terminal there is nobody to ask: an error names
+// confirmFlag.
+func (g *globals) ask(question, confirmFlag string) (bool, error) {
 	if g.streams.InteractiveInput == nil || !g.streams.InteractiveInput() {
-		return refusedErrorf("refusing to continue without confirmation: stdin is not a terminal; pass %s to confirm", confirmFlag)
+		return false, fmt.Errorf("refusing to continue without confirmation: stdin is not a terminal; pass %s to confirm", confirmFlag)
 	}
 	fmt.Fprintf(g.streams.Err, "%s\nOnly 'yes' will be accepted to confirm.\n\nEnter a value: ", question)
 	if f, ok := g.streams.Err.(interface{ Flush() error }); ok {
 		_ = f.Flush() // the prompt has no newline: show it before waiting
 	}
 	answer, _ := bufio.NewReader(g.streams.In).ReadString('\n')
-	if strings.TrimSpace(answer) != "yes" {
-		return refusedErrorf("cancelled: the answer was not 'yes'")
-	}
-	return nil
+	return strings.TrimSpace(answer) == "yes", nil
 }
 
 func validRiskLevel(s string) bool {

@@ -5,23 +5,24 @@ import (
 	"fmt"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/riskctl/riskctl/internal/spec"
 )
 
 func validateCommand(g *globals) *ucli.Command {
-	return &ucli.Command{
+	return withExitCodes("validate", &ucli.Command{
 		Name:      "validate",
 		Usage:     "check spec files offline (no credentials needed)",
 		UsageText: "riskctl validate -f PATH...",
 		ArgsUsage: " ",
-		Description: "Exit codes: 0 every spec is valid, 3 invalid spec or flags. Warnings (a\n" +
-			"reference_id that is not a UUID) go to stderr and do not fail.\n" +
+		Description: "Warnings (a reference_id that is not a UUID) go to stderr and do not fail.\n" +
 			"\n" +
 			"Examples:\n" +
 			"  riskctl validate -f riskscoring/                # every *.yaml in the directory\n" +
 			"  riskctl validate -f prod.yaml -f staging.yaml   # before a commit: no token needed",
 		Flags:  []ucli.Flag{fileFlag()},
 		Action: action(validateOptionsFrom, g.validate),
-	}
+	})
 }
 
 // validateOptions are validate's flags, checked.
@@ -39,7 +40,7 @@ func validateOptionsFrom(c *ucli.Context) (validateOptions, error) {
 }
 
 func (g *globals) validate(_ context.Context, o validateOptions) error {
-	files, err := g.loadSpecs(o.Files)
+	files, err := spec.Load(o.Files, g.specOptions())
 	if err != nil {
 		return err
 	}

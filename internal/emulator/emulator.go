@@ -20,7 +20,7 @@ import (
 const defaultSeed = 0x7269736b63746c // "riskctl"
 
 // Emulator is an in-memory, stateful implementation of the Zero Trust Risk
-// Scoring API. It is an http.Handler; use Serve to run it as a server.
+// Scoring API. It is an http.Handler; use Start (or Serve) to run it as a server.
 //
 // One mutex guards everything (state, request log, fault queue, dice, rate
 // windows): the emulator is for tests and dry runs, so simplicity beats
@@ -174,6 +174,13 @@ func checkOptions(opts Options) error {
 	if opts.Email != "" && !validEmail(opts.Email) {
 		add("Email", "%q is not an email address", opts.Email)
 	}
+	// A key without its email (or the reverse) could never authenticate.
+	switch {
+	case opts.APIKey != "" && opts.Email == "":
+		add("Email", "an API key needs its email")
+	case opts.Email != "" && opts.APIKey == "":
+		add("APIKey", "an email needs its API key")
+	}
 	if opts.Token != "" {
 		if _, ok := bearerToken("Bearer " + opts.Token); !ok || strings.TrimSpace(opts.Token) != opts.Token {
 			add("Token", "must not contain spaces")
@@ -197,7 +204,7 @@ func checkOptions(opts Options) error {
 		v    float64
 	}{{"ServerErrorRate", opts.ServerErrorRate}, {"ResetRate", opts.ResetRate}, {"CommitThenFailRate", opts.CommitThenFailRate}} {
 		if !(c.v >= 0 && c.v <= 1) { // also refuses NaN
-			add(c.name, "must be within [0, 1], got %v", c.v)
+			add(c.name, "must be a probability between 0 and 1, got %v", c.v)
 		}
 	}
 	for _, c := range []struct {
@@ -209,7 +216,7 @@ func checkOptions(opts Options) error {
 		}
 	}
 	if opts.LockOut > 0 && opts.RateLimit == 0 {
-		add("LockOut", "needs a rate limit (RateLimit)")
+		add("LockOut", "needs a rate limit")
 	}
 	return errors.Join(errs...)
 }

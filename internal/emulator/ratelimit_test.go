@@ -453,7 +453,7 @@ func TestLockOutOptions(t *testing.T) {
 		err  string
 	}{
 		{Options{RateLimit: 1, LockOut: -time.Second}, "must not be negative"},
-		{Options{LockOut: time.Minute}, "Options.LockOut: needs a rate limit (RateLimit)"},
+		{Options{LockOut: time.Minute}, "Options.LockOut: needs a rate limit"},
 	} {
 		if _, err := New(c.opts); err == nil || !strings.Contains(err.Error(), c.err) {
 			t.Errorf("New(%+v): %v, want %q", c.opts, err, c.err)

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"io"
 	"testing"
 
 	"github.com/riskctl/riskctl/internal/state"
@@ -46,19 +45,5 @@ func BenchmarkCompute(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-func BenchmarkRenderText(b *testing.B) {
-	desired, live := benchAccounts(1000)
-	p, err := Compute(desired, live)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := RenderText(io.Discard, p, TextOptions{}); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -97,7 +97,7 @@ func TestApplyConverges(t *testing.T) {
 				t.Fatalf("Compute after apply: %v", err)
 			}
 			if again.HasChanges() {
-				t.Errorf("plan after apply has changes:\n%s", renderText(t, again, TextOptions{}))
+				t.Errorf("plan after apply has changes:\n%s", renderJSON(t, again))
 			}
 			if diff := cmp.Diff(p.UnmanagedIntegrations, again.UnmanagedIntegrations); diff != "" {
 				t.Errorf("unmanaged integrations changed by apply (-before +after):\n%s", diff)
@@ -341,16 +341,7 @@ func TestCheckProtectDelete(t *testing.T) {
 }
 
 func TestRenderErrors(t *testing.T) {
-	for _, c := range []Change{
-		{Action: "upsert", Resource: ResourceBehavior, Key: "k", Behavior: &BehaviorChange{}},
-		{Action: Update, Resource: ResourceIntegration, Key: "k"},
-		{Action: Create, Resource: ResourceBehavior, Key: "k", Behavior: &BehaviorChange{}},
-	} {
-		var b bytes.Buffer
-		if err := RenderText(&b, Plan{Changes: []Change{c}}, TextOptions{}); err == nil || b.Len() != 0 {
-			t.Errorf("RenderText(%+v) = %v, wrote %d bytes; want an error and nothing written", c, err, b.Len())
-		}
-	}
+	// The text's errors are package report's (TestPlanTextErrors).
 	var b bytes.Buffer
 	if err := RenderJSON(&b, Plan{Changes: []Change{{Action: Update, Resource: ResourceIntegration}}}); err == nil || b.Len() != 0 {
 		t.Errorf("RenderJSON of a change without values = %v, wrote %d bytes", err, b.Len())

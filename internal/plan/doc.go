@@ -1,7 +1,8 @@
 // Package plan is the middle of desired → plan → apply: Compute diffs the
 // desired account (from a spec) against the live one (from the API) and
 // returns a Plan, a plain value with no closures, credentials or I/O.
-// Rendering is separate (RenderText, RenderJSON), and apply reads only the
+// Its JSON codec is RenderJSON and ReadJSON; human text is package
+// report's. apply reads only the
 // actions and values, never a Reason.
 //
 // # Semantics

@@ -21,11 +21,12 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // Every case directory holds desired.json and live.json (a state.Account
 // with Go field names), optionally targets.txt (one target per line, for
 // Options.Targets), optionally dedupe.txt (its presence sets
-// Options.Dedupe), and the goldens: plan.txt and plan.json, or error.txt
-// when ComputeWith must fail; plan_color.txt for colorCases.
+// Options.Dedupe), and the goldens: plan.json, or error.txt when
+// ComputeWith must fail. The text of each plan.json is package report's
+// golden (internal/report/testdata/plantext).
 const caseRoot = "testdata/plan"
 
-var goldenFiles = []string{"plan.txt", "plan.json", "plan_color.txt", "error.txt"}
+var goldenFiles = []string{"plan.json", "error.txt"}
 
 // wantCases must all exist, so that a deleted directory fails loudly.
 var wantCases = []string{
@@ -37,8 +38,6 @@ var wantCases = []string{
 	"targets_behavior", "targets_integration", "target_unknown",
 	"ignore_fields", "ignore_no_changes", "dedupe",
 }
-
-var colorCases = map[string]bool{"every_action": true}
 
 // errorCases are the cases where Compute fails, with the error type it must return.
 var errorCases = map[string]func(error) bool{
@@ -132,24 +131,11 @@ func TestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Compute: %v", err)
 				}
-				files["plan.txt"] = renderText(t, p, TextOptions{})
 				files["plan.json"] = renderJSON(t, p)
-				if colorCases[tc.name] {
-					files["plan_color.txt"] = renderText(t, p, TextOptions{Color: true})
-				}
 			}
 			checkGolden(t, tc.dir, files)
 		})
 	}
-}
-
-func renderText(t *testing.T, p Plan, opts TextOptions) string {
-	t.Helper()
-	var b bytes.Buffer
-	if err := RenderText(&b, p, opts); err != nil {
-		t.Fatalf("RenderText: %v", err)
-	}
-	return b.String()
 }
 
 func renderJSON(t *testing.T, p Plan) string {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/riskctl/riskctl/internal/state"
@@ -148,12 +149,12 @@ func toJSONChange(c Change) (jsonChange, error) {
 	}
 	var err error
 	if before != nil {
-		if jc.Before, err = json.Marshal(before); err != nil {
+		if jc.Before, err = textutil.CompactJSON(before); err != nil {
 			return jsonChange{}, err
 		}
 	}
 	if after != nil {
-		if jc.After, err = json.Marshal(after); err != nil {
+		if jc.After, err = textutil.CompactJSON(after); err != nil {
 			return jsonChange{}, err
 		}
 	}
@@ -234,7 +235,7 @@ func fromJSONChange(jc jsonChange) (Change, error) {
 			*raw = nil // "before": null is no before
 		}
 	}
-	if _, ok := actionStyle[c.Action]; !ok {
+	if !slices.Contains(Actions(), c.Action) {
 		return Change{}, fmt.Errorf("unknown action %q", c.Action)
 	}
 	for _, f := range jc.ChangedFields {

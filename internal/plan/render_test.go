@@ -6,36 +6,15 @@ import (
 	"testing"
 )
 
-func TestSummaryString(t *testing.T) {
-	tests := []struct {
-		s    Summary
-		want string
-	}{
-		{Summary{}, "Plan: 0 to add, 0 to change, 0 to replace, 0 to destroy."},
-		{Summary{Add: 1, Change: 2, Replace: 3, Destroy: 4}, "Plan: 1 to add, 2 to change, 3 to replace, 4 to destroy."},
-	}
-	for _, tt := range tests {
-		if got := tt.s.String(); got != tt.want {
-			t.Errorf("%+v.String() = %q, want %q", tt.s, got, tt.want)
-		}
-	}
-}
-
-// Colour is the renderer's business: never in the plan, never without Color.
-func TestNoANSIWithoutColor(t *testing.T) {
+// Colour is package report's business: never in a plan's JSON.
+func TestNoANSIInJSON(t *testing.T) {
 	for _, tc := range loadCases(t) {
 		p, err := Compute(tc.desired, tc.live)
 		if err != nil {
 			continue
 		}
-		if out := renderText(t, p, TextOptions{}); strings.Contains(out, "\x1b") {
-			t.Errorf("%s: ANSI escape in uncoloured text", tc.name)
-		}
 		if out := renderJSON(t, p); strings.Contains(out, `\u001b`) || strings.Contains(out, "\x1b") {
 			t.Errorf("%s: ANSI escape in JSON", tc.name)
-		}
-		if colored := renderText(t, p, TextOptions{Color: true}); p.HasChanges() && !strings.Contains(colored, "\x1b[") {
-			t.Errorf("%s: no colour with Color: true", tc.name)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/spec"
@@ -27,8 +28,12 @@ type Account struct {
 	API  remote.API // nil until connected
 	Live state.Account
 	Plan plan.Plan
+	// Result is what apply did (nil when it did not start on the account).
+	Result *apply.Result
 	// Err is this account's failure; the other accounts carry on.
 	Err error
+	// Status is how the account ended (StatusOf(Err), or apply's).
+	Status Status
 }
 
 // ID is the account the spec names.
@@ -41,22 +46,12 @@ type UsageError struct{ Err error }
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
 
-// PlanOptions steer PlanAccounts.
-type PlanOptions struct {
-	Connect Connect
-	// Targets, when not empty, restrict every plan to these objects.
-	Targets []plan.Target
-	// Dedupe deletes the extras of a reference_id several live
-	// integrations share (plan.Options.Dedupe) instead of refusing.
-	Dedupe bool
-}
-
-// PlanAccounts connects to every file's account, fetches its live state
-// and computes its plan, several accounts at once. A failing account does
-// not stop the others: its Err says why. A failed read of behaviors or of
-// the integrations listing fails that account (never a plan that would
-// create everything).
-func PlanAccounts(ctx context.Context, files []*spec.File, opts PlanOptions) []*Account {
+// planAccounts connects to every file's account, fetches its live state
+// and computes its plan with opts, several accounts at once. A failing
+// account does not stop the others: its Err says why and its Status how
+// bad it is. A failed read of behaviors or of the integrations listing
+// fails that account (never a plan that would create everything).
+func planAccounts(ctx context.Context, files []*spec.File, connect Connect, opts plan.Options) []*Account {
 	accounts := make([]*Account, len(files))
 	sem := make(chan struct{}, AccountsInFlight)
 	var wg sync.WaitGroup
@@ -65,22 +60,24 @@ func PlanAccounts(ctx context.Context, files []*spec.File, opts PlanOptions) []*
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			planAccount(ctx, accounts[i], opts)
+			a := accounts[i]
+			a.Err = planAccount(ctx, a, connect, opts)
+			a.Status = StatusOf(a.Err)
 		})
 	}
 	wg.Wait()
 	return accounts
 }
 
-func planAccount(ctx context.Context, a *Account, opts PlanOptions) {
-	if a.API, a.Err = opts.Connect(a.ID()); a.Err != nil {
-		return
+func planAccount(ctx context.Context, a *Account, connect Connect, opts plan.Options) (err error) {
+	if a.API, err = connect(a.ID()); err != nil {
+		return err
 	}
-	if a.Live, a.Err = remote.Fetch(ctx, a.API, a.ID()); a.Err != nil {
-		return
+	if a.Live, err = remote.Fetch(ctx, a.API, a.ID()); err != nil {
+		return err
 	}
-	a.Plan, a.Err = plan.ComputeWith(a.File.Account, a.Live, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe})
-	a.Err = withSpecPositions(a.Err, a.File)
+	a.Plan, err = plan.ComputeWith(a.File.Account, a.Live, opts)
+	return withSpecPositions(err, a.File)
 }
 
 // withSpecPositions points a missing-behavior error at the spec lines that
@@ -98,14 +95,4 @@ func withSpecPositions(err error, f *spec.File) error {
 			key, f.Account.AccountID, has)})
 	}
 	return errs
-}
-
-// Failed reports whether any account failed.
-func Failed(accounts []*Account) bool {
-	for _, a := range accounts {
-		if a.Err != nil {
-			return true
-		}
-	}
-	return false
 }

@@ -91,15 +91,15 @@ func TestFailedReadStopsThatAccountOnly(t *testing.T) {
 			broken(bad)
 			var calls atomic.Int32
 			files := []*spec.File{specFile(t, acctA, false), specFile(t, acctB, false)}
-			accounts := PlanAccounts(context.Background(), files, PlanOptions{Connect: connectTo(map[string]*fakeAPI{acctA: bad, acctB: good}, &calls)})
+			accounts := planAccounts(context.Background(), files, connectTo(map[string]*fakeAPI{acctA: bad, acctB: good}, &calls), plan.Options{})
 			if accounts[0].Err == nil || accounts[0].Plan.HasChanges() {
 				t.Errorf("account A: err %v, %d changes; want an error and no plan", accounts[0].Err, len(accounts[0].Plan.Changes))
 			}
 			if accounts[1].Err != nil || !accounts[1].Plan.HasChanges() {
 				t.Errorf("account B: err %v, %d changes; want its plan", accounts[1].Err, len(accounts[1].Plan.Changes))
 			}
-			if !Failed(accounts) {
-				t.Errorf("Failed = false")
+			if accountsStatus(accounts) != StatusError {
+				t.Errorf("status = %v, want error", accountsStatus(accounts))
 			}
 		})
 	}
@@ -112,10 +112,10 @@ func TestDeleteLimitCountsReplaces(t *testing.T) {
 		return plan.Change{Action: a, Resource: plan.ResourceIntegration, Key: "r", Integration: &plan.IntegrationChange{Before: live}}
 	}
 	accounts := []*Account{{Plan: plan.Plan{AccountID: acctA, Changes: []plan.Change{change(plan.Replace), change(plan.Delete), change(plan.Create), change(plan.Update)}}}}
-	if err := CheckDeletes(accounts, 2); err != nil {
+	if err := checkDeletes(accounts, 2); err != nil {
 		t.Errorf("2 allowed, 1 replace + 1 delete: %v", err)
 	}
-	err := CheckDeletes(accounts, 1)
+	err := checkDeletes(accounts, 1)
 	var limit *DeleteLimitError
 	if !errors.As(err, &limit) || len(limit.Doomed) != 2 || !errors.Is(err, plan.ErrRefused) {
 		t.Fatalf("1 allowed: %v, want a refusal naming 2", err)
@@ -129,14 +129,14 @@ func TestDeleteLimitCountsReplaces(t *testing.T) {
 func TestNoPlanSavedWhenAnAccountFailed(t *testing.T) {
 	t.Chdir(t.TempDir())
 	files := []*spec.File{specFile(t, acctA, false), specFile(t, acctB, false)}
-	target, err := PrepareSave("plan.json", files)
+	target, err := prepareSave("plan.json", files)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var calls atomic.Int32
-	accounts := PlanAccounts(context.Background(), files, PlanOptions{Connect: connectTo(map[string]*fakeAPI{acctA: liveAPI()}, &calls)})
-	if err := SavePlan(target, accounts, SaveOptions{RiskctlVersion: "test"}); err == nil {
-		t.Fatal("SavePlan succeeded with a failed account")
+	accounts := planAccounts(context.Background(), files, connectTo(map[string]*fakeAPI{acctA: liveAPI()}, &calls), plan.Options{})
+	if err := savePlan(target, accounts, saveOptions{RiskctlVersion: "test"}); err == nil {
+		t.Fatal("savePlan succeeded with a failed account")
 	}
 	if _, err := os.Stat("plan.json"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("plan.json exists: %v", err)
@@ -149,13 +149,13 @@ func savedPlan(t *testing.T, prune bool) (planfile.File, map[string]*fakeAPI) {
 	t.Chdir(t.TempDir())
 	apis := map[string]*fakeAPI{acctA: liveAPI(), acctB: liveAPI()}
 	files := []*spec.File{specFile(t, acctA, prune)}
-	target, err := PrepareSave("plan.json", files)
+	target, err := prepareSave("plan.json", files)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var calls atomic.Int32
-	accounts := PlanAccounts(context.Background(), files, PlanOptions{Connect: connectTo(apis, &calls)})
-	if err := SavePlan(target, accounts, SaveOptions{RiskctlVersion: "test"}); err != nil {
+	accounts := planAccounts(context.Background(), files, connectTo(apis, &calls), plan.Options{})
+	if err := savePlan(target, accounts, saveOptions{RiskctlVersion: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	f, err := planfile.Read("plan.json")
@@ -168,9 +168,9 @@ func savedPlan(t *testing.T, prune bool) (planfile.File, map[string]*fakeAPI) {
 func TestLoadSavedAppliesTheUnchangedPlan(t *testing.T) {
 	f, apis := savedPlan(t, true)
 	var calls atomic.Int32
-	accounts, err := LoadSaved(context.Background(), f, LoadOptions{Connect: connectTo(apis, &calls), RiskctlVersion: "test"})
+	accounts, err := loadSaved(context.Background(), f, loadOptions{Connect: connectTo(apis, &calls), RiskctlVersion: "test"})
 	if err != nil || len(accounts) != 1 || len(accounts[0].Plan.Changes) != 3 {
-		t.Fatalf("LoadSaved = %d accounts, %v", len(accounts), err)
+		t.Fatalf("loadSaved = %d accounts, %v", len(accounts), err)
 	}
 }
 
@@ -181,7 +181,7 @@ func TestLoadSavedRefusesEditedActions(t *testing.T) {
 	a := &f.Accounts[0]
 	a.Plan.Changes = a.Plan.Changes[:len(a.Plan.Changes)-1]
 	var calls atomic.Int32
-	_, err := LoadSaved(context.Background(), f, LoadOptions{Connect: connectTo(apis, &calls), RiskctlVersion: "test"})
+	_, err := loadSaved(context.Background(), f, loadOptions{Connect: connectTo(apis, &calls), RiskctlVersion: "test"})
 	var refused *planfile.RefusedError
 	if !errors.As(err, &refused) || !errors.Is(err, plan.ErrRefused) || !strings.Contains(err.Error(), "edited") {
 		t.Fatalf("err = %v, want a refusal of an edited plan", err)
@@ -201,7 +201,7 @@ func TestLoadSavedAccountSwapRequestsNothing(t *testing.T) {
 			a.AccountID, a.Plan.AccountID, a.Live.AccountID = acctB, acctB, acctB
 			forge(a)
 			var calls atomic.Int32
-			_, err := LoadSaved(context.Background(), f, LoadOptions{Connect: connectTo(apis, &calls), RiskctlVersion: "test"})
+			_, err := loadSaved(context.Background(), f, loadOptions{Connect: connectTo(apis, &calls), RiskctlVersion: "test"})
 			if !errors.Is(err, plan.ErrRefused) {
 				t.Fatalf("err = %v, want a refusal", err)
 			}
@@ -215,11 +215,11 @@ func TestLoadSavedAccountSwapRequestsNothing(t *testing.T) {
 func TestLoadSavedOtherVersion(t *testing.T) {
 	f, apis := savedPlan(t, false)
 	var calls atomic.Int32
-	if _, err := LoadSaved(context.Background(), f, LoadOptions{Connect: connectTo(apis, &calls), RiskctlVersion: "other"}); !errors.Is(err, plan.ErrRefused) || calls.Load() != 0 {
+	if _, err := loadSaved(context.Background(), f, loadOptions{Connect: connectTo(apis, &calls), RiskctlVersion: "other"}); !errors.Is(err, plan.ErrRefused) || calls.Load() != 0 {
 		t.Fatalf("err = %v after %d connections, want a refusal before any", err, calls.Load())
 	}
 	var warned error
-	_, err := LoadSaved(context.Background(), f, LoadOptions{Connect: connectTo(apis, &calls), RiskctlVersion: "other",
+	_, err := loadSaved(context.Background(), f, loadOptions{Connect: connectTo(apis, &calls), RiskctlVersion: "other",
 		AllowOtherVersion: true, Warn: func(err error) { warned = err }})
 	if err != nil || warned == nil {
 		t.Fatalf("with AllowOtherVersion: err %v, warning %v", err, warned)

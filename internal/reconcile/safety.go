@@ -26,10 +26,10 @@ func (e *DeleteLimitError) Error() string {
 
 func (e *DeleteLimitError) Is(target error) bool { return target == plan.ErrRefused }
 
-// CheckDeletes returns a *DeleteLimitError when the accounts' plans
+// checkDeletes returns a *DeleteLimitError when the accounts' plans
 // together delete (or replace) more than maxDeletes integrations. Plan and
 // apply both call it, so a plan warns of what apply will refuse.
-func CheckDeletes(accounts []*Account, maxDeletes int) error {
+func checkDeletes(accounts []*Account, maxDeletes int) error {
 	var doomed []string
 	for _, a := range accounts {
 		for _, ch := range a.Plan.Changes {

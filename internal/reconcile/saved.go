@@ -13,18 +13,18 @@ import (
 	"github.com/riskctl/riskctl/internal/spec"
 )
 
-// SaveTarget is where plan --out writes, checked before any request.
-type SaveTarget struct {
+// saveTarget is where plan --out writes, checked before any request.
+type saveTarget struct {
 	Path string
 	// specPaths names each spec file as the saved plan will: relative to
 	// the working directory, where apply looks for it.
 	specPaths map[*spec.File]string
 }
 
-// PrepareSave checks that a plan of files may be saved to path: the target
+// prepareSave checks that a plan of files may be saved to path: the target
 // is not an input or anything but a saved plan (planfile.CheckOutput), and
 // every spec file is inside the working directory. Errors are *UsageError.
-func PrepareSave(path string, files []*spec.File) (*SaveTarget, error) {
+func prepareSave(path string, files []*spec.File) (*saveTarget, error) {
 	inputs := make([]string, len(files))
 	for i, f := range files {
 		inputs[i] = f.Path
@@ -37,7 +37,7 @@ func PrepareSave(path string, files []*spec.File) (*SaveTarget, error) {
 		return nil, err
 	}
 	defer root.Close()
-	t := &SaveTarget{Path: path, specPaths: make(map[*spec.File]string, len(files))}
+	t := &saveTarget{Path: path, specPaths: make(map[*spec.File]string, len(files))}
 	for _, f := range files {
 		local, err := planfile.LocalSpecPath(root, f.Path)
 		if err != nil {
@@ -48,18 +48,18 @@ func PrepareSave(path string, files []*spec.File) (*SaveTarget, error) {
 	return t, nil
 }
 
-// SaveOptions steer SavePlan.
-type SaveOptions struct {
+// saveOptions steer savePlan.
+type saveOptions struct {
 	RiskctlVersion string
 	// Secrets of the run: a plan holding one is not saved.
 	Secrets *redact.Set
 }
 
-// SavePlan writes the accounts' plans to t. Only a complete run is saved:
+// savePlan writes the accounts' plans to t. Only a complete run is saved:
 // a plan file must describe every account it was asked about. A plan that
 // holds a credential of the run (a live object carrying one) is not saved
 // either: the file is an artifact.
-func SavePlan(t *SaveTarget, accounts []*Account, opts SaveOptions) error {
+func savePlan(t *saveTarget, accounts []*Account, opts saveOptions) error {
 	f := planfile.File{FormatVersion: planfile.FormatVersion, RiskctlVersion: opts.RiskctlVersion}
 	for _, a := range accounts {
 		if a.Err != nil {
@@ -82,8 +82,8 @@ func SavePlan(t *SaveTarget, accounts []*Account, opts SaveOptions) error {
 	return planfile.WriteFile(t.Path, data.Bytes())
 }
 
-// LoadOptions steer LoadSaved.
-type LoadOptions struct {
+// loadOptions steer loadSaved.
+type loadOptions struct {
 	Connect Connect
 	Spec    spec.Options
 	// RiskctlVersion is the running riskctl; a plan made by another is
@@ -93,14 +93,14 @@ type LoadOptions struct {
 	Warn              func(error)
 }
 
-// LoadSaved returns the accounts of a saved plan, ready to apply exactly
+// loadSaved returns the accounts of a saved plan, ready to apply exactly
 // as saved, or why the plan is refused: made by another riskctl, not bound
 // to its spec files and their account (planfile.ReadSpecs, ParseSpec),
 // stale (planfile.CheckStale), or edited (planfile.CheckActions). The
 // accounts checked before a refusal are returned with it, for the report.
 // Spec files are read only from inside the working directory, and nothing
 // is requested from an account the spec does not name.
-func LoadSaved(ctx context.Context, f planfile.File, opts LoadOptions) ([]*Account, error) {
+func loadSaved(ctx context.Context, f planfile.File, opts loadOptions) ([]*Account, error) {
 	if err := planfile.CheckVersion(f, opts.RiskctlVersion); err != nil {
 		if !opts.AllowOtherVersion {
 			return nil, fmt.Errorf("%w; apply it with that version, or pass --allow-other-version to override", err)
@@ -114,7 +114,7 @@ func LoadSaved(ctx context.Context, f planfile.File, opts LoadOptions) ([]*Accou
 	defer root.Close()
 	var accounts []*Account
 	for _, sa := range f.Accounts {
-		a, err := loadSaved(ctx, root, sa, opts)
+		a, err := loadSavedAccount(ctx, root, sa, opts)
 		if err != nil {
 			return accounts, err
 		}
@@ -123,7 +123,7 @@ func LoadSaved(ctx context.Context, f planfile.File, opts LoadOptions) ([]*Accou
 	return accounts, nil
 }
 
-func loadSaved(ctx context.Context, root *os.Root, sa planfile.Account, opts LoadOptions) (*Account, error) {
+func loadSavedAccount(ctx context.Context, root *os.Root, sa planfile.Account, opts loadOptions) (*Account, error) {
 	sources, err := planfile.ReadSpecs(root, sa)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,7 @@
 // # Text
 //
 // Accounts in order, under "=== account ID (files) ===" when there are
-// several, then a "Total (…)" line. plan and apply: plan.RenderText per
+// several, then a "Total (…)" line. plan and apply: the plan text (plantext.go) per
 // account; apply adds one line per action result ("applied", "failed",
 // "skipped") and "Apply: N applied, N failed, N skipped.". drift: "Drift
 // detected on account X:" and one line per drifted field
@@ -17,7 +17,7 @@
 //	  + integration "idp-new": missing from the account (desired integration_type "Okta", tenant_url "…", active true)
 //	  - integration "idp-old": not in the spec (live id "…", integration_type "Okta", tenant_url "…", active true)
 //
-// or "No drift: account X matches the spec.". plan.RenderText itself
+// or "No drift: account X matches the spec.". The plan text itself
 // lists ignored differences and warns of a targeted plan; the report adds
 // the count after it: "N differences ignored by the spec's ignore
 // lists.". A drift report starts with "Warning: partial plan (targets:
@@ -117,9 +117,10 @@
 //
 // GitHub.Publish appends the Markdown to $GITHUB_STEP_SUMMARY and these
 // lines to $GITHUB_OUTPUT: has_changes=true|false, add=N, change=N,
-// replace=N, destroy=N, exit_code=N, exit_reason=R, where R is one of
-// no-changes, changes, applied, partial, stale-plan, refused, invalid,
-// error, in-sync, drift (see ExitReason); and apply_refusal=REASON when a
+// replace=N, destroy=N, exit_code=N, exit_reason=R, where the code and
+// R come from the CLI's status table (internal/cli/exitcode.go): R is one
+// of no-changes, changes, applied, partial, stale-plan, refused,
+// cancelled, invalid, error, in-sync, drift; and apply_refusal=REASON when a
 // plan's Report.ApplyRefusal is set. The Markdown of such a plan starts
 // with a CAUTION alert saying apply will refuse it.
 package report

@@ -11,55 +11,6 @@ import (
 	"github.com/riskctl/riskctl/internal/textutil"
 )
 
-// Exit reasons: the exit_reason step output and what ExitReason returns.
-const (
-	ReasonNoChanges = "no-changes" // plan or apply: nothing to do
-	ReasonChanges   = "changes"    // plan: changes pending
-	ReasonApplied   = "applied"    // apply: every change applied
-	ReasonPartial   = "partial"    // apply: some changes applied, some failed (exit 5)
-	ReasonStalePlan = "stale-plan" // apply PLANFILE: live state or spec changed (exit 4; set by the CLI)
-	ReasonRefused   = "refused"    // a safety rule refused (exit 4)
-	ReasonInvalid   = "invalid"    // invalid spec or usage (exit 3)
-	ReasonError     = "error"      // runtime error (exit 1)
-	ReasonInSync    = "in-sync"    // drift: live matches the spec
-	ReasonDrift     = "drift"      // drift: live differs from the spec (exit 2)
-)
-
-// ExitReason names the outcome of a run from its kind, exit code and
-// whether there were changes. Exit 4 is always ReasonRefused; the CLI
-// says ReasonStalePlan itself when a saved plan was stale.
-func ExitReason(kind Kind, exitCode int, hasChanges bool) string {
-	switch exitCode {
-	case 0:
-		switch kind {
-		case KindDrift:
-			return ReasonInSync
-		case KindApply:
-			if hasChanges {
-				return ReasonApplied
-			}
-			return ReasonNoChanges
-		default: // plan without --detailed-exitcode exits 0 with changes too
-			if hasChanges {
-				return ReasonChanges
-			}
-			return ReasonNoChanges
-		}
-	case 2:
-		if kind == KindDrift {
-			return ReasonDrift
-		}
-		return ReasonChanges
-	case 3:
-		return ReasonInvalid
-	case 4:
-		return ReasonRefused
-	case 5:
-		return ReasonPartial
-	}
-	return ReasonError
-}
-
 // GitHub is where a run inside GitHub Actions publishes its outcome. An
 // empty path is not written.
 type GitHub struct {

@@ -7,35 +7,6 @@ import (
 	"testing"
 )
 
-func TestExitReason(t *testing.T) {
-	for _, tc := range []struct {
-		kind       Kind
-		code       int
-		hasChanges bool
-		want       string
-	}{
-		{KindPlan, 0, false, "no-changes"},
-		{KindPlan, 0, true, "changes"}, // plan without --detailed-exitcode
-		{KindPlan, 2, true, "changes"},
-		{KindDrift, 0, false, "in-sync"},
-		{KindDrift, 2, true, "drift"},
-		{KindApply, 0, true, "applied"},
-		{KindApply, 0, false, "no-changes"},
-		{KindApply, 5, true, "partial"},
-		{KindApply, 4, true, "refused"},
-		{KindPlan, 4, true, "refused"},
-		{KindPlan, 3, false, "invalid"},
-		{KindDrift, 3, false, "invalid"},
-		{KindDrift, 1, false, "error"},
-		{KindApply, 1, true, "error"},
-		{KindPlan, 42, false, "error"},
-	} {
-		if got := ExitReason(tc.kind, tc.code, tc.hasChanges); got != tc.want {
-			t.Errorf("ExitReason(%s, %d, %t) = %q, want %q", tc.kind, tc.code, tc.hasChanges, got, tc.want)
-		}
-	}
-}
-
 func TestGitHubFromEnv(t *testing.T) {
 	env := map[string]string{"GITHUB_OUTPUT": "/o", "GITHUB_STEP_SUMMARY": "/s"}
 	g := GitHubFromEnv(func(k string) string { return env[k] })

@@ -22,10 +22,10 @@ func TestGolden(t *testing.T) {
 	for _, tc := range reportCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			var txt, js, md bytes.Buffer
-			if err := WriteText(&txt, tc.report, plan.TextOptions{}); err != nil {
+			if err := WriteText(&txt, tc.report, TextOptions{}); err != nil {
 				t.Fatalf("WriteText: %v", err)
 			}
-			if err := WriteJSON(&js, tc.report); err != nil {
+			if err := WriteJSON(&js, tc.report, exitCodes); err != nil {
 				t.Fatalf("WriteJSON: %v", err)
 			}
 			if err := WriteMarkdown(&md, tc.report, 0); err != nil {
@@ -59,7 +59,7 @@ func checkGolden(t *testing.T, name, got string) {
 func TestTextDrift(t *testing.T) {
 	r := reportCases(t)[2].report
 	var b bytes.Buffer
-	if err := WriteText(&b, r, plan.TextOptions{}); err != nil {
+	if err := WriteText(&b, r, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -84,8 +84,8 @@ func TestTextDrift(t *testing.T) {
 func TestTextPartialIgnoredErrors(t *testing.T) {
 	cases := reportCases(t)
 	var b bytes.Buffer
-	// plan: plan.RenderText says it, once.
-	if err := WriteText(&b, cases[5].report, plan.TextOptions{}); err != nil {
+	// plan: the plan text says it, once.
+	if err := WriteText(&b, cases[5].report, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Targeted plan: only behavior:imp_travel, integration:idp-rep", "Ignored differences", "\n2 differences ignored by the spec's ignore lists.\n"} {
@@ -97,7 +97,7 @@ func TestTextPartialIgnoredErrors(t *testing.T) {
 	b.Reset()
 	drift := cases[5].report
 	drift.Kind = KindDrift
-	if err := WriteText(&b, drift, plan.TextOptions{}); err != nil {
+	if err := WriteText(&b, drift, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
@@ -110,24 +110,24 @@ func TestTextPartialIgnoredErrors(t *testing.T) {
 		}
 	}
 	b.Reset()
-	if err := WriteText(&b, cases[4].report, plan.TextOptions{}); err != nil {
+	if err := WriteText(&b, cases[4].report, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if want := "Error: account " + acctB + ": remote: GET "; !strings.Contains(b.String(), want) {
 		t.Errorf("text lacks %q:\n%s", want, b.String())
 	}
-	// A single account has no heading; its plan text is plan.RenderText's.
+	// A single account has no heading; its text is its plan's.
 	b.Reset()
 	one := cases[0].report
-	if err := WriteText(&b, one, plan.TextOptions{Color: true}); err != nil {
+	if err := WriteText(&b, one, TextOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
-	var direct bytes.Buffer
-	if err := plan.RenderText(&direct, *one.Accounts[0].Plan, plan.TextOptions{Color: true}); err != nil {
+	direct := textWriter{color: true}
+	if err := direct.plan(*one.Accounts[0].Plan); err != nil {
 		t.Fatal(err)
 	}
-	if b.String() != direct.String() {
-		t.Errorf("single-account plan text is not plan.RenderText's:\n%s", cmp.Diff(direct.String(), b.String()))
+	if b.String() != direct.b.String() {
+		t.Errorf("single-account text is not its plan's:\n%s", cmp.Diff(direct.b.String(), b.String()))
 	}
 }
 
@@ -137,7 +137,7 @@ func TestJSONShape(t *testing.T) {
 	for _, tc := range reportCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := WriteJSON(&b, tc.report); err != nil {
+			if err := WriteJSON(&b, tc.report, exitCodes); err != nil {
 				t.Fatal(err)
 			}
 			var doc map[string]any
@@ -207,7 +207,7 @@ func noNull(t *testing.T, path string, v any) {
 func TestJSONResults(t *testing.T) {
 	r := reportCases(t)[3].report
 	var b bytes.Buffer
-	if err := WriteJSON(&b, r); err != nil {
+	if err := WriteJSON(&b, r, exitCodes); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/riskctl/riskctl/internal/reconcile"
 	"testing"
 	"time"
 
@@ -228,30 +229,37 @@ func reportCases(t testing.TB) []reportCase {
 	res := applyResult(applied)
 	return []reportCase{
 		{"plan_every_action", Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
-			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: everyActionPlan(t), ExitCode: 0},
+			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: everyActionPlan(t), Status: reconcile.StatusOK},
 		}}},
 		{"plan_no_changes", Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
-			{AccountID: acctB, SpecFiles: []string{"staging.yaml"}, Plan: compute(t, syncDesired, syncLive), ExitCode: 0},
+			{AccountID: acctB, SpecFiles: []string{"staging.yaml"}, Plan: compute(t, syncDesired, syncLive), Status: reconcile.StatusOK},
 		}}},
 		{"drift", Report{Kind: KindDrift, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
-			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: everyActionPlan(t), ExitCode: 2},
-			{AccountID: acctB, SpecFiles: []string{"staging.yaml"}, Plan: compute(t, syncDesired, syncLive), ExitCode: 0},
+			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: everyActionPlan(t), Status: reconcile.StatusChanges},
+			{AccountID: acctB, SpecFiles: []string{"staging.yaml"}, Plan: compute(t, syncDesired, syncLive), Status: reconcile.StatusOK},
 		}}},
 		{"apply_partial", Report{Kind: KindApply, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
-			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: applied, Result: res, Err: res.Err(), ExitCode: 5},
+			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: applied, Result: res, Err: res.Err(), Status: reconcile.StatusPartial},
 		}}},
 		{"two_accounts_one_failed", Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
-			{AccountID: acctA, SpecFiles: []string{"prod/a.yaml", "prod/b.yaml"}, Plan: everyActionPlan(t), ExitCode: 0},
-			{AccountID: acctB, SpecFiles: []string{"staging.yaml"}, ExitCode: 1,
+			{AccountID: acctA, SpecFiles: []string{"prod/a.yaml", "prod/b.yaml"}, Plan: everyActionPlan(t), Status: reconcile.StatusOK},
+			{AccountID: acctB, SpecFiles: []string{"staging.yaml"}, Status: reconcile.StatusError,
 				Err: errors.New("remote: GET /accounts/fedcba9876543210fedcba9876543210/zt_risk_scoring/behaviors: HTTP 403 Forbidden: Authentication error (code 10000)")},
 		}}},
 		{"partial_targets_ignored", Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
-			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: partialPlan(t), ExitCode: 0},
+			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: partialPlan(t), Status: reconcile.StatusOK},
 		}}},
 		// More than 10 integration changes: the integrations table is
 		// folded, labelled with its counts; the behaviors stay open.
 		{"plan_folded", Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
-			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: foldPlan(t, 2, 2, 0, 7), ExitCode: 0},
+			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: foldPlan(t, 2, 2, 0, 7), Status: reconcile.StatusOK},
 		}}},
 	}
+}
+
+// exitCodes stands for the CLI's status table (internal/cli/exitcode.go),
+// which report may not know: the codes only pass through.
+func exitCodes(s reconcile.Status) int {
+	return map[reconcile.Status]int{reconcile.StatusOK: 0, reconcile.StatusError: 1, reconcile.StatusChanges: 2,
+		reconcile.StatusInvalid: 3, reconcile.StatusRefused: 4, reconcile.StatusCancelled: 4, reconcile.StatusPartial: 5}[s]
 }

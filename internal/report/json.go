@@ -8,6 +8,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/textutil"
 )
 
@@ -74,8 +75,10 @@ func toJSONSummary(s plan.Summary) jsonSummary {
 
 // WriteJSON writes r in the stable JSON schema described in the package
 // documentation: 2-space indentation, a trailing newline, arrays never
-// null. Nothing is written when encoding fails.
-func WriteJSON(w io.Writer, r Report) error {
+// null. exitCode gives each account's exit_code from its Status (the
+// CLI's table: report knows no exit code). Nothing is written when
+// encoding fails.
+func WriteJSON(w io.Writer, r Report, exitCode func(reconcile.Status) int) error {
 	out := jsonReport{
 		FormatVersion:  FormatVersion,
 		Kind:           r.Kind,
@@ -86,7 +89,7 @@ func WriteJSON(w io.Writer, r Report) error {
 		Accounts:       make([]jsonAccount, 0, len(r.Accounts)),
 	}
 	for _, a := range r.Accounts {
-		ja, err := toJSONAccount(r.Kind, a)
+		ja, err := toJSONAccount(r.Kind, a, exitCode(a.Status))
 		if err != nil {
 			return err
 		}
@@ -100,7 +103,7 @@ func WriteJSON(w io.Writer, r Report) error {
 	return err
 }
 
-func toJSONAccount(kind Kind, a Account) (jsonAccount, error) {
+func toJSONAccount(kind Kind, a Account, exitCode int) (jsonAccount, error) {
 	ja := jsonAccount{
 		AccountID:  a.ID(),
 		SpecFiles:  append([]string{}, a.SpecFiles...),
@@ -109,7 +112,7 @@ func toJSONAccount(kind Kind, a Account) (jsonAccount, error) {
 		Targets:    []string{},
 		Ignored:    []jsonIgnored{},
 		Plan:       json.RawMessage("null"),
-		ExitCode:   a.ExitCode,
+		ExitCode:   exitCode,
 	}
 	if a.Err != nil {
 		ja.Error = a.Err.Error()

@@ -276,7 +276,7 @@ func (m *mdWriter) totals(r Report) string {
 		}
 		s = fmt.Sprintf("**Total: %s with drift.**", plural(drifted, "account", "accounts"))
 	default:
-		s = "**Total: " + r.Totals().String() + "**"
+		s = "**Total: " + summaryLine(r.Totals()) + "**"
 	}
 	if n := r.failed(); n > 0 {
 		s += fmt.Sprintf(" ❌ %s failed.", plural(n, "account", "accounts"))
@@ -395,13 +395,13 @@ func (m *mdWriter) summary(a Account) {
 			return
 		}
 		m.b.block(fmt.Sprintf("**Drift detected:** %s the spec. To make the account match it, apply would do: **%s**",
-			plural(len(p.Changes), "object differs from", "objects differ from"), p.Summary()))
+			plural(len(p.Changes), "object differs from", "objects differ from"), summaryLine(p.Summary())))
 	case KindApply:
 		if !p.HasChanges() {
 			m.b.block("**No changes.** " + capitalize(matches) + "; nothing was applied.")
 			return
 		}
-		m.b.block("**" + p.Summary().String() + "**")
+		m.b.block("**" + summaryLine(p.Summary()) + "**")
 		if a.Result != nil {
 			m.b.block("**Apply: " + resultCounts(a.Result) + ".**")
 		} else {
@@ -412,7 +412,7 @@ func (m *mdWriter) summary(a Account) {
 			m.b.block("**No changes.** " + capitalize(matches) + ".")
 			return
 		}
-		m.b.block("**" + p.Summary().String() + "**")
+		m.b.block("**" + summaryLine(p.Summary()) + "**")
 	}
 }
 

@@ -622,7 +622,7 @@ func TestMarkdownDriftMarkers(t *testing.T) {
 // drift line is not painted an add's green.
 func TestTextDriftMissingNotGreen(t *testing.T) {
 	var b bytes.Buffer
-	if err := WriteText(&b, reportCases(t)[2].report, plan.TextOptions{Color: true}); err != nil {
+	if err := WriteText(&b, reportCases(t)[2].report, TextOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(b.String(), "\n") {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/reconcile"
 )
 
 // Kind is the command a Report is about.
@@ -44,8 +45,8 @@ type Account struct {
 	Result *apply.Result
 	// Err is this account's failure, already safe to print (no secrets).
 	Err error
-	// ExitCode is this account's exit code (the run's is the most severe).
-	ExitCode int
+	// Status is how this account ended (the run's is the worst).
+	Status reconcile.Status
 }
 
 // ID is the account's id: AccountID, else the plan's, else "".

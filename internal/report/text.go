@@ -12,6 +12,7 @@ import (
 	"github.com/riskctl/riskctl/internal/textutil"
 )
 
+// ANSI colours: the only ones riskctl writes (see TextOptions).
 const (
 	ansiReset   = "\x1b[0m"
 	ansiBold    = "\x1b[1m"
@@ -37,14 +38,22 @@ var statusColor = map[apply.Status]string{
 	apply.StatusSkipped: ansiYellow,
 }
 
+// TextOptions steer WriteText.
+type TextOptions struct {
+	// Color adds ANSI colours to action symbols, headers and results. The
+	// caller decides: only on a terminal, never with NO_COLOR or
+	// --no-color.
+	Color bool
+}
+
 // WriteText writes r for people. Accounts come in order, each under a
 // "=== account ID (files) ===" heading when there are several. A plan or
-// apply account is its plan as plan.RenderText writes it (apply adds one
+// apply account is its plan in the style of terraform plan (plantext.go) (apply adds one
 // line per action result); a drift account is worded as drift, one line per
 // drifted field. Partial plans, ignored differences and account errors are
 // said explicitly. Nothing is written when rendering fails.
-func WriteText(w io.Writer, r Report, opts plan.TextOptions) error {
-	t := textWriter{color: opts.Color, opts: opts}
+func WriteText(w io.Writer, r Report, opts TextOptions) error {
+	t := textWriter{color: opts.Color}
 	multi := len(r.Accounts) > 1
 	if len(r.Accounts) == 0 {
 		t.printf("No accounts.\n")
@@ -110,15 +119,14 @@ func textTotals(r Report) string {
 				applied, failed, skipped = applied+a.Result.Applied, failed+a.Result.Failed, skipped+a.Result.Skipped
 			}
 		}
-		return head + r.Totals().String() + fmt.Sprintf(" Apply: %d applied, %d failed, %d skipped.", applied, failed, skipped)
+		return head + summaryLine(r.Totals()) + fmt.Sprintf(" Apply: %d applied, %d failed, %d skipped.", applied, failed, skipped)
 	}
-	return head + r.Totals().String()
+	return head + summaryLine(r.Totals())
 }
 
 type textWriter struct {
 	b     bytes.Buffer
 	color bool
-	opts  plan.TextOptions
 }
 
 func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(&t.b, format, args...) }
@@ -132,7 +140,7 @@ func (t *textWriter) paint(s, color string) string {
 
 func (t *textWriter) account(kind Kind, a Account) error {
 	if p := a.Plan; p != nil {
-		// plan.RenderText says itself that a plan is partial and lists
+		// The plan text says itself that a plan is partial and lists
 		// the ignored differences; the count follows it, so that ignoring
 		// is never silent. drift says it all in its own words.
 		if kind == KindDrift {
@@ -140,7 +148,7 @@ func (t *textWriter) account(kind Kind, a Account) error {
 				return err
 			}
 		} else {
-			if err := plan.RenderText(&t.b, *p, t.opts); err != nil {
+			if err := t.plan(*p); err != nil {
 				return err
 			}
 			if len(p.Ignored) > 0 {
@@ -202,7 +210,7 @@ func (t *textWriter) drift(p plan.Plan) error {
 			}
 		}
 	}
-	_ = plan.RenderUnmanaged(&t.b, p) // writes to a buffer: cannot fail
+	t.unmanaged(p)
 	if len(p.Ignored) > 0 {
 		t.printf("\n%s:\n", ignoredLine(len(p.Ignored)))
 		for _, d := range p.Ignored {
@@ -211,7 +219,7 @@ func (t *textWriter) drift(p plan.Plan) error {
 		}
 	}
 	if p.HasChanges() {
-		t.printf("\n%s\n", p.Summary())
+		t.printf("\n%s\n", summaryLine(p.Summary()))
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -18,18 +19,38 @@ func JoinLines(s, sep string) string {
 	return strings.NewReplacer("\r\n", sep, "\r", sep, "\n", sep).Replace(s)
 }
 
-// JSON is the one JSON form riskctl writes (plans, reports, saved plans):
-// v indented by two spaces, HTML characters left as they are, ending in a
-// newline.
-func JSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+// NewEncoder is the one JSON encoder riskctl writes with (plans,
+// reports, saved plans, the inspection commands' JSON): indented by two
+// spaces, one value per Encode ending in a newline, and HTML characters
+// left as they are, since the output is for terminals, CI logs and other
+// programs, never an HTML page.
+func NewEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	return enc
+}
+
+// JSON is v as NewEncoder writes it.
+func JSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := NewEncoder(&buf).Encode(v); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// CompactJSON is v as NewEncoder writes it but on one line, without the
+// newline: a value to embed in a document (json.RawMessage) that JSON
+// then indents.
+func CompactJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := NewEncoder(&buf)
+	enc.SetIndent("", "")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // Visible makes invisible and direction-changing characters visible as

@@ -60,7 +60,7 @@ func TestApplyProgressAcrossAccounts(t *testing.T) {
 	clock := &testClock{t: time.Date(2025, 3, 19, 12, 0, 0, 0, time.UTC)}
 	accounts := []*Account{behaviorAccount(acctA, clock), {Plan: plan.Plan{AccountID: "no-changes"}}, behaviorAccount(acctB, clock)}
 	var out strings.Builder
-	results := Apply(context.Background(), accounts, ApplyOptions{Parallelism: 1, Progress: &out, Now: clock.now})
+	results := execute(context.Background(), accounts, ExecuteOptions{Parallelism: 1, Progress: &out, Now: clock.now})
 	if len(results) != 3 || results[0] == nil || results[1] != nil || results[2] == nil {
 		t.Fatalf("results = %v, want one per account, nil for the one without changes", results)
 	}
@@ -76,7 +76,7 @@ func TestApplyProgressAcrossAccounts(t *testing.T) {
 // Progress may be nil, also over several accounts (no heading is written).
 func TestApplyWithoutProgress(t *testing.T) {
 	clock := &testClock{}
-	results := Apply(context.Background(), []*Account{behaviorAccount(acctA, clock), behaviorAccount(acctB, clock)}, ApplyOptions{})
+	results := execute(context.Background(), []*Account{behaviorAccount(acctA, clock), behaviorAccount(acctB, clock)}, ExecuteOptions{})
 	for i, r := range results {
 		if r == nil || r.Applied != 1 {
 			t.Errorf("results[%d] = %+v, want 1 applied", i, r)

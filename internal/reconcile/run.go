@@ -1,0 +1,386 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/riskctl/riskctl/internal/apply"
+	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/planfile"
+	"github.com/riskctl/riskctl/internal/redact"
+	"github.com/riskctl/riskctl/internal/spec"
+)
+
+// The three entries, one per command: Plan, Apply (from spec files or a
+// saved plan) and Drift. Each takes everything it needs in its options
+// and returns an Outcome; it never returns early with a bare error, so
+// the CLI renders every run the same way.
+
+// Outcome is what a run did and how it ended.
+type Outcome struct {
+	// Accounts are the run's accounts, in the order of the spec files (or
+	// of the saved plan); each has its own Status.
+	Accounts []*Account
+	// Err is a failure of the run itself, before or beside its accounts:
+	// specs that do not load, a --out that may not be written, a saved
+	// plan that cannot be read or is refused, a plan that could not be
+	// saved. ErrAccount names the account it is about, when it is.
+	Err        error
+	ErrAccount string
+	// StoppedAtInputs reports that Err stopped the run at its inputs (the
+	// specs, --out, the saved plan's file) before any account: there is
+	// nothing to report but Err.
+	StoppedAtInputs bool
+	// Refusal is why a safety rule refused the run (the delete limit, no
+	// approval); for Plan, why apply would refuse this plan. The accounts
+	// are fine: it is about the run.
+	Refusal error
+	// Saved is where Plan saved the plan ("" when it did not); NotSaved,
+	// when a save was asked for and not done, says why.
+	Saved    string
+	NotSaved string
+	// Executed reports whether Apply started executing the plans.
+	Executed bool
+	// Status is the run's: the worst of its accounts', its Err's and its
+	// Refusal's, with the rules of each entry (see Plan, Apply, Drift).
+	Status Status
+}
+
+// HasChanges reports whether any account's plan has changes.
+func (o *Outcome) HasChanges() bool {
+	for _, a := range o.Accounts {
+		if a.Err == nil && a.Plan.HasChanges() {
+			return true
+		}
+	}
+	return false
+}
+
+// WorstAccount returns the first account with the most severe status, or
+// nil when every account is StatusOK: the one a run's error names.
+func (o *Outcome) WorstAccount() *Account {
+	var worst *Account
+	for _, a := range o.Accounts {
+		if a.Status != StatusOK && (worst == nil || a.Status > worst.Status) {
+			worst = a
+		}
+	}
+	return worst
+}
+
+// accountsStatus is the worst status of the accounts.
+func accountsStatus(accounts []*Account) Status {
+	s := StatusOK
+	for _, a := range accounts {
+		s = Worst(s, a.Status)
+	}
+	return s
+}
+
+// stopped ends a run at its inputs with err.
+func stopped(err error) Outcome {
+	o := Outcome{}.failed(err)
+	o.StoppedAtInputs = true
+	return o
+}
+
+// failed ends o with err, a failure of the run itself.
+func (o Outcome) failed(err error) Outcome {
+	o.Err, o.Status = err, Worst(o.Status, StatusOf(err))
+	return o
+}
+
+// Inputs are the spec files of a run and how to reach their accounts.
+type Inputs struct {
+	// Files are spec files and directories, read by spec.Load with Spec.
+	Files []string
+	Spec  spec.Options
+	// Connect gives each account its API client.
+	Connect Connect
+}
+
+// PlanOptions steer Plan.
+type PlanOptions struct {
+	Inputs
+	// Targets, when not empty, restrict every plan to these objects.
+	Targets []plan.Target
+	// Dedupe deletes the extras of a reference_id several live
+	// integrations share (plan.Options.Dedupe) instead of refusing.
+	Dedupe bool
+	// MaxDeletes is the delete limit apply will enforce (checkDeletes):
+	// a plan over it is refused now, so a pull request shows it.
+	MaxDeletes int
+	// Out, when not empty, is where the plan is saved for a later Apply.
+	// It is checked before any request (prepareSave); only a complete
+	// plan that apply would accept is saved.
+	Out            string
+	RiskctlVersion string
+	// Secrets of the run: a plan holding one is not saved.
+	Secrets *redact.Set
+}
+
+// Plan loads the specs, plans every account, checks the plans against
+// the rules apply enforces and saves them when asked. Its Status is the
+// worst account's when one failed; else StatusRefused when apply would
+// refuse the plan; else StatusError when it could not be saved; else
+// StatusChanges or StatusOK.
+func Plan(ctx context.Context, opts PlanOptions) Outcome {
+	files, err := spec.Load(opts.Files, opts.Spec)
+	if err != nil {
+		return stopped(err)
+	}
+	var save *saveTarget
+	if opts.Out != "" {
+		// Checked before any request, so a refused --out writes nothing.
+		if save, err = prepareSave(opts.Out, files); err != nil {
+			return stopped(err)
+		}
+	}
+	o := Outcome{Accounts: planAccounts(ctx, files, opts.Connect, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe})}
+	if o.Status = accountsStatus(o.Accounts); o.Status != StatusOK {
+		if save != nil {
+			o.NotSaved = "not every account was planned"
+		}
+		return o
+	}
+	if err := checkDeletes(o.Accounts, opts.MaxDeletes); err != nil {
+		o.Refusal, o.Status = err, StatusRefused
+		if save != nil {
+			o.NotSaved = "apply would refuse it"
+		}
+		return o
+	}
+	if save != nil {
+		if err := savePlan(save, o.Accounts, saveOptions{RiskctlVersion: opts.RiskctlVersion, Secrets: opts.Secrets}); err != nil {
+			return o.failed(err)
+		}
+		o.Saved = save.Path
+	}
+	if o.HasChanges() {
+		o.Status = StatusChanges
+	}
+	return o
+}
+
+// DriftOptions steer Drift.
+type DriftOptions struct {
+	Inputs
+}
+
+// Drift loads the specs and plans every account, to report how live
+// differs from them. Its Status is the worst account's when one failed,
+// else StatusChanges on drift, else StatusOK.
+func Drift(ctx context.Context, opts DriftOptions) Outcome {
+	files, err := spec.Load(opts.Files, opts.Spec)
+	if err != nil {
+		return stopped(err)
+	}
+	o := Outcome{Accounts: planAccounts(ctx, files, opts.Connect, plan.Options{})}
+	if o.Status = accountsStatus(o.Accounts); o.Status == StatusOK && o.HasChanges() {
+		o.Status = StatusChanges
+	}
+	return o
+}
+
+// ApplyOptions steer Apply. Exactly one of Files and PlanFile is set: the
+// two forms of apply.
+type ApplyOptions struct {
+	// Inputs.Files: plan these specs, then apply (after Approve).
+	Inputs
+	Targets []plan.Target
+	Dedupe  bool
+
+	// PlanFile is a plan saved by Plan (PlanOptions.Out), applied exactly
+	// as saved unless loadSaved refuses it. It is the approval: Approve is
+	// not asked.
+	PlanFile string
+	// RiskctlVersion is the running riskctl; a saved plan made by another
+	// is refused unless AllowOtherVersion (then Warn hears why).
+	RiskctlVersion    string
+	AllowOtherVersion bool
+	Warn              func(error)
+
+	// MaxDeletes: a plan deleting (or replacing) more integrations is
+	// refused (checkDeletes).
+	MaxDeletes int
+
+	// Review, when set, hears the planned outcome once every plan is
+	// known, before any rule is checked or question asked (the CLI shows
+	// the plan there). An error stops the run: it is the outcome's Err.
+	Review func(*Outcome) error
+	// Approve, when set, is asked before anything is applied to plans with
+	// changes within the rules: false cancels the run (StatusCancelled),
+	// an error refuses it (StatusRefused). nil approves.
+	Approve func(context.Context, *Outcome) (bool, error)
+
+	// Execution: see ExecuteOptions.
+	Execute ExecuteOptions
+}
+
+// ErrNotApproved is the Refusal of a run whose Approve said no.
+var ErrNotApproved = errors.New("cancelled: the changes were not approved")
+
+// Apply plans the specs (or loads a saved plan), checks the delete limit,
+// asks Approve and executes. Its Status is the worst account's, with one
+// rule over them: when anything was applied in any account and not
+// everything, the run is StatusPartial, whatever failed.
+func Apply(ctx context.Context, opts ApplyOptions) Outcome {
+	var o Outcome
+	if opts.PlanFile != "" {
+		o = loadPlanFile(ctx, opts)
+		if o.Err != nil {
+			return o
+		}
+	} else {
+		files, err := spec.Load(opts.Files, opts.Spec)
+		if err != nil {
+			return stopped(err)
+		}
+		o.Accounts = planAccounts(ctx, files, opts.Connect, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe})
+		if o.Status = accountsStatus(o.Accounts); o.Status != StatusOK {
+			return o
+		}
+	}
+	if opts.Review != nil {
+		if err := opts.Review(&o); err != nil {
+			return o.failed(err)
+		}
+	}
+	if !o.HasChanges() {
+		return o
+	}
+	if err := checkDeletes(o.Accounts, opts.MaxDeletes); err != nil {
+		o.Refusal, o.Status = err, StatusRefused
+		return o
+	}
+	if opts.Approve != nil && opts.PlanFile == "" {
+		ok, err := opts.Approve(ctx, &o)
+		switch {
+		case err != nil:
+			o.Refusal, o.Status = err, StatusRefused
+			return o
+		case !ok:
+			o.Refusal, o.Status = ErrNotApproved, StatusCancelled
+			return o
+		}
+	}
+	o.Executed = true
+	results := execute(ctx, o.Accounts, opts.Execute)
+	applied := 0
+	for i, res := range results {
+		a := o.Accounts[i]
+		if res == nil {
+			continue
+		}
+		a.Result, applied = res, applied+res.Applied
+		switch err := res.Err(); {
+		case err == nil:
+		case res.Partial():
+			a.Err, a.Status = err, StatusPartial
+		default:
+			a.Err, a.Status = err, StatusError
+		}
+	}
+	o.Status = accountsStatus(o.Accounts)
+	// Every failure here is a known outcome of apply: once anything was
+	// applied (in any account), the account no longer matches either the
+	// old state or the plan.
+	if o.Status != StatusOK && applied > 0 {
+		o.Status = StatusPartial
+	}
+	return o
+}
+
+// loadPlanFile reads and checks a saved plan (loadSaved). A plan that
+// cannot be read is StatusInvalid; a refused one has the refusal's status.
+func loadPlanFile(ctx context.Context, opts ApplyOptions) Outcome {
+	saved, err := planfile.Read(opts.PlanFile)
+	if err != nil {
+		return stopped(&UsageError{err})
+	}
+	warn := opts.Warn
+	if warn == nil {
+		warn = func(error) {}
+	}
+	accounts, err := loadSaved(ctx, saved, loadOptions{
+		Connect:           opts.Connect,
+		Spec:              opts.Spec,
+		RiskctlVersion:    opts.RiskctlVersion,
+		AllowOtherVersion: opts.AllowOtherVersion,
+		Warn:              warn,
+	})
+	o := Outcome{Accounts: accounts}
+	if err != nil {
+		// The accounts are checked in order: the failing one is the next.
+		if n := len(accounts); n < len(saved.Accounts) {
+			o.ErrAccount = saved.Accounts[n].AccountID
+		}
+		return o.failed(err)
+	}
+	return o
+}
+
+// DefaultParallelism is apply's default number of writes in flight.
+const DefaultParallelism = apply.DefaultParallelism
+
+// ExecuteOptions steer Execute.
+type ExecuteOptions struct {
+	// Parallelism bounds the actions of one phase in flight at once; 0
+	// means apply.DefaultParallelism.
+	Parallelism int
+	// Progress receives apply's progress lines and a heading per account
+	// when there are several, nothing else: one line per settled action
+	// (applied, failed or skipped), counted as "[37/100, 4m12s elapsed]"
+	// (settled out of the account's changes; the time since Execute
+	// began), the same on a terminal as in a CI log.
+	//
+	// Lines about waits inside a request ("waiting 12s: rate limited") are
+	// not apply's: the CLI prints them from the API client's
+	// remote.Config.OnWait hook, only when stderr is a terminal and the
+	// format is text, so CI logs (and --format json runs) carry just the
+	// per-action lines.
+	Progress io.Writer
+	// Now is the clock of the progress lines' durations; nil means
+	// time.Now.
+	Now func() time.Time
+	// DuplicateSettle is apply.Options.DuplicateSettle.
+	DuplicateSettle time.Duration
+}
+
+// Execute executes every account's plan, one account after the other so
+// the progress lines of one account stay together, and returns one result
+// per account (nil for an account without changes), in order. A cancelled
+// ctx starts nothing new; what was in flight finishes and is reported.
+func execute(ctx context.Context, accounts []*Account, opts ExecuteOptions) []*apply.Result {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	started := now() // one elapsed time across the accounts
+	progress := opts.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	results := make([]*apply.Result, len(accounts))
+	for i, a := range accounts {
+		if !a.Plan.HasChanges() {
+			continue
+		}
+		if len(accounts) > 1 {
+			fmt.Fprintf(progress, "Applying account %s:\n", a.Plan.AccountID)
+		}
+		res := apply.Execute(ctx, a.API, a.Plan, apply.Options{
+			Parallelism: opts.Parallelism,
+			Progress:    opts.Progress,
+			Now:         now,
+			Started:     started,
+
+			DuplicateSettle: opts.DuplicateSettle,
+		})
+		results[i] = &res
+	}
+	return results
+}

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/riskctl/riskctl/internal/emulator"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
@@ -68,7 +66,6 @@ func newEnv(t *testing.T) *env {
 		BaseURL:      srv.URL + "/client/v4",
 		RetryWaitMin: time.Millisecond,
 		RetryWaitMax: 5 * time.Millisecond,
-		RateLimit:    rate.Inf,
 	})
 	if err != nil {
 		t.Fatal(err)

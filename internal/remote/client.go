@@ -77,7 +77,7 @@ func newHTTPClient(base *http.Client, s settings) *http.Client {
 		}
 	}
 	hc.Transport = &transport{
-		next: next, budget: s.budget, limiter: s.limiter, attemptTimeout: s.attemptTimeout,
+		next: next, budget: s.budget, attemptTimeout: s.attemptTimeout,
 		maxWait: s.retryAfterCap, log: s.logger, onWait: s.onWait,
 	}
 	// Never follow redirects: Go strips Authorization on a cross-host
@@ -127,30 +127,60 @@ type request struct {
 	referenceID string
 }
 
-// call is the state of one request across its attempts. go-retryablehttp's
-// CheckRetry and Backoff hooks do not receive the request, so per-request
-// decisions (is this a create? which attempt? what happened last?) need
-// closures over a call (see retryClient) and the transport finds it in the
-// request context. All access happens on the caller's goroutine.
+// call is the state of one request across its attempts. go-retryablehttp
+// hands its hooks neither the request nor (Backoff) its context, so the
+// hooks are closures over a call (see retryClient), and the transport finds
+// it in the request context. All access happens on the caller's goroutine:
+// retryablehttp runs the hooks and the transport there, one attempt at a
+// time.
 type call struct {
 	op, method, path string
 	idempotent       bool
-	attempts         int  // requests that passed the budget (set by transport)
-	maybeApplied     bool // the last attempt may have reached the service
-	lastOutcome      string
-	// The wait before the next attempt and why, decided by CheckRetry.
+	referenceID      string
+	ctx              context.Context // the request's, for its wait tally (WithWaitTally)
+
+	// attempt is the attempt under way or last made, from 1: the
+	// library's count, as RequestLogHook reports it.
+	attempt      int
+	maybeApplied bool   // the last attempt may have reached the service
+	lastOutcome  string // the last attempt's status or error, for the retry record
+	// The wait before the next attempt and why: CheckRetry decides it
+	// (a wait past the deadline is a reason not to retry), Backoff hands
+	// it to the loop.
 	wait time.Duration
 	why  string
-	// ctx is the request's context, for its wait tally (WithWaitTally).
-	ctx context.Context
+	// ended says ErrorHandler has shaped the call's failure.
+	ended bool
 }
 
 type callKey struct{}
 
-// do sends one request, with retries, and decodes the envelope. Errors are
-// *APIError (the server said no), *AmbiguousError (a create that may have
-// happened), or a wrapped network/context error.
+// do sends one request and decodes the envelope. go-retryablehttp runs the
+// attempts (see retryClient). Errors are *APIError (the server said no),
+// *AmbiguousError (a create that may have happened), *WaitError (a wait
+// not started), or a wrapped network/context error.
 func (c *Client) do(ctx context.Context, r request) (*envelope, error) {
+	req, cl, err := c.newRequest(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.retryClient(cl).Do(req)
+	if err != nil {
+		if !cl.ended {
+			// The context ended the loop's wait between attempts:
+			// retryablehttp then returns its error without calling
+			// ErrorHandler.
+			_, err = c.giveUp(cl, resp, err, cl.attempt)
+		}
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return c.answer(cl, resp)
+}
+
+// newRequest builds the request for r, and the call that follows it
+// through its attempts.
+func (c *Client) newRequest(ctx context.Context, r request) (*retryablehttp.Request, *call, error) {
 	if r.method != http.MethodPost {
 		r.idempotent = true
 	}
@@ -162,7 +192,7 @@ func (c *Client) do(ctx context.Context, r request) (*envelope, error) {
 	if r.body != nil {
 		b, err := json.Marshal(r.body)
 		if err != nil {
-			return nil, fmt.Errorf("%s: encode request: %w", r.op, err)
+			return nil, nil, fmt.Errorf("%s: encode request: %w", r.op, err)
 		}
 		body = b
 	}
@@ -170,13 +200,13 @@ func (c *Client) do(ctx context.Context, r request) (*envelope, error) {
 	// one (a spec that smuggled the token into a reference_id, say) would
 	// hand it to whatever logs or echoes request data.
 	if c.auth.secrets.Contains(u) || (r.body != nil && c.auth.secrets.Contains(string(body.([]byte)))) {
-		return nil, fmt.Errorf("%s: refusing to send a request that carries a credential outside the auth header", c.auth.scrub(r.op))
+		return nil, nil, fmt.Errorf("%s: refusing to send a request that carries a credential outside the auth header", c.auth.scrub(r.op))
 	}
 
-	cl := &call{op: r.op, method: r.method, idempotent: r.idempotent, ctx: ctx}
+	cl := &call{op: r.op, method: r.method, idempotent: r.idempotent, referenceID: r.referenceID, ctx: ctx}
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, cl), r.method, u, body)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", r.op, err)
+		return nil, nil, fmt.Errorf("%s: %w", r.op, err)
 	}
 	cl.path = req.URL.EscapedPath()
 	req.Header.Set("User-Agent", c.s.userAgent)
@@ -186,122 +216,170 @@ func (c *Client) do(ctx context.Context, r request) (*envelope, error) {
 	}
 	c.auth.setHeaders(req.Header)
 	req.SetResponseHandler(bufferBody)
-
-	resp, err := c.retryClient(cl).Do(req)
-	if err != nil {
-		var werr *WaitError
-		if errors.As(err, &werr) {
-			// Not waiting rather than sleeping into the deadline. Nothing
-			// more was sent; the last answer, if any, says why.
-			if resp != nil {
-				if _, derr := c.decode(cl, resp); derr != nil {
-					var apiErr *APIError
-					if errors.As(derr, &apiErr) {
-						werr.Err = apiErr
-					}
-				}
-				_ = resp.Body.Close()
-			}
-			werr.Op = r.op
-			if !r.idempotent && cl.maybeApplied {
-				return nil, &AmbiguousError{Op: r.op, ReferenceID: r.referenceID, Err: werr}
-			}
-			return nil, werr
-		}
-		if resp != nil { // PassthroughErrorHandler hands back the last response
-			_ = resp.Body.Close()
-		}
-		var terr *attemptTimeoutError
-		if errors.As(err, &terr) {
-			err = terr // without url.Error's "Get \"https://…\": "
-		}
-		if cl.attempts > 1 {
-			err = fmt.Errorf("%s: giving up after %d attempts: %w", r.op, cl.attempts, err)
-		} else {
-			err = fmt.Errorf("%s: %w", r.op, err)
-		}
-		if !r.idempotent && cl.maybeApplied {
-			return nil, &AmbiguousError{Op: r.op, ReferenceID: r.referenceID, Err: err}
-		}
-		return nil, err
-	}
-	defer resp.Body.Close()
-
-	env, err := c.decode(cl, resp)
-	if err != nil && !r.idempotent {
-		var apiErr *APIError
-		switch {
-		case errors.As(err, &apiErr) && apiErr.Status >= 500:
-			// The service failed somewhere; maybe after committing.
-			return nil, &AmbiguousError{Op: r.op, ReferenceID: r.referenceID, Err: err}
-		case !errors.As(err, &apiErr):
-			// 2xx but unreadable: it happened, we just cannot see the result.
-			return nil, &AmbiguousError{Op: r.op, ReferenceID: r.referenceID, Err: err}
-		}
-	}
-	return env, err
+	return req, cl, nil
 }
 
-// retryClient configures go-retryablehttp for one call. The struct is cheap;
+// retryClient configures go-retryablehttp for one call. The library runs
+// the attempt loop: it sends, asks CheckRetry whether to go again, sleeps
+// what Backoff says (stopping if the context ends), sends again, at most
+// RetryMax times more, and hands a failure to ErrorHandler. riskctl's
+// policy is in the hooks:
+//
+//   - RequestLogHook: notes which attempt is starting, for the transport's
+//     record and the errors;
+//   - CheckRetry: which outcomes are retried, and after how long (see
+//     retry.go); a 429 also locks out the shared Budget;
+//   - Backoff: tells the wait CheckRetry chose (debug log, Config.OnWait,
+//     the wait tally) and returns it;
+//   - ErrorHandler: the error a failed call returns.
+//
+// Pacing by the Budget, the attempt deadline and the attempt record happen
+// in the transport, under the loop (see transport.go). The struct is cheap;
 // the connection pool lives in c.http and is shared by all calls.
 func (c *Client) retryClient(cl *call) *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient: c.http,
 		// No library logger: its default prints every URL on stderr, and
 		// its hooks can see headers. The transport logs instead.
-		Logger:       nil,
-		RetryWaitMin: c.s.waitMin,
-		RetryWaitMax: c.s.waitMax,
-		RetryMax:     c.s.retryMax,
+		Logger:   nil,
+		RetryMax: c.s.retryMax,
+		// No RetryWaitMin/Max: they feed only the library's own Backoff;
+		// the waits come from retry.go's backoff (checkRetry).
+		RequestLogHook: func(_ retryablehttp.Logger, _ *http.Request, retry int) {
+			cl.attempt = retry + 1
+		},
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			cl.maybeApplied = !provablyUnprocessed(resp, err)
-			cl.lastOutcome = outcome(resp, err)
-			retry, rerr := shouldRetry(ctx, cl.idempotent, resp, err)
-			limited := err == nil && resp != nil && resp.StatusCode == http.StatusTooManyRequests
-			if !retry && !limited {
-				return false, rerr
-			}
-			now := time.Now()
-			wait, why := c.backoff.decide(max(cl.attempts-1, 0), resp)
-			var tooLate *WaitError
-			if dl, ok := ctx.Deadline(); ok && retry && now.Add(wait).After(dl) {
-				tooLate = &WaitError{Op: cl.op, Wait: wait, Why: why, Left: max(dl.Sub(now), 0), RateLimited: limited}
-			}
-			if limited {
-				// The credential is rate limited: everyone sharing the
-				// budget waits, not only this request.
-				c.s.budget.lockOut(now.Add(wait), why, retry && tooLate == nil)
-			}
-			if tooLate != nil {
-				return false, tooLate
-			}
-			cl.wait, cl.why = wait, why
-			return retry, rerr
+			return c.checkRetry(ctx, cl, resp, err)
 		},
 		Backoff: func(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
-			if c.s.logger != nil {
-				c.s.logger.LogAttrs(context.Background(), slog.LevelDebug, "http retry",
-					slog.String("op", cl.op),
-					slog.String("method", cl.method),
-					slog.String("path", cl.path),
-					slog.Int("attempt", cl.attempts),
-					slog.String("after", cl.lastOutcome),
-					slog.Duration("wait", cl.wait),
-					slog.String("why", cl.why),
-					slog.String("text", "waiting "+fmtWait(cl.wait)+": "+cl.why),
-				)
-			}
-			if c.s.onWait != nil && cl.wait > 0 {
-				c.s.onWait(cl.op, cl.wait, cl.why)
-			}
-			tallyWait(cl.ctx, cl.wait)
-			return cl.wait
+			return c.announceWait(cl)
 		},
-		// Hand back the last response instead of "giving up after N
-		// attempts" with the body drained: the API's error envelope is
-		// what the user needs to see.
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		ErrorHandler: func(resp *http.Response, err error, tries int) (*http.Response, error) {
+			return c.giveUp(cl, resp, err, tries)
+		},
 	}
+}
+
+// checkRetry is the CheckRetry hook: shouldRetry's policy, plus the wait
+// before the retry, which it decides here because a wait that would pass
+// the context's deadline is not started (a *WaitError instead). A 429 locks
+// out the Budget whatever is decided, so that every request sharing the
+// credential waits.
+func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, err error) (bool, error) {
+	cl.maybeApplied = !provablyUnprocessed(resp, err)
+	cl.lastOutcome = outcome(resp, err)
+	retry, rerr := shouldRetry(ctx, cl.idempotent, resp, err)
+	limited := err == nil && resp != nil && resp.StatusCode == http.StatusTooManyRequests
+	if !retry && !limited {
+		return false, rerr
+	}
+	now := time.Now()
+	wait, why := c.backoff.decide(max(cl.attempt-1, 0), resp)
+	var tooLate *WaitError
+	if dl, ok := ctx.Deadline(); ok && retry && now.Add(wait).After(dl) {
+		tooLate = &WaitError{Op: cl.op, Wait: wait, Why: why, Left: max(dl.Sub(now), 0), RateLimited: limited}
+	}
+	if limited {
+		c.s.budget.lockOut(now.Add(wait), why, retry && tooLate == nil)
+	}
+	if tooLate != nil {
+		return false, tooLate
+	}
+	cl.wait, cl.why = wait, why
+	return retry, rerr
+}
+
+// announceWait is the Backoff hook: the loop is about to sleep cl.wait
+// before the next attempt; say so, once, before the sleep.
+func (c *Client) announceWait(cl *call) time.Duration {
+	if c.s.logger != nil {
+		c.s.logger.LogAttrs(context.Background(), slog.LevelDebug, "http retry",
+			slog.String("op", cl.op),
+			slog.String("method", cl.method),
+			slog.String("path", cl.path),
+			slog.Int("attempt", cl.attempt),
+			slog.String("after", cl.lastOutcome),
+			slog.Duration("wait", cl.wait),
+			slog.String("why", cl.why),
+			slog.String("text", "waiting "+fmtWait(cl.wait)+": "+cl.why),
+		)
+	}
+	if c.s.onWait != nil && cl.wait > 0 {
+		c.s.onWait(cl.op, cl.wait, cl.why)
+	}
+	tallyWait(cl.ctx, cl.wait)
+	return cl.wait
+}
+
+// giveUp is the ErrorHandler hook: the error of a call the loop gave up
+// on. err is what stopped the loop, or nil when retries ran out on an
+// answer worth retrying (a 429 or 5xx): that answer's envelope is then the
+// error, as the API's own words are what the user needs to see (the
+// library's default handler would drop the body). tries counts the
+// attempts the loop began.
+func (c *Client) giveUp(cl *call, resp *http.Response, err error, tries int) (*http.Response, error) {
+	cl.ended = true
+	if resp != nil {
+		defer resp.Body.Close()
+	}
+	if err == nil {
+		if _, err = c.answer(cl, resp); err == nil {
+			// Not reached: the policy retries no success.
+			err = fmt.Errorf("%s: giving up after %d attempts", cl.op, tries)
+		}
+		return nil, err
+	}
+	var werr *WaitError
+	if errors.As(err, &werr) {
+		// Not waiting rather than sleeping into the deadline. Nothing
+		// more was sent; the last answer, if any, says why.
+		if resp != nil {
+			var apiErr *APIError
+			if _, derr := c.decode(cl, resp); errors.As(derr, &apiErr) {
+				werr.Err = apiErr
+			}
+		}
+		werr.Op = cl.op
+		err = werr
+	} else {
+		var terr *attemptTimeoutError
+		if errors.As(err, &terr) {
+			err = terr // without url.Error's "Get \"https://…\": "
+		}
+		sent := tries
+		var lerr *limiterError
+		if errors.As(err, &lerr) {
+			sent-- // the last attempt never left: it was waiting for the Budget
+		}
+		if sent > 1 {
+			err = fmt.Errorf("%s: giving up after %d attempts: %w", cl.op, sent, err)
+		} else {
+			err = fmt.Errorf("%s: %w", cl.op, err)
+		}
+	}
+	if !cl.idempotent && cl.maybeApplied {
+		return nil, &AmbiguousError{Op: cl.op, ReferenceID: cl.referenceID, Err: err}
+	}
+	return nil, err
+}
+
+// answer decodes the answer the loop ended with. For a request that is not
+// idempotent, an answer that does not show whether it took effect is an
+// *AmbiguousError.
+func (c *Client) answer(cl *call, resp *http.Response) (*envelope, error) {
+	env, err := c.decode(cl, resp)
+	if err != nil && !cl.idempotent {
+		var apiErr *APIError
+		switch {
+		case errors.As(err, &apiErr) && apiErr.Status >= 500:
+			// The service failed somewhere; maybe after committing.
+			return nil, &AmbiguousError{Op: cl.op, ReferenceID: cl.referenceID, Err: err}
+		case !errors.As(err, &apiErr):
+			// 2xx but unreadable: it happened, we just cannot see the result.
+			return nil, &AmbiguousError{Op: cl.op, ReferenceID: cl.referenceID, Err: err}
+		}
+	}
+	return env, err
 }
 
 // bufferBody reads a final response's body inside the retry loop, so that a

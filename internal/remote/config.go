@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Defaults applied by New to the zero fields of a Config.
@@ -127,12 +125,6 @@ type Config struct {
 	// milliseconds; a CLI would show those of a few seconds or more.
 	OnWait func(op string, d time.Duration, why string)
 
-	// RateLimit, if above 0 and finite, caps this client's request rate
-	// on top of the Budget (which alone is enough for Cloudflare's
-	// limits), with burst RateBurst (0 means 1). 0 or rate.Inf: no cap.
-	RateLimit rate.Limit
-	RateBurst int
-
 	// AttemptTimeout bounds each attempt, response body included (see
 	// DefaultAttemptTimeout). 0 means the default; a negative value means
 	// no bound besides the request's context.
@@ -168,7 +160,6 @@ type settings struct {
 	logger         *slog.Logger
 	budget         *Budget
 	onWait         func(op string, d time.Duration, why string)
-	limiter        *rate.Limiter // nil: none besides the budget
 	attemptTimeout time.Duration // 0: none
 	retryMax       int
 	waitMin        time.Duration
@@ -205,9 +196,6 @@ func (cfg Config) settings() (settings, error) {
 	}
 	if s.budget == nil {
 		s.budget = NewBudget()
-	}
-	if cfg.RateLimit > 0 && cfg.RateLimit != rate.Inf {
-		s.limiter = rate.NewLimiter(cfg.RateLimit, max(cfg.RateBurst, 1))
 	}
 	switch {
 	case s.attemptTimeout == 0:

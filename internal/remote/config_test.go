@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 func TestNewRejectsMissingAccountAndCredentials(t *testing.T) {
@@ -72,8 +70,8 @@ func TestNewDefaults(t *testing.T) {
 	if s.attemptTimeout != 60*time.Second || c.pageConcurrency != 8 {
 		t.Errorf("attempt timeout %v, page concurrency %d", s.attemptTimeout, c.pageConcurrency)
 	}
-	if s.limiter != nil || s.budget == nil {
-		t.Errorf("limiter %v, budget %v: want no limiter and a private budget", s.limiter, s.budget)
+	if s.budget == nil {
+		t.Errorf("no budget: want a private one")
 	}
 	st := s.budget.Status()
 	if st.Quota != 1200 || st.Window != 5*time.Minute || st.Remaining != 1200 || st.Announced || st.LockedFor != 0 {
@@ -82,21 +80,12 @@ func TestNewDefaults(t *testing.T) {
 	if b := s.budget; b.perSecond != 180 || reserve(b.quota) != 60 || spreadZone(b.quota) != 240 {
 		t.Errorf("per second %d, reserve %d, spread zone %d", b.perSecond, reserve(b.quota), spreadZone(b.quota))
 	}
-	for _, tc := range []struct {
-		limit rate.Limit
-		burst int
-		want  bool
-	}{{0, 0, false}, {rate.Inf, 0, false}, {10, 0, true}, {10, 3, true}} {
-		c, err := New(Config{AccountID: "acc", Credentials: Credentials{Token: "t"}, RateLimit: tc.limit, RateBurst: tc.burst,
-			AttemptTimeout: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if (c.s.limiter != nil) != tc.want || c.s.attemptTimeout != 0 {
-			t.Errorf("RateLimit %v: limiter %v, attempt timeout %v", tc.limit, c.s.limiter, c.s.attemptTimeout)
-		} else if tc.want && c.s.limiter.Burst() != max(tc.burst, 1) {
-			t.Errorf("RateLimit %v burst %d: limiter burst %d", tc.limit, tc.burst, c.s.limiter.Burst())
-		}
+	unbounded, err := New(Config{AccountID: "acc", Credentials: Credentials{Token: "t"}, AttemptTimeout: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unbounded.s.attemptTimeout != 0 {
+		t.Errorf("AttemptTimeout -1: attempt timeout %v, want none", unbounded.s.attemptTimeout)
 	}
 	if s.logger != nil {
 		t.Errorf("logger should stay nil (silent)")

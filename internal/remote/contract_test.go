@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/riskctl/riskctl/internal/contracttest"
 	"github.com/riskctl/riskctl/internal/emulator"
 	"github.com/riskctl/riskctl/internal/remote"
@@ -54,7 +52,6 @@ func newContractRig(t *testing.T, opts emulator.Options, creds remote.Credential
 		Credentials:  creds,
 		BaseURL:      srv.URL + "/client/v4",
 		UserAgent:    "riskctl/contract-test",
-		RateLimit:    rate.Inf,
 		RetryMax:     -1, // every answer, errors included, reaches the test
 		RetryWaitMin: time.Millisecond,
 		RetryWaitMax: time.Millisecond,

@@ -27,7 +27,8 @@
 //     remaining and reset from every answer's Ratelimit headers, so that
 //     processes sharing a token stay under Cloudflare's limit together.
 //     After a 429 every request sharing the budget waits.
-//   - Retries (go-retryablehttp): connection errors, attempt timeouts, 429
+//   - Retries: go-retryablehttp runs the attempts; riskctl's policy is in
+//     its hooks (client.go). Connection errors, attempt timeouts, 429
 //     and 5xx are retried with capped exponential backoff and jitter; a 429
 //     waits for Retry-After, else the announced reset, up to 5 minutes;
 //     other 4xx are never retried; a done context stops at once, and a

@@ -80,7 +80,7 @@ func (c *Client) decode(cl *call, resp *http.Response) (*envelope, error) {
 }
 
 func (c *Client) apiError(cl *call, status int) *APIError {
-	return &APIError{Op: cl.op, Method: cl.method, Path: cl.path, Status: status, Attempts: cl.attempts}
+	return &APIError{Op: cl.op, Method: cl.method, Path: cl.path, Status: status, Attempts: cl.attempt}
 }
 
 func (c *Client) scrubItems(items []ErrorItem) []ErrorItem {

@@ -42,58 +42,69 @@ func otherRoute(method, rel string) string {
 	return method + " /client/v4/accounts/" + otherAccount + "/zt_risk_scoring" + rel
 }
 
-func TestRateLimitCapPacesRequests(t *testing.T) {
+// Retries pass through the Budget like first attempts: a retry storm is
+// what gets a credential locked out. The first answer spends the quota, so
+// the retry waits for the announced reset.
+func TestBudgetPacesRetries(t *testing.T) {
 	f := newFake(t)
-	f.handle("GET /behaviors", okRaw(behaviorsJSON))
-	c := f.client(func(c *Config) { c.RateLimit = 10; c.RateBurst = 1 })
-	start := time.Now()
-	for range 5 {
-		if _, err := c.GetBehaviors(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// One token up front, then one per 100ms: at least 400ms for 5.
-	if took := time.Since(start); took < 350*time.Millisecond {
-		t.Errorf("5 requests at 10/s burst 1 took %v", took)
-	}
-}
-
-func TestRateLimitCapPacesRetries(t *testing.T) {
-	f := newFake(t)
-	f.handle("GET /behaviors", sequence(fail(503, 1000, "x"), fail(503, 1000, "x"), okRaw(behaviorsJSON)))
-	c := f.client(func(c *Config) { c.RateLimit = 10; c.RateBurst = 1 })
-	start := time.Now()
+	f.handle("GET /behaviors", sequence(
+		withHeader("Ratelimit", `"default";r=0;t=0.2`, withHeader("Ratelimit-Policy", `"default";q=100;w=10`,
+			fail(503, 1000, "unavailable"))),
+		okRaw(behaviorsJSON),
+	))
+	var seen waits
+	log, buf := logBuffer()
+	c := f.client(func(c *Config) { c.OnWait = seen.hook; c.Logger = log; c.RetryAfterCap = time.Minute })
 	if _, err := c.GetBehaviors(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	// 3 attempts, 1ms backoff: the ~200ms come from the limiter.
-	if took := time.Since(start); took < 150*time.Millisecond {
-		t.Errorf("3 attempts at 10/s burst 1 took %v; retries bypass the limiter?", took)
+	if n := f.count("GET /behaviors"); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+	var budgetWaits []string
+	for _, w := range seen.list() {
+		if strings.Contains(w, "rate budget spent") {
+			budgetWaits = append(budgetWaits, w)
+		}
+	}
+	if len(budgetWaits) != 1 || !strings.HasPrefix(budgetWaits[0], "get behaviors|") {
+		t.Errorf("waits %q, want one for the spent budget before the retry", seen.list())
+	}
+	var retryWaited bool
+	for _, r := range buf.records(t) {
+		if r["msg"] == "rate wait" && r["attempt"] == float64(2) {
+			retryWaited = true
+		}
+	}
+	if !retryWaited {
+		t.Errorf("no rate wait record for attempt 2:\n%s", buf.String())
 	}
 }
 
-func TestLimiterDeadlineSendsNothing(t *testing.T) {
+// A create whose context ends while it waits for the Budget was never sent:
+// the error says so, and it is not ambiguous.
+func TestBudgetWaitCanceledSendsNothing(t *testing.T) {
 	f := newFake(t)
 	f.handle("POST /integrations", okRaw(integrationJSON))
-	c := f.client(func(c *Config) { c.RateLimit = 0.1; c.RateBurst = 1 })
-	if _, err := c.CreateIntegration(context.Background(), createReq()); err != nil {
-		t.Fatal(err)
-	}
-	// The next token is 10s away; a 50ms deadline cannot be met.
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	start := time.Now()
+	// Cancel as the wait starts (OnWait is called before it).
+	c := f.client(func(c *Config) {
+		c.OnWait = func(string, time.Duration, string) { cancel() }
+		c.RetryAfterCap = time.Hour
+	})
+	c.s.budget.lockOut(time.Now().Add(time.Minute), "rate limited (retry-after)", false)
 	_, err := c.CreateIntegration(ctx, createReq())
 	var amb *AmbiguousError
 	var lerr *limiterError
-	if err == nil || errors.As(err, &amb) || !errors.As(err, &lerr) {
+	if !errors.Is(err, context.Canceled) || errors.As(err, &amb) || !errors.As(err, &lerr) {
 		t.Errorf("err = %v; nothing was sent, so it is not ambiguous", err)
 	}
-	if n := f.count("POST /integrations"); n != 1 {
-		t.Errorf("%d POSTs, want 1", n)
+	if err != nil && err.Error() != "create integration: rate limiter: context canceled" {
+		t.Errorf("message %q", err)
 	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("limiter error retried for %v", took)
+	if n := f.count("POST /integrations"); n != 0 {
+		t.Errorf("%d POSTs, want 0", n)
 	}
 }
 

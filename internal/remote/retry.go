@@ -38,8 +38,9 @@ import (
 //     after the bytes left — 5xx, reset, timeout — stops the loop and
 //     becomes an *AmbiguousError (see client.go).
 //
-// CheckRetry and Backoff have no access to the request, so the client builds
-// these as closures over one call's state (see call in client.go).
+// The hooks that plug this policy into the library's loop are in client.go
+// (retryClient); the waits for the Budget happen under the loop, in the
+// transport.
 
 // backoff computes the waits between attempts. It is a value, not a
 // closure, so tests can call wait directly with a fixed clock and jitter.
@@ -156,8 +157,8 @@ func shouldRetry(ctx context.Context, idempotent bool, resp *http.Response, err 
 	}
 	var lerr *limiterError
 	if errors.As(err, &lerr) {
-		// The limiter refused to wait (context done, or its deadline is
-		// too near): nothing was sent and waiting longer will not help.
+		// The context ended before or while the request waited for the
+		// Budget: nothing was sent and waiting longer will not help.
 		return false, lerr
 	}
 	var werr *WaitError
@@ -191,9 +192,10 @@ func provablyUnprocessed(resp *http.Response, err error) bool {
 }
 
 // notSent reports whether err proves the request never left the client:
-// the budget or the rate limiter gave up, the name did not resolve, or the
-// connection was never established (e.g. connection refused). Resets, EOFs
-// and timeouts after connecting prove nothing.
+// the budget gave up (a *WaitError, or the context ended while waiting for
+// it), the name did not resolve, or the connection was never established
+// (e.g. connection refused). Resets, EOFs and timeouts after connecting
+// prove nothing.
 func notSent(err error) bool {
 	var lerr *limiterError
 	var werr *WaitError

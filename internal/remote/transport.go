@@ -8,25 +8,26 @@ import (
 	"net/http"
 	"net/url"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
-// transport sits under go-retryablehttp, so it sees every attempt, retries
-// included. It does what must happen per attempt:
+// transport sits under go-retryablehttp, so it sees every attempt the
+// library's loop makes, retries included. It does what must happen around
+// each one on the wire:
 //
-//  1. wait for the credential's Budget (and Config.RateLimit's limiter, if
-//     any), so retries are paced like first attempts (a retry storm is
-//     exactly what gets a credential locked out);
+//  1. wait for the credential's Budget, so retries are paced like first
+//     attempts (a retry storm is exactly what gets a credential locked
+//     out);
 //  2. bound the attempt, body included, by the attempt deadline;
 //  3. teach the Budget the rate-limit headers of the answer;
 //  4. write one debug record: op, method, path, attempt, status or error,
 //     duration. The record is built from chosen fields only — never
 //     req.Header, never the query — so credentials cannot reach the log.
+//
+// It makes no decision about retrying and counts nothing: the attempt
+// number is retryablehttp's (see call.attempt).
 type transport struct {
 	next           http.RoundTripper
 	budget         *Budget
-	limiter        *rate.Limiter // nil: no cap besides the budget
 	attemptTimeout time.Duration // 0: none
 	maxWait        time.Duration // the longest budget wait (RetryAfterCap)
 	log            *slog.Logger
@@ -34,9 +35,9 @@ type transport struct {
 }
 
 // limiterError marks a request that was not sent because its context was
-// done, or because Config.RateLimit's limiter could not serve it before
-// the deadline. Nothing was sent, which matters for the no-blind-retry rule
-// on create.
+// done before or while it waited for the Budget, the client's rate
+// limiter. Nothing was sent, which matters for the no-blind-retry rule on
+// create.
 type limiterError struct{ err error }
 
 func (e *limiterError) Error() string { return "rate limiter: " + e.err.Error() }
@@ -56,25 +57,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 
-	var queuedFor time.Duration // time spent waiting, for the attempt's record
-	if t.limiter != nil {
-		queued := time.Now()
-		err := t.limiter.Wait(ctx)
-		queuedFor = time.Since(queued)
-		if err != nil {
-			// Wait says "would exceed context deadline" before the
-			// deadline passes; report the context's own error when there
-			// is one.
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				err = ctxErr
-			}
-			return refuse(&limiterError{err: err})
-		}
-	}
-	seq, waited, err := t.budget.acquire(ctx, t.maxWait, func(d time.Duration, why string, dup bool) {
+	seq, queuedFor, err := t.budget.acquire(ctx, t.maxWait, func(d time.Duration, why string, dup bool) {
 		t.reportWait(ctx, cl, "rate wait", d, why, !dup)
 	})
-	queuedFor += waited
 	tallyWait(ctx, queuedFor)
 	if err != nil {
 		var we *WaitError
@@ -86,8 +71,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	attempt := 0
 	if cl != nil {
-		cl.attempts++ // RoundTrip runs on the caller's goroutine: no race
-		attempt = cl.attempts
+		attempt = cl.attempt
 	}
 	actx, cancel := ctx, context.CancelFunc(func() {})
 	if t.attemptTimeout > 0 {
@@ -125,7 +109,7 @@ func (t *transport) reportWait(ctx context.Context, cl *call, msg string, d time
 	if t.log != nil {
 		attrs := []slog.Attr{slog.String("op", op)}
 		if cl != nil {
-			attrs = append(attrs, slog.String("method", cl.method), slog.String("path", cl.path), slog.Int("attempt", cl.attempts))
+			attrs = append(attrs, slog.String("method", cl.method), slog.String("path", cl.path), slog.Int("attempt", cl.attempt))
 		}
 		attrs = append(attrs, slog.Duration("wait", d), slog.String("why", why),
 			slog.String("text", "waiting "+fmtWait(d)+": "+why))

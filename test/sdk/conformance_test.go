@@ -1,6 +1,8 @@
-//go:build sdkconformance
-
-package emulator_test
+// Package sdk checks the emulator against Cloudflare's own Go SDK. It is a
+// module of its own (go.mod here), so that the SDK is a requirement of this
+// test only, never of riskctl: the main module's go.mod does not list it
+// (internal/remote/deps_test.go checks that).
+package sdk
 
 import (
 	"context"
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -31,11 +34,10 @@ import (
 // middleware, so what the SDK sends and what the emulator answers are both
 // checked against the OpenAPI contract. The SDK is a test-only dependency.
 //
-// They build only with -tags sdkconformance, which .ci/run passes: the SDK
-// is large (a cold compile takes minutes), so the everyday go test and go
-// vet leave it out. Run them with
+// The SDK is large (a cold compile takes minutes), so the everyday go test
+// and go vet of the main module leave this module out; .ci/run runs it:
 //
-//	go test -tags sdkconformance -run SDK ./internal/emulator
+//	cd test/sdk && go test ./...
 
 const (
 	sdkAccount = "023e105f4ecef8ad9ca31a8372d0c353"
@@ -44,6 +46,26 @@ const (
 	sdkEmail   = "ops@example.com"
 	sdkUnknown = "00000000-0000-4000-8000-000000000000"
 )
+
+// TestMain points contracttest at the main module's contract: it looks
+// beside the nearest go.mod, which here is this module's.
+func TestMain(m *testing.M) {
+	if os.Getenv(contracttest.EnvSpec) == "" {
+		root, err := filepath.Abs(filepath.Join("..", ".."))
+		if err == nil {
+			for _, p := range []string{contracttest.SharedSpecPath(root), contracttest.VendoredSpecPath(root)} {
+				if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+					os.Setenv(contracttest.EnvSpec, p)
+					break
+				}
+			}
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// sdkNow is the emulator's clock: the time of the contract's examples.
+var sdkNow = time.Date(2025, 3, 19, 19, 53, 56, 0, time.UTC)
 
 // sdkEnv is an emulator behind the contract middleware on a real server.
 type sdkEnv struct {
@@ -62,7 +84,7 @@ func newSDKEnv(t *testing.T, opts emulator.Options) *sdkEnv {
 		os.Unsetenv(v)  // set but empty would still send an empty header
 	}
 	if opts.Now == nil {
-		opts.Now = func() time.Time { return contractNow }
+		opts.Now = func() time.Time { return sdkNow }
 	}
 	e, err := emulator.New(opts)
 	if err != nil {
@@ -269,7 +291,7 @@ func TestSDKConformance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(risk.Events) != 0 || !risk.LastResetTime.Equal(contractNow) {
+		if len(risk.Events) != 0 || !risk.LastResetTime.Equal(sdkNow) {
 			t.Errorf("after reset: %d events, last_reset_time %v", len(risk.Events), risk.LastResetTime)
 		}
 		_, err = rs.Get(ctx, sdkUnknown, zero_trust.RiskScoringGetParams{AccountID: cloudflare.F(sdkAccount)})
@@ -295,7 +317,7 @@ func TestSDKConformance(t *testing.T) {
 		checkDecoded(t, "created", created)
 		if created.ReferenceID != ref || !created.Active || created.AccountTag != sdkAccount ||
 			created.WellKnownURL != "https://ssf.risk-score.teams.cloudflare.com/.well-known/sse-configuration/"+created.ID ||
-			!created.CreatedAt.Equal(contractNow) {
+			!created.CreatedAt.Equal(sdkNow) {
 			t.Errorf("created %+v", created)
 		}
 		// No reference_id: the server picks a UUIDv4 (docs/api.md#integrations).

@@ -13,8 +13,8 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/riskctl/riskctl/internal/atomicfile"
 	"github.com/riskctl/riskctl/internal/emulator"
+	"github.com/riskctl/riskctl/internal/safefile"
 )
 
 func emulatorCommand(g *globals) *ucli.Command {
@@ -138,7 +138,7 @@ func (g *globals) emulatorServe(c *ucli.Context) error {
 		fmt.Fprintf(out, "use it with: export %s=%s\n", envBaseURL, baseURL)
 		if opts.ReadyFile != "" {
 			// Nobody could find the server: it stops, saying why.
-			readyErr = atomicfile.Write(opts.ReadyFile, []byte(baseURL+"\n"), 0o644)
+			readyErr = safefile.Write(opts.ReadyFile, []byte(baseURL+"\n"), 0o644)
 		}
 		return readyErr
 	})
@@ -217,7 +217,7 @@ func (g *globals) emulatorCatalogue(c *ucli.Context) error {
 		_, err = g.streams.Out.Write(buf.Bytes())
 		return err
 	}
-	return atomicfile.Write(opts.Output, buf.Bytes(), 0o644)
+	return safefile.Write(opts.Output, buf.Bytes(), 0o644)
 }
 
 // parseRateLimit reads "N" (per second) or "N/DURATION".

@@ -2,15 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/riskctl/riskctl/internal/atomicfile"
+	"github.com/riskctl/riskctl/internal/safefile"
 	"github.com/riskctl/riskctl/internal/spec"
 )
 
@@ -134,23 +133,28 @@ func (g *globals) fmtCheck(files []formatted) error {
 
 // fmtWrite rewrites the files that are not formatted and lists them on
 // stdout. A file whose path goes through a symlink (the file itself, or a
-// directory on the way to it) is refused before anything is written:
-// writing through it could change a file outside the spec directory (a
-// spec directory's link to ../.github/workflows/x.yml, or a riskscoring/
-// that links elsewhere), and replacing a linked file would turn a link the
-// repository keeps into a copy.
+// directory on the way to it) is refused before anything is written
+// (safefile's output-target rule): writing through it could change a file
+// outside the spec directory (a spec directory's link to
+// ../.github/workflows/x.yml), and replacing a linked file would turn a
+// link the repository keeps into a copy.
 func (g *globals) fmtWrite(files []formatted) error {
 	var links spec.Errors
 	for _, f := range files {
 		if !f.changed() {
 			continue
 		}
-		if info, err := os.Lstat(f.path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		err := safefile.CheckTargets([]string{f.path}, nil, true)
+		var link *safefile.LinkError
+		switch {
+		case errors.As(err, &link) && link.IsTarget():
 			links = append(links, &spec.Error{Pos: spec.Pos{File: f.path},
 				Msg: "is a symbolic link: fmt -w does not write through links; format the file it points to (nothing was written)"})
-		} else if real, linked := throughLink(f.path); linked {
+		case errors.As(err, &link):
 			links = append(links, &spec.Error{Pos: spec.Pos{File: f.path},
-				Msg: fmt.Sprintf("is reached through a symbolic link (it is %s): fmt -w does not write through links; format the file there (nothing was written)", real)})
+				Msg: fmt.Sprintf("is reached through the symbolic link %s: fmt -w does not write through links; format the file there (nothing was written)", link.Link)})
+		case err != nil:
+			return err
 		}
 	}
 	if len(links) > 0 {
@@ -168,42 +172,16 @@ func (g *globals) fmtWrite(files []formatted) error {
 	return nil
 }
 
-// throughLink reports whether a directory on path is a symbolic link, and
-// then where path really is. A relative path is judged from the working
-// directory, whatever links lead to that: only the path as written counts.
-// A path that cannot be resolved counts as a link: fmt -w does not guess.
-func throughLink(path string) (real string, linked bool) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return path, true
-	}
-	want := filepath.Clean(abs)
-	if !filepath.IsAbs(path) {
-		wd, err := os.Getwd()
-		if err != nil {
-			return path, true
-		}
-		if wd, err = filepath.EvalSymlinks(wd); err != nil {
-			return path, true
-		}
-		want = filepath.Join(wd, path)
-	}
-	real, err = filepath.EvalSymlinks(abs)
-	if err != nil {
-		return path, true
-	}
-	return real, real != want
-}
-
-// writeInPlace replaces path with data atomically (package atomicfile),
-// keeping path's permission bits, so an interrupted fmt -w leaves the old
-// file or the new one, never a part of either.
+// writeInPlace replaces path with data atomically, keeping path's
+// permission bits, so an interrupted fmt -w leaves the old file or the new
+// one, never a part of either; through no link, even one that appeared
+// since fmtWrite looked (safefile.WriteTarget).
 func writeInPlace(path string, data []byte) error {
 	info, err := os.Stat(path)
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(path, data, info.Mode().Perm())
+	return safefile.WriteTarget(path, data, info.Mode().Perm(), true)
 }
 
 // plural says "1 file is" or "3 files are".

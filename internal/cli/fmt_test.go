@@ -121,20 +121,20 @@ func TestFmtCheckWritesNothing(t *testing.T) {
 // replaced), and then no file of the run is written.
 func TestFmtWriteRefusesSymlinks(t *testing.T) {
 	dir := t.TempDir()
-	outside := filepath.Join(t.TempDir(), "outside.yaml")
-	for _, p := range []string{outside, filepath.Join(dir, "a.yaml")} {
+	target := filepath.Join(dir, "target.yaml")
+	for _, p := range []string{target, filepath.Join(dir, "a.yaml")} {
 		if err := os.WriteFile(p, []byte(unformatted), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Symlink(outside, filepath.Join(dir, "link.yaml")); err != nil {
+	if err := os.Symlink("target.yaml", filepath.Join(dir, "link.yaml")); err != nil {
 		t.Skipf("no symlinks here: %v", err)
 	}
 	code, out, errOut := runFmt(t, "-w", dir)
 	if code != ExitInvalid || out != "" || !strings.Contains(errOut, "link.yaml: is a symbolic link") {
 		t.Errorf("fmt -w: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	for _, p := range []string{outside, filepath.Join(dir, "a.yaml")} {
+	for _, p := range []string{target, filepath.Join(dir, "a.yaml")} {
 		if data, _ := os.ReadFile(p); string(data) != unformatted {
 			t.Errorf("%s was written: %q", p, data)
 		}
@@ -145,22 +145,22 @@ func TestFmtWriteRefusesSymlinks(t *testing.T) {
 }
 
 // TestFmtWriteRefusesLinkedDirectories: -w does not write through a
-// directory that is a link either (riskscoring/ linking elsewhere, or a
-// -f through a link), nor any file of the run then; reading through it
-// is fine.
+// directory that is a link either (riskscoring/ linking to another
+// directory, or a -f through a link), nor any file of the run then;
+// reading through it is fine while the link stays in the working
+// directory.
 func TestFmtWriteRefusesLinkedDirectories(t *testing.T) {
-	outside, err := filepath.EvalSymlinks(t.TempDir())
-	if err != nil {
+	t.Chdir(t.TempDir())
+	if err := os.Mkdir("specs", 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Chdir(t.TempDir())
-	target := filepath.Join(outside, "prod.yaml")
+	target := filepath.Join("specs", "prod.yaml")
 	for _, p := range []string{target, "a.yaml"} {
 		if err := os.WriteFile(p, []byte(unformatted), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := os.Symlink(outside, "riskscoring"); err != nil {
+	if err := os.Symlink("specs", "riskscoring"); err != nil {
 		t.Skipf("no symlinks here: %v", err)
 	}
 	if err := os.Mkdir("real", 0o755); err != nil {
@@ -169,19 +169,22 @@ func TestFmtWriteRefusesLinkedDirectories(t *testing.T) {
 	if err := os.Symlink(filepath.Join("..", "riskscoring"), filepath.Join("real", "link")); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{
-		{"-w"},
-		{"-w", "-f", "riskscoring/"},
-		{"-w", "riskscoring/prod.yaml", "a.yaml"},
-		{"-w", "a.yaml", "real/link/prod.yaml"},
+	for _, tc := range []struct {
+		args []string
+		link string
+	}{
+		{[]string{"-w"}, "riskscoring"},
+		{[]string{"-w", "-f", "riskscoring/"}, "riskscoring"},
+		{[]string{"-w", "riskscoring/prod.yaml", "a.yaml"}, "riskscoring"},
+		{[]string{"-w", "a.yaml", "real/link/prod.yaml"}, "real/link"},
 	} {
-		code, out, errOut := runFmt(t, args...)
-		if code != ExitInvalid || out != "" || !strings.Contains(errOut, "prod.yaml: is reached through a symbolic link (it is "+target+")") {
-			t.Errorf("fmt %q: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		code, out, errOut := runFmt(t, tc.args...)
+		if code != ExitInvalid || out != "" || !strings.Contains(errOut, "prod.yaml: is reached through the symbolic link "+tc.link+":") {
+			t.Errorf("fmt %q: exit %d, stdout %q, stderr %q", tc.args, code, out, errOut)
 		}
 		for _, p := range []string{target, "a.yaml"} {
 			if data, _ := os.ReadFile(p); string(data) != unformatted {
-				t.Fatalf("fmt %q: %s was written: %q", args, p, data)
+				t.Fatalf("fmt %q: %s was written: %q", tc.args, p, data)
 			}
 		}
 	}
@@ -193,8 +196,41 @@ func TestFmtWriteRefusesLinkedDirectories(t *testing.T) {
 	}
 	// A file reached without links is written, from the working
 	// directory or by its absolute path.
-	if code, out, errOut := runFmt(t, "-w", "a.yaml", target); code != ExitOK || out != "a.yaml\n"+target+"\n" {
+	abs, err := filepath.Abs(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runFmt(t, "-w", "a.yaml", abs); code != ExitOK || out != "a.yaml\n"+abs+"\n" {
 		t.Errorf("fmt -w without links: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestFmtRefusesLinksThatLeave: a spec file or directory linking out of
+// the working directory is not read: fmt prints nothing of it, in no
+// mode, and the error quotes none of it.
+func TestFmtRefusesLinksThatLeave(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "secret.yaml"), []byte("secret: s3cr3t\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	if err := os.Mkdir("riskscoring", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret.yaml"), filepath.Join("riskscoring", "x.yaml")); err != nil {
+		t.Skipf("no symlinks here: %v", err)
+	}
+	if err := os.Symlink(outside, "linked"); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{}, {"-w"}, {"--check"}, {"linked/secret.yaml"}, {"-f", "linked"}} {
+		code, out, errOut := runFmt(t, args...)
+		if code != ExitInvalid || out != "" || strings.Contains(errOut, "s3cr3t") || !strings.Contains(errOut, "symbolic link that leaves the working directory") {
+			t.Errorf("fmt %q: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	if data, _ := os.ReadFile(filepath.Join(outside, "secret.yaml")); string(data) != "secret: s3cr3t\n" {
+		t.Errorf("the target was written: %q", data)
 	}
 }
 

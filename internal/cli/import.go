@@ -5,15 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
-	"github.com/riskctl/riskctl/internal/atomicfile"
+	"github.com/riskctl/riskctl/internal/safefile"
 	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/tfimport"
 )
@@ -120,8 +118,15 @@ func (g *globals) importTerraform(_ context.Context, o importOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOutputs(outs, o.Force); err != nil {
+	var inputs []string
+	if o.File != tfimport.Stdin {
+		inputs = []string{o.File}
+	}
+	if err := checkOutputs(outs, inputs, o.Force); err != nil {
 		return err
+	}
+	if testHookBeforeWrite != nil {
+		testHookBeforeWrite()
 	}
 
 	g.reportSkipped(res.Skipped)
@@ -212,171 +217,73 @@ func importOutputs(o importOptions, res *tfimport.Result, specs [][]byte, handof
 
 // checkOutputs refuses, before anything is written, what would make the
 // import write somewhere else than the files it names or leave a partial
-// result: two outputs that are one file (--handoff naming a spec by
-// another spelling), a symbolic link on a path (out/ACCOUNT.yaml ->
-// ../victim, or out -> elsewhere, as a checkout may hold), and, without
-// --force, an existing file (a spec in git may hold edits the state
-// lacks). Every refusal is exit 3, with nothing written.
-func checkOutputs(outs []output, force bool) error {
-	type seen struct {
-		out  output
-		key  string // the physical path, as the kernel will resolve it
-		info os.FileInfo
+// result (safefile.CheckTargets): two outputs that are one file (--handoff
+// naming a spec by another spelling), an output that is the state read, a
+// symbolic link on a path (out/ACCOUNT.yaml -> ../victim, or out ->
+// elsewhere, as a checkout may hold), and, without --force, an existing
+// file (a spec in git may hold edits the state lacks). Every refusal is
+// exit 3, with nothing written.
+func checkOutputs(outs []output, inputs []string, force bool) error {
+	paths := make([]string, len(outs))
+	for i, out := range outs {
+		paths[i] = out.path
 	}
-	var targets []seen
-	var existing []string
+	err := safefile.CheckTargets(paths, inputs, force)
+	var (
+		link  *safefile.LinkError
+		same  *safefile.SameFileError
+		exist *safefile.ExistError
+	)
+	switch {
+	case errors.As(err, &link):
+		return linkRefusal(outs, link)
+	case errors.As(err, &same) && same.Input:
+		out := outs[same.Index]
+		return usageErrorf("%s %s is the state file %s: refusing to overwrite an input; nothing was written", out.what(), out.path, inputs[same.Other])
+	case errors.As(err, &same):
+		a, b := outs[same.Other], outs[same.Index]
+		hint := ""
+		if a.handoff || b.handoff {
+			hint = ": pass another --handoff"
+		}
+		return usageErrorf("%s %s and %s %s are the same file%s; nothing was written", a.what(), a.path, b.what(), b.path, hint)
+	case errors.As(err, &exist):
+		return usageErrorf("%v; nothing was written", exist)
+	}
+	return err
+}
+
+// linkRefusal says which output a symbolic link stopped, exit 3.
+func linkRefusal(outs []output, link *safefile.LinkError) error {
+	what := "the file"
 	for _, out := range outs {
-		link, err := symlinkOn(out.path)
-		if err != nil {
-			return fmt.Errorf("checking %s: %w", out.path, err)
+		if out.path == link.Path {
+			what = out.what()
 		}
-		if link != "" {
-			if filepath.Clean(link) == filepath.Clean(out.path) {
-				return usageErrorf("not writing %s %s: it is a symbolic link, and riskctl writes no file through one; nothing was written", out.what(), out.path)
-			}
-			return usageErrorf("not writing %s %s: its path goes through the symbolic link %s, and riskctl writes no file through one; nothing was written", out.what(), out.path, link)
-		}
-		key, err := physicalPath(out.path)
-		if err != nil {
-			return fmt.Errorf("checking %s: %w", out.path, err)
-		}
-		info, err := os.Lstat(out.path)
-		switch {
-		case err == nil:
-			existing = append(existing, out.path)
-		case errors.Is(err, fs.ErrNotExist):
-			info = nil
-		default:
-			return fmt.Errorf("checking %s: %w", out.path, err)
-		}
-		for _, t := range targets {
-			// EqualFold too: on a case-insensitive file system (macOS,
-			// Windows) out/A.yaml is out/a.yaml, even before it exists.
-			same := strings.EqualFold(t.key, key) || (info != nil && t.info != nil && os.SameFile(t.info, info))
-			if same {
-				hint := ""
-				if out.handoff || t.out.handoff {
-					hint = ": pass another --handoff"
-				}
-				return usageErrorf("%s %s and %s %s are the same file%s; nothing was written", t.out.what(), t.out.path, out.what(), out.path, hint)
-			}
-		}
-		targets = append(targets, seen{out, key, info})
 	}
-	if len(existing) > 0 && !force {
-		return usageErrorf("not overwriting %s (pass --force to replace); nothing was written", strings.Join(existing, ", "))
+	if link.IsTarget() {
+		return usageErrorf("not writing %s %s: it is a symbolic link, and riskctl writes no file through one; nothing was written", what, link.Path)
 	}
-	return nil
+	return usageErrorf("not writing %s %s: its path goes through the symbolic link %s, and riskctl writes no file through one; nothing was written", what, link.Path, link.Link)
 }
 
-// symlinkOn returns the first symbolic link on path that riskctl would
-// follow or replace, "" if none: a component of path as given (the
-// directories, then the file itself), up to the first that does not
-// exist (the rest riskctl creates). Links above the working directory
-// are the user's own layout, not the path's: an absolute path inside
-// the working directory (as $PWD/out spells it) is judged from there,
-// any other absolute path from the root.
-func symlinkOn(path string) (string, error) {
-	cur, rest := "", path
-	if filepath.IsAbs(path) {
-		cur = filepath.VolumeName(path) + string(filepath.Separator)
-		rest = path[len(cur):]
-		if dir, r, ok := withinWorkingDir(path); ok {
-			cur, rest = dir, r
-		}
-	}
-	for _, c := range strings.Split(filepath.ToSlash(rest), "/") {
-		if c == "" || c == "." {
-			continue
-		}
-		switch {
-		case cur == "":
-			cur = c
-		case os.IsPathSeparator(cur[len(cur)-1]):
-			cur += c
-		default:
-			cur += string(filepath.Separator) + c
-		}
-		if c == ".." {
-			continue // the parent of a directory that is no link
-		}
-		info, err := os.Lstat(cur)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			return "", nil
-		case err != nil:
-			return "", err
-		case info.Mode()&fs.ModeSymlink != 0:
-			return cur, nil
-		}
-	}
-	return "", nil
-}
-
-// withinWorkingDir says whether the absolute path abs starts with the
-// working directory (spelled as $PWD or as the real path), and returns
-// that directory's spelling and the rest of abs, as written: its ".."
-// components are for symlinkOn to walk.
-func withinWorkingDir(abs string) (dir, rest string, ok bool) {
-	wd, err := os.Getwd()
-	if err != nil {
-		return "", "", false
-	}
-	dirs := []string{wd}
-	if real, err := filepath.EvalSymlinks(wd); err == nil && real != wd {
-		dirs = append(dirs, real)
-	}
-	for _, d := range dirs {
-		prefix := d
-		if !os.IsPathSeparator(prefix[len(prefix)-1]) {
-			prefix += string(filepath.Separator)
-		}
-		if rest, ok := strings.CutPrefix(abs, prefix); ok {
-			return d, rest, true
-		}
-	}
-	return "", "", false
-}
-
-// physicalPath is the absolute path the kernel resolves path to, for a
-// path that symlinkOn cleared: relative to the real working directory
-// (its ".." are then physical parents), links above it resolved.
-func physicalPath(path string) (string, error) {
-	if !filepath.IsAbs(path) {
-		wd, err := os.Getwd()
-		if err != nil {
-			return "", err
-		}
-		real, err := filepath.EvalSymlinks(wd)
-		if err != nil {
-			return "", err
-		}
-		return filepath.Join(real, path), nil
-	}
-	if dir, rest, ok := withinWorkingDir(path); ok {
-		real, err := filepath.EvalSymlinks(dir)
-		if err != nil {
-			return "", err
-		}
-		return filepath.Join(real, rest), nil
-	}
-	return filepath.Clean(path), nil
-}
+// testHookBeforeWrite, when set, runs between checkOutputs and
+// writeOutputs: tests change the file system there.
+var testHookBeforeWrite func()
 
 // writeOutputs writes the files, each atomically (a whole new file or the
-// old one, never a part, even if the run is interrupted), replacing
-// nothing through a symbolic link. Without --force a file is only
-// created, never replaced, even if it appeared since checkOutputs looked.
+// old one, never a part, even if the run is interrupted), through no
+// symbolic link, even one that appeared since checkOutputs looked
+// (safefile.WriteTarget). Without --force a file is only created, never
+// replaced, even if it appeared since then.
 func writeOutputs(outs []output, force bool) error {
-	write := atomicfile.WriteNew
-	if force {
-		write = atomicfile.Write
-	}
 	for _, out := range outs {
-		if err := os.MkdirAll(filepath.Dir(out.path), 0o755); err != nil {
-			return err
+		err := safefile.WriteTarget(out.path, out.data, 0o644, force)
+		var link *safefile.LinkError
+		if errors.As(err, &link) {
+			return &exitError{code: ExitError, err: fmt.Errorf("not writing %s %s: %w (it appeared after the check)", out.what(), out.path, link)}
 		}
-		if err := write(out.path, out.data, 0o644); err != nil {
+		if err != nil {
 			return err
 		}
 	}

@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/riskctl/riskctl/internal/safefile"
 )
 
 // A behaviors catalogue is the set of behaviors every new account starts
@@ -44,17 +45,11 @@ const defaultCatalogueLevel = riskLow
 
 // LoadBehaviors reads and checks a behaviors catalogue file.
 func LoadBehaviors(path string) (map[string]Behavior, error) {
-	f, err := os.Open(path)
+	// Bounded: a regular file of at most maxCatalogueBytes, never a FIFO
+	// or a device.
+	data, err := safefile.Read(path, maxCatalogueBytes)
 	if err != nil {
-		return nil, fmt.Errorf("behaviors file: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxCatalogueBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("behaviors file %s: %w", path, err)
-	}
-	if len(data) > maxCatalogueBytes {
-		return nil, fmt.Errorf("behaviors file %s: larger than %d bytes", path, maxCatalogueBytes)
+		return nil, fmt.Errorf("behaviors file: open %s: %w", path, safefile.Reason(err))
 	}
 	return ParseBehaviors(path, data)
 }

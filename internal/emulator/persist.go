@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/riskctl/riskctl/internal/safefile"
 )
 
 // Save writes the whole state to Options.StatePath now. It is a no-op
@@ -101,53 +103,39 @@ func (e *Emulator) commitLocked() *reply {
 }
 
 // writeFileAtomic replaces path with data so that a crash leaves either the
-// old or the new file, never a torn one: temp file in the same directory
-// (rename is only atomic within a file system), fsync, rename.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// old or the new file, never a torn one (a temp file in the same
+// directory, fsync, rename, all relative to the directory opened once).
+// The temp file is named tempPrefix(path) and digits. Inside the working
+// directory no link is followed on the way (safefile.WriteTarget); a path
+// outside it is the user's, links and all (safefile.Write).
+func writeFileAtomic(path string, data []byte) error {
+	if safefile.InWorkingDir(path) {
+		// Through no link, even one swapped in since acquireStateLock
+		// checked (safefile.WriteTarget).
+		return safefile.WriteTarget(path, data, 0o600, true)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, tempPrefix(path)+"*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	// Make the rename itself durable; best effort, some systems refuse
-	// to fsync a directory.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
+	return safefile.Write(path, data, 0o600)
 }
+
+// maxStateBytes bounds the state file loadState reads: 64 MiB holds
+// DefaultMaxAccounts accounts of thousands of integrations and users each,
+// far more than a test or a demo makes. The file sits in a checkout
+// (.riskctl/emulator.json), so it may be a link to /dev/zero, a FIFO or a
+// padded file: safefile's bounded read refuses each before reading it.
+const maxStateBytes = 64 << 20
 
 // loadState reads a state file. A missing file is a fresh state; anything
 // unreadable is an error naming the file, never silently discarded.
 func loadState(path string) (*state, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, maxStateBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return newState(), nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load state %s: %w", path, err)
+		return nil, fmt.Errorf("load state %s: %w", path, safefile.Reason(err))
 	}
 	var st state
 	// Strict: a misspelt field in a hand-edited file is an error, not a
@@ -225,6 +213,20 @@ func lockPath(statePath string) string { return statePath + ".lock" }
 // The lock file itself is left in place on release: removing it would let a
 // waiter lock an unlinked inode while a newcomer locks a fresh one.
 func acquireStateLock(statePath string) (*os.File, error) {
+	// A state path that is a device or a FIFO (--state /dev/zero) is
+	// refused before a lock file is made beside it (/dev/zero.lock);
+	// loadState checks again, on what it opens.
+	if fi, err := os.Stat(statePath); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("load state %s: %w", statePath, &safefile.NotRegularError{Mode: fi.Mode()})
+	}
+	// Inside the working directory, where a checkout's committed links are
+	// (a .riskctl that links elsewhere), the state file and its lock are
+	// created and replaced through no link: safefile's output-target rule.
+	if safefile.InWorkingDir(statePath) {
+		if err := safefile.CheckTargets([]string{statePath, lockPath(statePath)}, nil, true); err != nil {
+			return nil, fmt.Errorf("emulator state: %w; riskctl keeps its state in a regular file", err)
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(statePath), 0o755); err != nil {
 		return nil, fmt.Errorf("lock state %s: %w", statePath, err)
 	}
@@ -305,7 +307,9 @@ func checkLockContent(f *os.File) error {
 
 // lockHolder reads the PID a lock file records, 0 if it holds none (yet).
 func lockHolder(path string) int {
-	data, err := os.ReadFile(path)
+	// Bounded: the path may have become a FIFO or a device since it was
+	// opened for the lock.
+	data, err := safefile.Read(path, maxLockFileBytes)
 	if err != nil {
 		return 0
 	}

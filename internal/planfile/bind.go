@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/safefile"
 	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
 )
@@ -109,7 +109,7 @@ func ReadSpecs(root *os.Root, a Account) ([]SpecSource, error) {
 		if err := checkSpecPath(root, path); err != nil {
 			return nil, refused(a.AccountID, "spec file %q: %v", path, err)
 		}
-		data, err := root.ReadFile(path)
+		data, err := safefile.ReadIn(root, path, spec.MaxSpecBytes)
 		if err != nil {
 			return nil, refused(a.AccountID, "spec file %q cannot be read: %v", path, pathReason(err))
 		}
@@ -171,7 +171,8 @@ func ParseSpec(a Account, sources []SpecSource, opts spec.Options) (*spec.File, 
 
 // CheckOutput says why plan --out may not write path: it is a spec file
 // (named *.yaml or *.yml, or the same file as one of inputs), a directory,
-// or an existing file that is not a riskctl plan. Overwriting a saved plan
+// a path with a symbolic link on it (safefile.CheckTargets), or an existing
+// file that is not a riskctl plan. Overwriting a saved plan
 // is fine; overwriting anything else would lose it.
 func CheckOutput(path string, inputs []string) error {
 	if ext := filepath.Ext(path); ext == ".yaml" || ext == ".yml" {
@@ -179,7 +180,7 @@ func CheckOutput(path string, inputs []string) error {
 	}
 	info, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return checkLinks(path)
 	}
 	if err != nil {
 		return fmt.Errorf("--out %q: %v", path, pathReason(err))
@@ -192,8 +193,20 @@ func CheckOutput(path string, inputs []string) error {
 			return fmt.Errorf("--out %q is the spec file %s: refusing to overwrite an input", path, in)
 		}
 	}
+	if err := checkLinks(path); err != nil {
+		return err
+	}
 	if !isPlanFile(path) {
 		return fmt.Errorf("--out %q exists and is not a riskctl plan file: refusing to overwrite it (remove it, or choose another --out)", path)
+	}
+	return nil
+}
+
+// checkLinks applies the output-target rule (package safefile): no
+// symbolic link on the way to path. WriteFile checks again as it writes.
+func checkLinks(path string) error {
+	if err := safefile.CheckTargets([]string{path}, nil, true); err != nil {
+		return fmt.Errorf("--out %q: %v", path, err)
 	}
 	return nil
 }
@@ -201,13 +214,8 @@ func CheckOutput(path string, inputs []string) error {
 // isPlanFile reports whether path holds a JSON object with the keys of a
 // saved plan, whatever its version.
 func isPlanFile(path string) bool {
-	f, err := os.Open(path)
+	data, err := safefile.Read(path, MaxPlanBytes)
 	if err != nil {
-		return false
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxPlanBytes+1))
-	if err != nil || len(data) > maxPlanBytes {
 		return false
 	}
 	var head map[string]json.RawMessage
@@ -218,9 +226,6 @@ func isPlanFile(path string) bool {
 	_, accounts := head["accounts"]
 	return version && accounts
 }
-
-// maxPlanBytes bounds what isPlanFile reads of an existing --out target.
-const maxPlanBytes = 256 << 20
 
 // CheckActions refuses a saved plan whose actions are not the ones fresh,
 // the plan computed again from the same spec and the same live state: the

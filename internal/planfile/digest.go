@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"os"
+
+	"github.com/riskctl/riskctl/internal/safefile"
+	"github.com/riskctl/riskctl/internal/spec"
 )
 
 const digestPrefix = "sha256:"
@@ -27,7 +29,7 @@ func SpecDigest(paths []string) (string, error) {
 	}
 	contents := make([][]byte, len(paths))
 	for i, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := safefile.ReadConfined(p, spec.MaxSpecBytes)
 		if err != nil {
 			return "", fmt.Errorf("planfile: spec digest: %w", err)
 		}

@@ -7,12 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
-	"github.com/riskctl/riskctl/internal/atomicfile"
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/safefile"
 	"github.com/riskctl/riskctl/internal/state"
 	"github.com/riskctl/riskctl/internal/textutil"
 )
@@ -168,23 +167,36 @@ func Write(path string, f File) error {
 	return WriteFile(path, data)
 }
 
-// WriteFile saves data, a plan Encode wrote, to path as Write does.
+// WriteFile saves data, a plan Encode wrote, to path as Write does,
+// through no symbolic link (safefile.WriteTarget): plan --out's check
+// (CheckOutput) and its write cannot be told apart by a swapped link.
 func WriteFile(path string, data []byte) error {
-	if err := atomicfile.Write(path, data, 0o600); err != nil {
+	if err := safefile.WriteTarget(path, data, 0o600, true); err != nil {
 		return fmt.Errorf("planfile: %w", err)
 	}
 	return nil
 }
 
-// Read reads a saved plan that Write wrote. Its errors start with path and
+// MaxPlanBytes is the largest plan file Read reads: 32 MiB. A saved plan
+// holds a snapshot of the live state beside the plan of each account; for
+// an account of 10,000 integrations that all change it is about 12 MiB
+// (the size BENCHMARKS.md plans for), so 32 MiB leaves room for that and
+// more, yet stays well below what would hurt: a plan file is an artifact
+// a pull request author may craft, and a FIFO, a device or a padded file
+// is refused before riskctl reads (and decodes) it whole.
+const MaxPlanBytes = 32 << 20
+
+// Read reads a saved plan that Write wrote, with safefile's bounded read:
+// a regular file of at most MaxPlanBytes (a named pipe, a device such as
+// /dev/zero, or a larger file is refused unread). Its errors start with path and
 // say what is wrong: the file cannot be read, is not JSON, is not a saved
 // plan, has a format_version this riskctl does not read, or is
 // inconsistent (see the package documentation). Each account's plan is
 // read with plan.ReadJSON.
 func Read(path string) (File, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.Read(path, MaxPlanBytes)
 	if err != nil {
-		return File{}, fmt.Errorf("%s: cannot read the plan file: %w", path, err)
+		return File{}, fmt.Errorf("%s: cannot read the plan file: %w", path, safefile.Reason(err))
 	}
 	f, err := decode(data)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/riskctl/riskctl/internal/redact"
+	"github.com/riskctl/riskctl/internal/safefile"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -81,60 +82,34 @@ func Load(paths []string, opts Options) ([]*File, error) {
 // end.
 const MaxSpecBytes = 4 << 20
 
-// readSpec reads one spec file, or says why it may not be read. Only regular
-// files are read (a symlink counts as what it points to): a named pipe would
-// block the open, and a device such as /dev/zero would never end, so both are
-// refused from their Stat, before any open.
+// readSpec reads one spec file, or says why it may not be read, with
+// safefile's bounded read: only a regular file (a named pipe would block
+// the open, a device such as /dev/zero would never end), at most
+// MaxSpecBytes. It reads through a root (safefile.ReadConfined): the
+// working directory, or the directory of a path named outside it, so a
+// symbolic link that leaves it (a committed riskscoring/x.yaml ->
+// /etc/passwd) is refused without being read.
 func readSpec(path string) (data []byte, problem string) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, "cannot read spec file: " + pathErrorReason(err)
+	data, err := safefile.ReadConfined(path, MaxSpecBytes)
+	if err == nil {
+		return data, ""
 	}
-	if problem := notRegular(info); problem != "" {
-		return nil, problem
-	}
-	if info.Size() > MaxSpecBytes {
+	var tl *safefile.TooLargeError
+	if errors.As(err, &tl) {
 		return nil, tooLarge()
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, "cannot read spec file: " + pathErrorReason(err)
+	if errors.Is(err, safefile.ErrEscapes) {
+		return nil, "cannot read spec file: it is reached through a symbolic link that leaves " + rootOf(path) + " (or is absolute); riskctl reads no spec through such a link"
 	}
-	defer f.Close()
-	// The path may have been swapped between Stat and Open: check what was
-	// opened, too.
-	if info, err := f.Stat(); err != nil {
-		return nil, "cannot read spec file: " + pathErrorReason(err)
-	} else if problem := notRegular(info); problem != "" {
-		return nil, problem
-	}
-	data, err = io.ReadAll(io.LimitReader(f, MaxSpecBytes+1))
-	switch {
-	case err != nil:
-		return nil, "cannot read spec file: " + pathErrorReason(err)
-	case len(data) > MaxSpecBytes:
-		return nil, tooLarge()
-	}
-	return data, ""
+	return nil, "cannot read spec file: " + pathErrorReason(err)
 }
 
-// notRegular says why info is not a file Load reads, or "".
-func notRegular(info fs.FileInfo) string {
-	mode := info.Mode()
-	what := "not a regular file"
-	switch {
-	case mode.IsRegular():
-		return ""
-	case mode.IsDir():
-		what = "a directory, not a file"
-	case mode&fs.ModeNamedPipe != 0:
-		what = "a named pipe (FIFO), not a regular file"
-	case mode&fs.ModeSocket != 0:
-		what = "a socket, not a regular file"
-	case mode&fs.ModeDevice != 0:
-		what = "a device, not a regular file"
+// rootOf names the directory a spec path is read from, for an error.
+func rootOf(path string) string {
+	if safefile.InWorkingDir(path) {
+		return "the working directory"
 	}
-	return "cannot read spec file: it is " + what
+	return "its directory " + filepath.Dir(path)
 }
 
 func tooLarge() string {
@@ -340,7 +315,10 @@ func (p *parser) file(data []byte) *File {
 		p.errorAt(Pos{File: p.path, Line: 1, Col: 1}, `missing version: the file is empty or holds only comments (a spec starts with "version: 1")`)
 		return nil
 	case root.Kind != yaml.MappingNode:
-		p.errorf(root, "a spec must be a YAML mapping with the keys %s, got %s", strings.Join(topKeys, ", "), describe(root))
+		// The kind only, never the text: a file that is not a spec may be
+		// anything (a linked /etc/passwd is one long scalar), and the error
+		// may be posted where others read it.
+		p.errorf(root, "a spec must be a YAML mapping with the keys %s, got %s", strings.Join(topKeys, ", "), kindOf(root))
 		return nil
 	}
 	fields := p.pairs(root)

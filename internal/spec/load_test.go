@@ -89,7 +89,7 @@ var invalidCases = []invalidCase{
 	{
 		name: "top level is a string",
 		src:  "hello\n",
-		want: []string{`spec.yaml:1:1: a spec must be a YAML mapping with the keys version, account_id, behaviors, integrations, prune, got string "hello"`},
+		want: []string{`spec.yaml:1:1: a spec must be a YAML mapping with the keys version, account_id, behaviors, integrations, prune, got a string`},
 	},
 	{
 		name: "second document",

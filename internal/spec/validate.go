@@ -218,6 +218,24 @@ func describe(n *yaml.Node) string {
 	return "an unexpected YAML node"
 }
 
+// kindOf is describe without the value: "a string", "a sequence".
+func kindOf(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode {
+		return describe(n)
+	}
+	switch n.ShortTag() {
+	case strTag:
+		return "a string"
+	case boolTag:
+		return "a boolean"
+	case intTag, floatTag:
+		return "a number"
+	case nullTag:
+		return "null"
+	}
+	return "a scalar"
+}
+
 func (v value) describe() string {
 	switch v.tag {
 	case strTag:

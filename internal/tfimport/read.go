@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/riskctl/riskctl/internal/safefile"
 )
 
 // MaxStateBytes is the largest state Read accepts: 64 MiB, far more than
@@ -22,35 +23,31 @@ const MaxStateBytes = 64 << 20
 const Stdin = "-"
 
 // ReadFile reads a state file, or stdin for "-", within MaxStateBytes.
-// Only regular files are read (a symlink counts as what it points to): a
-// FIFO would block the open, a device might never end. Problems are
-// Errors naming the file.
+// A file goes through safefile's bounded read: only a regular file (a
+// symlink counts as what it points to; a FIFO would block the open, a
+// device might never end). Stdin is what the user piped, so it is read
+// as it is, but through a limited reader too. Problems are Errors naming
+// the file.
 func ReadFile(path string, stdin io.Reader) ([]byte, error) {
 	if path == Stdin {
 		return readBounded("stdin", stdin)
 	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, fileError(path, "cannot read: "+reason(err))
-	}
-	if msg := notRegular(info); msg != "" {
-		return nil, fileError(path, msg)
-	}
-	if info.Size() > MaxStateBytes {
+	data, err := safefile.Read(path, MaxStateBytes)
+	var (
+		nr *safefile.NotRegularError
+		tl *safefile.TooLargeError
+	)
+	switch {
+	case errors.As(err, &nr) && nr.Mode.IsDir():
+		return nil, fileError(path, "is a directory, not a state file")
+	case errors.As(err, &nr):
+		return nil, fileError(path, "is not a regular file (a pipe, socket or device): pass a file, or - to read stdin")
+	case errors.As(err, &tl):
 		return nil, fileError(path, tooLarge())
-	}
-	f, err := os.Open(path)
-	if err != nil {
+	case err != nil:
 		return nil, fileError(path, "cannot read: "+reason(err))
 	}
-	defer f.Close()
-	// The path may have been swapped between Stat and Open.
-	if info, err := f.Stat(); err != nil {
-		return nil, fileError(path, "cannot read: "+reason(err))
-	} else if msg := notRegular(info); msg != "" {
-		return nil, fileError(path, msg)
-	}
-	return readBounded(path, f)
+	return data, nil
 }
 
 func readBounded(name string, r io.Reader) ([]byte, error) {
@@ -62,16 +59,6 @@ func readBounded(name string, r io.Reader) ([]byte, error) {
 		return nil, fileError(name, tooLarge())
 	}
 	return data, nil
-}
-
-func notRegular(info fs.FileInfo) string {
-	if info.Mode().IsRegular() {
-		return ""
-	}
-	if info.IsDir() {
-		return "is a directory, not a state file"
-	}
-	return "is not a regular file (a pipe, socket or device): pass a file, or - to read stdin"
 }
 
 func tooLarge() string {

@@ -155,6 +155,15 @@ var commandExits = map[string][]exitLine{
 		{reconcile.StatusInvalid, ""},
 		{reconcile.StatusError, ""},
 	},
+	"fmt": {
+		{reconcile.StatusOK, "done, or every file is formatted (--check)"},
+		{reconcile.StatusInvalid, "a file is not YAML, cannot be read, or is not formatted (--check)"},
+	},
+	"import terraform": {
+		{reconcile.StatusOK, "imported"},
+		{reconcile.StatusInvalid, "the state cannot be imported, bad flags, a file exists without --force, an output path holds a symbolic link, or two outputs are one file (nothing written)"},
+		{reconcile.StatusError, "cannot write"},
+	},
 	"users reset": {
 		{reconcile.StatusOK, "every user reset"},
 		{reconcile.StatusRefused, "not confirmed (no terminal without --yes, or the answer was not yes)"},

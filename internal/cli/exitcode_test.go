@@ -68,11 +68,6 @@ func TestReasonOf(t *testing.T) {
 	}
 }
 
-// handWritten are commands whose help still spells exit codes by hand.
-// They belong to another change (fmt.go, import.go); remove them from
-// here when their help uses withExitCodes.
-var handWritten = map[string]bool{"fmt": true, "import terraform": true}
-
 // An exit code in help text: "exit 2", "Exit codes: 0 ...".
 var exitCodeText = regexp.MustCompile(`(?i)\bexit (codes?:? *)?[0-9]|\bexit codes:`)
 
@@ -86,9 +81,6 @@ func TestHelpExitCodesComeFromTheTable(t *testing.T) {
 		for _, c := range cmds {
 			name := strings.TrimSpace(prefix + " " + c.Name)
 			walk(name, c.Subcommands)
-			if handWritten[name] {
-				continue
-			}
 			desc := c.Description
 			if lines, ok := commandExits[name]; ok {
 				seen[name] = true

@@ -14,30 +14,29 @@ import (
 )
 
 func fmtCommand(g *globals) *ucli.Command {
-	return &ucli.Command{
+	return withExitCodes("fmt", &ucli.Command{
 		Name:      "fmt",
 		Usage:     "lay spec files out canonically: key order, indentation, quoting; comments kept",
 		UsageText: "riskctl fmt [-w | --check] [-f PATH]... [PATH...]",
 		ArgsUsage: "[PATH...]",
 		Description: "Prints each spec file in the canonical layout on stdout (as gofmt does),\n" +
 			"rewrites it in place with -w (listing the files it changed), or with --check\n" +
-			"lists the files that are not formatted and exits 3, writing nothing. PATHs\n" +
+			"lists the files that are not formatted, writing nothing. PATHs\n" +
 			"are files or directories (their *.yaml and *.yml, not recursive); with none,\n" +
 			"the riskscoring/ directory. Formatting never changes what a spec means, and\n" +
-			"reads no variable. Exit codes: 0 done (or every file formatted), 3 a file is\n" +
-			"not YAML, cannot be read, or is not formatted (--check).\n" +
+			"reads no variable.\n" +
 			"\n" +
 			"Examples:\n" +
 			"  riskctl fmt -w                      # format riskscoring/*.yaml in place\n" +
-			"  riskctl fmt --check riskscoring/    # in CI: exit 3 when a file is not formatted\n" +
+			"  riskctl fmt --check riskscoring/    # in CI: fails when a file is not formatted\n" +
 			"  riskctl fmt prod.yaml | diff prod.yaml -",
 		Flags: []ucli.Flag{
 			&ucli.BoolFlag{Name: "write", Aliases: []string{"w"}, Usage: "write the result to each file instead of stdout"},
-			&ucli.BoolFlag{Name: "check", Usage: "list the files that are not formatted and exit 3; write nothing"},
+			&ucli.BoolFlag{Name: "check", Usage: "list the files that are not formatted and fail; write nothing"},
 			fileFlag(),
 		},
 		Action: action(fmtOptionsFrom, g.fmt),
-	}
+	})
 }
 
 // fmtOptions are fmt's flags and arguments, checked.

@@ -11,6 +11,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/safefile"
 	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/tfimport"
@@ -20,7 +21,7 @@ func importCommand(g *globals) *ucli.Command {
 	return &ucli.Command{
 		Name:  "import",
 		Usage: "take over configuration managed by another tool",
-		Subcommands: []*ucli.Command{{
+		Subcommands: []*ucli.Command{withExitCodes("import terraform", &ucli.Command{
 			Name:      "terraform",
 			Usage:     "turn Terraform state into specs, and tell Terraform to forget it",
 			UsageText: "riskctl import terraform FILE [-o DIR] [--handoff FILE] [--force]",
@@ -37,9 +38,6 @@ func importCommand(g *globals) *ucli.Command {
 				"removed blocks (destroy = false) and the equivalent `terraform state\n" +
 				"rm` commands: Terraform must forget the resources, not destroy them.\n" +
 				"Data sources and other resources are left to Terraform and listed.\n\n" +
-				"Exit codes: 0 imported, 1 cannot write, 3 the state cannot be imported\n" +
-				"or bad flags, a file exists without --force, an output path holds a\n" +
-				"symbolic link, or two outputs are one file (nothing written).\n\n" +
 				"Examples:\n" +
 				"  terraform show -json | riskctl import terraform - > riskscoring.yaml\n" +
 				"  riskctl import terraform terraform.tfstate -o riskscoring/ --handoff riskctl_handoff.tf",
@@ -49,7 +47,7 @@ func importCommand(g *globals) *ucli.Command {
 				&ucli.BoolFlag{Name: "force", Usage: "overwrite existing spec and handoff files"},
 			},
 			Action: action(importOptionsFrom, g.importTerraform),
-		}},
+		})},
 	}
 }
 
@@ -152,7 +150,7 @@ func (g *globals) importTerraform(_ context.Context, o importOptions) error {
 // invalidInput marks a state that cannot be imported: exit 3, like an
 // invalid spec.
 func invalidInput(err error) error {
-	return &exitError{code: ExitInvalid, err: err}
+	return statusError(reconcile.StatusInvalid, err, false)
 }
 
 // importedSpecs writes each account's spec with spec.Write, which escapes
@@ -281,7 +279,7 @@ func writeOutputs(outs []output, force bool) error {
 		err := safefile.WriteTarget(out.path, out.data, 0o644, force)
 		var link *safefile.LinkError
 		if errors.As(err, &link) {
-			return &exitError{code: ExitError, err: fmt.Errorf("not writing %s %s: %w (it appeared after the check)", out.what(), out.path, link)}
+			return statusError(reconcile.StatusError, fmt.Errorf("not writing %s %s: %w (it appeared after the check)", out.what(), out.path, link), false)
 		}
 		if err != nil {
 			return err

@@ -31,7 +31,7 @@ func planCommand(g *globals) *ucli.Command {
 			"  riskctl plan -f prod.yaml --target behavior:imp_travel               # only that behavior (a partial plan)",
 		Flags: []ucli.Flag{
 			fileFlag(),
-			&ucli.StringFlag{Name: "out", Usage: "also save the plan to this file, for a later 'riskctl apply FILE'"},
+			&ucli.StringFlag{Name: "out", TakesFile: true, Usage: "also save the plan to this file, for a later 'riskctl apply FILE'"},
 			reportFormatFlag("text", "json", "markdown"),
 			&ucli.BoolFlag{Name: "detailed-exitcode", Usage: "exit 2 when there are changes (0: none, 1: error)"},
 			maxDeletesFlag(),

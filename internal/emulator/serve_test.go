@@ -8,7 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/riskctl/riskctl/internal/testwait"
 )
 
 func TestServe(t *testing.T) {
@@ -28,7 +29,7 @@ func TestServe(t *testing.T) {
 	case base = <-urls:
 	case err := <-done:
 		t.Fatalf("Serve returned early: %v", err)
-	case <-time.After(5 * time.Second):
+	case <-testwait.After(t):
 		t.Fatal("ready was not called")
 	}
 	if !regexp.MustCompile(`^http://127\.0\.0\.1:[1-9][0-9]*/client/v4$`).MatchString(base) {
@@ -57,7 +58,7 @@ func TestServe(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Serve: %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-testwait.After(t):
 		t.Fatal("Serve did not stop on cancel")
 	}
 	e2, err := New(Options{StatePath: filepath.Join(filepath.Dir(statePath), "final.json")})

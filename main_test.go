@@ -18,7 +18,15 @@ import (
 
 	"github.com/riskctl/riskctl/internal/cli"
 	"github.com/riskctl/riskctl/internal/emulator"
+	"github.com/riskctl/riskctl/internal/testwait"
 )
+
+// The end-to-end CLI scripts (testdata/script/*.txtar) run here, beside
+// main: testscript runs this test binary as the scripts' riskctl. The other
+// suites that test riskctl as a whole live under test/: test/kit (the CI
+// kit and release files), test/process (a built binary under signals,
+// concurrent runs and kills) and test/e2e (the security suite and the
+// plan-command benchmark, in-process over HTTP).
 
 var update = flag.Bool("update", false, "rewrite cmp targets inside testdata/script/*.txtar")
 
@@ -41,6 +49,7 @@ func TestMain(m *testing.M) {
 // script gets its own emulator (token-protected, one account, seeded users)
 // served over real HTTP, with the CLOUDFLARE_* variables pointing at it.
 func TestScripts(t *testing.T) {
+	scriptWait = testwait.Timeout(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
@@ -167,19 +176,23 @@ func cmdEmuFault(ts *testscript.TestScript, neg bool, args []string) {
 	})
 }
 
-// waitfile FILE: wait up to 10s for FILE to exist (a background server's
-// ready file).
+// scriptWait is how long waitfile waits: until the test binary's deadline
+// (internal/testwait), as testscript's commands cannot see the test's.
+var scriptWait time.Duration
+
+// waitfile FILE: wait for FILE to exist (a background server's ready
+// file).
 func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: waitfile FILE")
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(scriptWait)
 	for {
 		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
 			return
 		}
 		if time.Now().After(deadline) {
-			ts.Fatalf("waitfile: %s did not appear within 10s", args[0])
+			ts.Fatalf("waitfile: %s never appeared", args[0])
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 )
@@ -123,8 +124,41 @@ func completionScript(app *ucli.App, shell string) (string, error) {
 	case "zsh":
 		return zshCompletion, nil
 	case "fish":
-		return app.ToFishCompletion()
+		return fishCompletion(app)
 	default:
 		return "", usageErrorf("completion: unknown shell %q: expected bash, zsh or fish", shell)
 	}
+}
+
+// fishCompletion is urfave/cli's fish script, plus what it leaves out:
+// fish offers file names unless told not to, so where a command expects a
+// subcommand (riskctl itself, users, emulator, ...) it is told not to.
+// Past the subcommand, file names are offered again (apply's PLANFILE,
+// import terraform's state file).
+func fishCompletion(app *ucli.App) (string, error) {
+	script, err := app.ToFishCompletion()
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(script)
+	b.WriteString("\n# Where a subcommand is expected, no file names.\n")
+	fmt.Fprintf(&b, "complete -c %s -n '__fish_%s_no_subcommand' -f\n", app.Name, app.Name)
+	var walk func(cmds []*ucli.Command)
+	walk = func(cmds []*ucli.Command) {
+		for _, c := range cmds {
+			if len(c.Subcommands) == 0 {
+				continue
+			}
+			var names []string
+			for _, sub := range c.Subcommands {
+				names = append(names, sub.Names()...)
+			}
+			fmt.Fprintf(&b, "complete -c %s -n '__fish_seen_subcommand_from %s; and not __fish_seen_subcommand_from %s' -f\n",
+				app.Name, c.Name, strings.Join(names, " "))
+			walk(c.Subcommands)
+		}
+	}
+	walk(app.Commands)
+	return b.String(), nil
 }

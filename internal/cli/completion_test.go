@@ -144,13 +144,27 @@ func checkCompletion(t *testing.T, tc completionCase, log string, out []byte) {
 	}
 }
 
+// shellFor finds shell on PATH. Where it is missing the test skips, but not
+// in CI (CI=true): .ci/run installs bash, zsh and fish, so there a missing
+// shell fails rather than leave its script untested unnoticed.
+func shellFor(t *testing.T, shell string) string {
+	t.Helper()
+	path, err := exec.LookPath(shell)
+	switch {
+	case err == nil:
+		return path
+	case os.Getenv("CI") == "true":
+		t.Fatalf("no %s on PATH with CI=true: .ci/run installs it (apt-get install %s)", shell, shell)
+	default:
+		t.Skipf("no %s on PATH (with CI=true this fails)", shell)
+	}
+	return ""
+}
+
 // TestBashCompletionScript runs the bash script's function on command
 // lines, with a fake riskctl on PATH.
 func TestBashCompletionScript(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
+	bash := shellFor(t, "bash")
 	log := fakeRiskctl(t)
 	script := filepath.Join(t.TempDir(), "riskctl.bash")
 	if err := os.WriteFile(script, []byte(runMain(t, "completion bash")), 0o644); err != nil {
@@ -175,10 +189,7 @@ func TestBashCompletionScript(t *testing.T) {
 // TestZshCompletionScript runs the zsh script's function on command lines,
 // with a fake riskctl on PATH and compsys's _describe and _files stubbed.
 func TestZshCompletionScript(t *testing.T) {
-	zsh, err := exec.LookPath("zsh")
-	if err != nil {
-		t.Skip("no zsh")
-	}
+	zsh := shellFor(t, "zsh")
 	log := fakeRiskctl(t)
 	script := filepath.Join(t.TempDir(), "riskctl.zsh")
 	if err := os.WriteFile(script, []byte(runMain(t, "completion zsh")), 0o644); err != nil {
@@ -202,4 +213,84 @@ func TestZshCompletionScript(t *testing.T) {
 			checkCompletion(t, tc, log, out)
 		})
 	}
+}
+
+// TestFishCompletionScript loads the fish script in fish and asks fish
+// itself what it completes (complete -C), in a directory holding one spec
+// file: commands and flags from the command tree, file names where a flag
+// or argument takes a path, and never a run of riskctl.
+func TestFishCompletionScript(t *testing.T) {
+	fish := shellFor(t, "fish")
+	log := fakeRiskctl(t)
+	script := filepath.Join(t.TempDir(), "riskctl.fish")
+	if err := os.WriteFile(script, []byte(runMain(t, "completion fish")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "spec.yaml"), []byte("version: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// fish keeps its own files under these; the test's are empty.
+	for _, v := range []string{"HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"} {
+		t.Setenv(v, t.TempDir())
+	}
+	// complete returns fish's candidates for line, sorted, without their
+	// descriptions.
+	complete := func(t *testing.T, line string) []string {
+		t.Helper()
+		cmd := exec.Command(fish, "--no-config", "-c", "source $RISKCTL_SCRIPT; and complete -C $RISKCTL_LINE")
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "RISKCTL_SCRIPT="+script, "RISKCTL_LINE="+line)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("fish: %v\n%s", err, out)
+		}
+		if asked, _ := os.ReadFile(log); len(asked) != 0 {
+			t.Errorf("completing %q ran riskctl: %q", line, asked)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if c, _, _ := strings.Cut(l, "\t"); c != "" {
+				got = append(got, c)
+			}
+		}
+		slices.Sort(got)
+		return got
+	}
+	for _, tc := range []struct {
+		line string
+		want []string
+	}{
+		{"riskctl pl", []string{"plan"}},
+		{"riskctl dr", []string{"drift"}},
+		{"riskctl users ", []string{"list", "reset", "show"}},
+		{"riskctl users re", []string{"reset"}},
+		{"riskctl users reset --y", []string{"--yes"}},
+		{"riskctl plan --for", []string{"--format"}},
+		{"riskctl --emu", []string{"--emulate", "--emulator-state"}},
+		{"riskctl import ", []string{"terraform"}},
+		// Flags and arguments that take a path complete file names.
+		{"riskctl validate -f ", []string{"spec.yaml"}},
+		{"riskctl plan --file sp", []string{"spec.yaml"}},
+		{"riskctl plan --out ", []string{"spec.yaml"}},
+		{"riskctl apply ", []string{"spec.yaml"}},
+		{"riskctl fmt ", []string{"spec.yaml"}},
+		{"riskctl --emulator-state ", []string{"spec.yaml"}},
+		{"riskctl emulator serve --state ", []string{"spec.yaml"}},
+		// A flag that takes a word, not a path, completes nothing.
+		{"riskctl plan --max-deletes ", nil},
+	} {
+		t.Run(tc.line, func(t *testing.T) {
+			if got := complete(t, tc.line); !slices.Equal(got, tc.want) {
+				t.Errorf("fish completes %q with %q, want %q", tc.line, got, tc.want)
+			}
+		})
+	}
+	// The commands, and no file names: riskctl itself takes no argument.
+	t.Run("riskctl ", func(t *testing.T) {
+		got := complete(t, "riskctl ")
+		if !slices.Contains(got, "plan") || !slices.Contains(got, "users") || slices.Contains(got, "spec.yaml") {
+			t.Errorf("fish completes %q with %q, want the commands", "riskctl ", got)
+		}
+	})
 }

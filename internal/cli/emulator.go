@@ -40,7 +40,7 @@ func emulatorServeCommand(g *globals) *ucli.Command {
 			"  RISKCTL_EMULATOR_TOKEN=secret riskctl emulator serve --fault-rate 0.1 --rate-limit 1200/5m --lock-out 5m",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8787", Usage: "listen address (port 0 picks a free port)"},
-			&ucli.StringFlag{Name: "state", Usage: "JSON file the state is loaded from and saved to (default: memory only)"},
+			&ucli.StringFlag{Name: "state", TakesFile: true, Usage: "JSON file the state is loaded from and saved to (default: memory only)"},
 			&ucli.StringSliceFlag{Name: "account", Usage: "serve only this account id (repeatable; default: any account, created on first use)"},
 			&ucli.IntFlag{Name: "max-accounts", Usage: fmt.Sprintf("without --account: create at most this many accounts on first use, then answer new ones 403 (0: %d)", emulator.DefaultMaxAccounts)},
 			&ucli.StringSliceFlag{Name: "unentitled-account", Usage: "this account lacks the risk-scoring entitlement: its integrations list and create answer 403 code 3314 (repeatable)"},
@@ -165,7 +165,7 @@ func emulatorCatalogueCommand(g *globals) *ucli.Command {
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "account-id", Usage: "account to read (default: the global --account-id / " + envAccountID + ")"},
 			&ucli.StringFlag{Name: "format", Value: "yaml", Usage: "yaml or json"},
-			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to this file instead of stdout"},
+			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, TakesFile: true, Usage: "write to this file instead of stdout"},
 		},
 		Action: g.emulatorCatalogue,
 	}

@@ -98,7 +98,7 @@ func (g *globals) flags() []ucli.Flag {
 			Usage: "allow an http:// --base-url to a host that is not loopback (sends the credentials in cleartext)"},
 		&ucli.BoolFlag{Name: "emulate", Destination: &g.emulate,
 			Usage: "use the embedded emulator instead of Cloudflare (no account needed)"},
-		&ucli.StringFlag{Name: "emulator-state", Destination: &g.emulatorState,
+		&ucli.StringFlag{Name: "emulator-state", TakesFile: true, Destination: &g.emulatorState,
 			Value: filepath.Join(".riskctl", "emulator.json"), Usage: "state file of the embedded emulator"},
 		&ucli.BoolFlag{Name: "debug", Destination: &g.debug,
 			Usage: "log every API request on stderr (secrets redacted)"},

@@ -42,7 +42,7 @@ func importCommand(g *globals) *ucli.Command {
 				"  terraform show -json | riskctl import terraform - > riskscoring.yaml\n" +
 				"  riskctl import terraform terraform.tfstate -o riskscoring/ --handoff riskctl_handoff.tf",
 			Flags: []ucli.Flag{
-				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write one spec per account into this directory, as ACCOUNT_ID.yaml (default: stdout, one account only)"},
+				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, TakesFile: true, Usage: "write one spec per account into this directory, as ACCOUNT_ID.yaml (default: stdout, one account only)"},
 				&ucli.StringFlag{Name: "handoff", Usage: "write the handoff (removed blocks, state rm commands) to this file instead of stderr"},
 				&ucli.BoolFlag{Name: "force", Usage: "overwrite existing spec and handoff files"},
 			},

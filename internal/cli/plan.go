@@ -24,7 +24,7 @@ func planCommand(g *globals) *ucli.Command {
 			"  riskctl plan -f prod.yaml --target behavior:imp_travel               # only that behavior (a partial plan)",
 		Flags: []ucli.Flag{
 			fileFlag(),
-			&ucli.StringFlag{Name: "out", Usage: "also save the plan to this file, for a later 'riskctl apply FILE'"},
+			&ucli.StringFlag{Name: "out", TakesFile: true, Usage: "also save the plan to this file, for a later 'riskctl apply FILE'"},
 			reportFormatFlag("text", "json", "markdown"),
 			&ucli.BoolFlag{Name: "detailed-exitcode", Usage: detailedExitcodeUsage()},
 			maxDeletesFlag(),

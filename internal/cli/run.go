@@ -27,7 +27,7 @@ func fileFlag() *ucli.StringSliceFlag {
 	// Not Required: urfave/cli reports that as a plain error (exit 1) and
 	// prints the whole help; specFiles discovers the spec directory, or
 	// gives a usage error.
-	return &ucli.StringSliceFlag{Name: "file", Aliases: []string{"f"},
+	return &ucli.StringSliceFlag{Name: "file", Aliases: []string{"f"}, TakesFile: true,
 		Usage: "spec file or directory of *.yaml files (repeatable; one account per file; default: " + specDir + "/ when it exists)"}
 }
 

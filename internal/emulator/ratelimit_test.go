@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riskctl/riskctl/internal/testwait"
 )
 
 // fakeClock is a settable wall clock for the rate windows.
@@ -402,7 +404,7 @@ func TestLockOutRealClock(t *testing.T) {
 	}
 	// Polled every 20ms, the answers stay 429 with Retry-After until the
 	// lock-out ends, past the 200ms window; then the quota is back.
-	deadline := time.Now().Add(10 * time.Second) // generous: only a hang fails it
+	deadline := time.Now().Add(testwait.Timeout(t)) // only a hang fails it
 	for {
 		r := v.do("GET", path("/behaviors"), nil)
 		if r.status == http.StatusOK {
@@ -422,7 +424,7 @@ func TestLockOutRealClock(t *testing.T) {
 			t.Errorf("Ratelimit %q during the lock-out", got)
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("still locked out after 10s")
+			t.Fatalf("still locked out %v after the lock-out began", time.Since(lockedAt))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

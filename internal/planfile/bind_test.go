@@ -7,10 +7,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/spec"
+	"github.com/riskctl/riskctl/internal/testwait"
 )
 
 // passwd is content a spec path must never leak into an error: a file
@@ -62,8 +62,8 @@ func readSpecsWithin(t *testing.T, root *os.Root, a Account) ([]SpecSource, erro
 	select {
 	case r := <-done:
 		return r.sources, r.err
-	case <-time.After(5 * time.Second):
-		t.Fatalf("ReadSpecs(%q) did not return within 5s: it opened the file", a.SpecFiles)
+	case <-testwait.After(t):
+		t.Fatalf("ReadSpecs(%q) never returned: it opened the file", a.SpecFiles)
 		return nil, nil
 	}
 }

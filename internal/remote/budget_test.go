@@ -224,7 +224,6 @@ func TestBudgetAcquireFailsFastPastDeadlineOrCap(t *testing.T) {
 	b.lockOut(time.Now().Add(time.Hour), "rate limited (retry-after)", true)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	start := time.Now()
 	_, _, err := b.acquire(ctx, 0, nil)
 	var werr *WaitError
 	if !errors.As(err, &werr) || werr.Left <= 0 || werr.Cap != 0 || !errors.Is(err, ErrRateLimited) {
@@ -237,9 +236,6 @@ func TestBudgetAcquireFailsFastPastDeadlineOrCap(t *testing.T) {
 	if got := werr.Error(); !strings.HasPrefix(got, "get behaviors: rate limited (retry-after): not waiting ") ||
 		!strings.HasSuffix(got, ", more than the longest wait allowed, 300s") {
 		t.Errorf("message %q", got)
-	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("took %v", took)
 	}
 	done, cancelDone := context.WithCancel(context.Background())
 	cancelDone()

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riskctl/riskctl/internal/testwait"
 )
 
 // paged serves pages[i-1] for ?page=i (no query = page 1), with result_info
@@ -243,7 +245,7 @@ func (f *inFlight) handler(t *testing.T, pages int, hold time.Duration) http.Han
 			if f.want > 0 {
 				select {
 				case <-f.reached:
-				case <-time.After(10 * time.Second):
+				case <-testwait.After(t):
 					f.mu.Lock()
 					f.timeout = true
 					f.mu.Unlock()

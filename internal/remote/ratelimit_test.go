@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riskctl/riskctl/internal/testwait"
 )
 
 // Timing assertions here are lower bounds (pacing can make things slower
@@ -130,7 +132,6 @@ func TestBudgetLets100RequestsThrough(t *testing.T) {
 			var seen waits
 			log, buf := logBuffer()
 			c := f.client(func(c *Config) { c.OnWait = seen.hook; c.Logger = log })
-			start := time.Now()
 			var wg sync.WaitGroup
 			errs := make(chan error, 100)
 			for range 8 { // apply's workers
@@ -164,9 +165,6 @@ func TestBudgetLets100RequestsThrough(t *testing.T) {
 			if st.Remaining < 1100 || st.Remaining > 1100+8 || (!announced && st.Remaining != 1100) || st.Announced != announced {
 				t.Errorf("status %+v, want 1100 left", st)
 			}
-			if took := time.Since(start); took > 20*time.Second {
-				t.Errorf("100 requests took %v", took)
-			}
 		})
 	}
 }
@@ -187,8 +185,8 @@ func TestBudgetSpreadsTinyRemaining(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if took := time.Since(start); took < 300*time.Millisecond || took > 30*time.Second {
-		t.Errorf("5 requests with 3 usable took %v, want about 400ms", took)
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("5 requests with 3 usable took %v, want at least 300ms of the 400ms to the reset", took)
 	}
 	got := seen.list()
 	if len(got) < 3 {
@@ -270,7 +268,7 @@ func TestSharedBudgetLockOut(t *testing.T) {
 	go func() { _, err := a.GetBehaviors(context.Background()); aDone <- err }()
 	var before time.Time
 	var locked time.Duration
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	for deadline := time.Now().Add(testwait.Timeout(t)); ; {
 		before = time.Now()
 		if locked = budget.Status().LockedFor; locked > 0 {
 			break

@@ -37,6 +37,12 @@ func (p *parser) scalar(n *yaml.Node, name, want string) (v value, ok bool) {
 		p.errorf(n, "%s must be %s, got %s", name, want, describe(n))
 		return value{}, false
 	}
+	if p.expansionCapped && strings.Contains(n.Value, "${") {
+		// Past the file's cap (said once, where it was passed) nothing
+		// more is interpolated: aliases could repeat a value 100,000
+		// times, each built and thrown away.
+		return value{}, false
+	}
 	text, substituted, problems := expand(n.Value, p.lookup)
 	for _, problem := range problems {
 		p.errorf(n, "%s", problem)

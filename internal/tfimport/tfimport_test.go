@@ -13,12 +13,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
+	"github.com/riskctl/riskctl/internal/testwait"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
@@ -270,7 +270,7 @@ func TestReadFileBounds(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
 			t.Errorf("a FIFO: %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-testwait.After(t):
 		t.Fatal("ReadFile blocked on a FIFO")
 	}
 	data, err := ReadFile(Stdin, strings.NewReader(`{"version": 4}`))

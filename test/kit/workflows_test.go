@@ -1,4 +1,4 @@
-package main
+package kit_test
 
 import (
 	"encoding/json"

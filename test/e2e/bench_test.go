@@ -1,4 +1,4 @@
-package main
+package e2e_test
 
 import (
 	"context"
@@ -14,20 +14,23 @@ import (
 	"github.com/riskctl/riskctl/internal/emulator"
 )
 
+// benchAccount is the emulated account the benchmark plans against.
+const benchAccount = "5b5e6c8a1f2d4e3b9a7c6d5e4f3a2b1c"
+
 // BenchmarkPlanCommand runs `riskctl plan` end to end (spec load, live fetch
 // over HTTP from the emulator, Compute, render) against an account with 500
 // integrations, and reports the API requests per plan.
 func BenchmarkPlanCommand(b *testing.B) {
 	const n = 500
-	emu, err := emulator.New(emulator.Options{Accounts: []string{scriptAccount}})
+	emu, err := emulator.New(emulator.Options{Accounts: []string{benchAccount}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	var specText strings.Builder
-	fmt.Fprintf(&specText, "version: 1\naccount_id: %s\nbehaviors:\n  imp_travel: {enabled: true, risk_level: high}\nintegrations:\n", scriptAccount)
+	fmt.Fprintf(&specText, "version: 1\naccount_id: %s\nbehaviors:\n  imp_travel: {enabled: true, risk_level: high}\nintegrations:\n", benchAccount)
 	for i := range n {
 		ref, url := fmt.Sprintf("idp-%04d", i), fmt.Sprintf("https://t%04d.okta.com", i)
-		emu.PutIntegration(scriptAccount, emulator.Integration{ReferenceID: ref, TenantURL: url, Active: true})
+		emu.PutIntegration(benchAccount, emulator.Integration{ReferenceID: ref, TenantURL: url, Active: true})
 		fmt.Fprintf(&specText, "  - {reference_id: %s, integration_type: Okta, tenant_url: %s}\n", ref, url)
 	}
 	specPath := filepath.Join(b.TempDir(), "spec.yaml")

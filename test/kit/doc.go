@@ -1,0 +1,11 @@
+// Package kit holds no code: its tests check the files riskctl ships
+// besides the binary against the real command tree. workflows_test.go
+// checks the CI kit in .github/workflows (every riskctl command in a run:
+// script exists, secrets stay out of scripts, actions are pinned);
+// release_test.go checks the release policy (.goreleaser.yaml, release.yml,
+// action.yml, .pre-commit-hooks.yaml and the GoReleaser version in .ci/run
+// agree).
+//
+// The tests read those files relative to the repository root, so TestMain
+// changes to it first: run them from anywhere with go test ./test/kit.
+package kit

@@ -1,24 +1,21 @@
 package cli
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/riskctl/riskctl/internal/planfile"
+	"github.com/riskctl/riskctl/internal/testwait"
 )
 
 // runNoHang is runRiskctl that fails the test if riskctl has not returned
-// after a minute: a deadline that turns a hang (a FIFO open waiting for a
+// by the test binary's deadline (testwait): a deadline that turns a hang (a FIFO open waiting for a
 // writer) into a failure, not a measure of speed.
 func runNoHang(t *testing.T, args ...string) (code int, out, errOut string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -26,8 +23,8 @@ func runNoHang(t *testing.T, args ...string) (code int, out, errOut string) {
 	}()
 	select {
 	case <-done:
-	case <-ctx.Done():
-		t.Fatalf("riskctl %q still running after a minute: it hangs", args)
+	case <-testwait.After(t):
+		t.Fatalf("riskctl %q still running by the test binary's deadline (testwait): it hangs", args)
 	}
 	return code, out, errOut
 }

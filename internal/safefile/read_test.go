@@ -1,7 +1,6 @@
 package safefile
 
 import (
-	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -9,22 +8,21 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/riskctl/riskctl/internal/testwait"
 )
 
-// noHang runs f and fails the test if it has not returned after a minute:
+// noHang runs f and fails the test if it has not returned by the test binary's deadline (testwait):
 // a generous deadline, not a measure of speed, that turns a hang (a FIFO
 // open waiting for a writer) into a failure instead of a stuck run.
 func noHang(t *testing.T, f func()) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	done := make(chan struct{})
 	go func() { defer close(done); f() }()
 	select {
 	case <-done:
-	case <-ctx.Done():
-		t.Fatal("still reading after a minute: it hangs")
+	case <-testwait.After(t):
+		t.Fatal("still reading by the test binary's deadline (testwait): it hangs")
 	}
 }
 

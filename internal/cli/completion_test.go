@@ -145,8 +145,9 @@ func checkCompletion(t *testing.T, tc completionCase, log string, out []byte) {
 }
 
 // shellFor finds shell on PATH. Where it is missing the test skips, but not
-// in CI (CI=true): .ci/run installs bash, zsh and fish, so there a missing
-// shell fails rather than leave its script untested unnoticed.
+// in CI (CI=true): .ci/shells installs zsh and fish (bash is on every
+// runner), so there a missing shell fails rather than leave its script
+// untested unnoticed.
 func shellFor(t *testing.T, shell string) string {
 	t.Helper()
 	path, err := exec.LookPath(shell)

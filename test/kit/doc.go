@@ -4,7 +4,9 @@
 // script exists, secrets stay out of scripts, actions are pinned);
 // release_test.go checks the release policy (.goreleaser.yaml, release.yml,
 // action.yml, .pre-commit-hooks.yaml and the GoReleaser version in .ci/run
-// agree).
+// agree); docs_map_test.go checks that docs/development.md's package map
+// names every package directory under internal/, cmd/ and test/, and no
+// other.
 //
 // The tests read those files relative to the repository root, so TestMain
 // changes to it first: run them from anywhere with go test ./test/kit.

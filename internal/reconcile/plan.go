@@ -79,7 +79,7 @@ func planAccount(ctx context.Context, a *Account, opts PlanOptions) {
 	if a.Live, a.Err = remote.Fetch(ctx, a.API, a.ID()); a.Err != nil {
 		return
 	}
-	a.Plan, a.Err = plan.ComputeWith(a.File.Account, a.Live, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe})
+	a.Plan, a.Err = plan.ComputeWith(a.File.Account, a.Live, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe, Policy: a.File.Policy})
 	a.Err = withSpecPositions(a.Err, a.File)
 }
 

@@ -9,7 +9,8 @@ import (
 )
 
 // BenchmarkCompute10000 plans an account with 10,000 integrations, far
-// beyond a real one. Target: < 50 ms and < 64 MiB allocated per plan.
+// beyond a real one. Target: ≤ 25 ms and ≤ 32 MiB allocated per plan
+// (BENCHMARKS.md).
 // "tenth-differ" is benchAccounts' mix (1,000 updates and a behavior);
 // "in-sync" is the usual plan, with nothing to change.
 func BenchmarkCompute10000(b *testing.B) {

@@ -2,27 +2,30 @@ package plan
 
 // Comparison: how the plan decides that two objects differ, and in what.
 //
-// go-cmp is the judge, but only over small flat views built here: a view
-// holds exactly the fields riskctl manages, so server-computed fields (id,
-// name, created_at, ...) cannot cause a change because they are not in it.
-// The views keep the values as they were written, and the rules that make
-// two spellings equal live in cmp options (compareOptions): risk_level and
-// integration_type compare case-insensitively, tenant_url compares after
-// CanonicalTenantURL. So a FieldDiff shows the live value and the desired
-// value as they really are, while "HIGH" vs "high" or a trailing slash is
-// no change at all.
+// The field table (state.Fields) says which fields are compared and how:
+// risk_level and integration_type case-insensitively, tenant_url after
+// CanonicalTenantURL, the others exactly. Server-computed fields (id,
+// name, created_at, ...) are not compared, so they cannot cause a change.
+//
+// Two steps. The fast path (same) walks the compared fields through the
+// table's accessors and decides which objects differ at all; in a large
+// account nearly none do, and go-cmp's reflective walk over each of them
+// was most of a plan's time. For the objects that differ, go-cmp is the
+// judge, over small flat views built here: a view holds each compared
+// field's value in the form the table compares it (state.Field.Canonical),
+// so go-cmp needs no options and calls no function per field. A FieldDiff
+// shows the live value and the desired value as they really are, while
+// "HIGH" vs "high" or a trailing slash is no change at all.
 //
 // Which fields changed comes from a cmp.Reporter (fieldReporter) that
-// collects the leaf struct fields go-cmp found unequal; cmp.Diff text is
-// never parsed or shown. go-cmp panics on values it cannot compare; diff
+// collects the view entries go-cmp found unequal; cmp.Diff text is never
+// parsed or shown. go-cmp panics on values it cannot compare; diff
 // recovers and returns an error, so a programming mistake here fails the
 // plan instead of the process.
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
@@ -30,127 +33,107 @@ import (
 	"github.com/riskctl/riskctl/internal/state"
 )
 
-// Field names as the API and the spec spell them: the fields the plan
-// compares, and so the names FieldDiff.Field and IgnoredDiff.Field hold.
-// fieldOrder is the fixed order Change.Fields uses.
+// Field names as the API and the spec spell them (from the field table,
+// state.Fields): the fields the plan compares, and so the names
+// FieldDiff.Field and IgnoredDiff.Field hold.
 const (
-	FieldEnabled         = "enabled"          // behavior, boolean
-	FieldRiskLevel       = "risk_level"       // behavior
-	FieldIntegrationType = "integration_type" // integration; a change forces a replace
-	FieldTenantURL       = "tenant_url"       // integration
-	FieldActive          = "active"           // integration, boolean
+	FieldEnabled         = state.FieldEnabled         // behavior, boolean
+	FieldRiskLevel       = state.FieldRiskLevel       // behavior
+	FieldIntegrationType = state.FieldIntegrationType // integration; a change forces a replace
+	FieldTenantURL       = state.FieldTenantURL       // integration
+	FieldActive          = state.FieldActive          // integration, boolean
 )
 
-var fieldOrder = []string{FieldEnabled, FieldRiskLevel, FieldIntegrationType, FieldTenantURL, FieldActive}
+// The compared fields of each kind, in table order; fieldOrder is the
+// fixed order Change.Fields uses.
+var (
+	behaviorCompared    = state.FieldsOf(state.KindBehavior, isCompared)
+	integrationCompared = state.FieldsOf(state.KindIntegration, isCompared)
+	fieldOrder          = state.Names(append(slices.Clone(behaviorCompared), integrationCompared...))
+)
+
+func isCompared(f state.Field) bool { return f.Compared }
 
 // ForcesReplacement reports whether a change of field cannot be made in
 // place: the integration must be deleted and created again (a Replace).
-func ForcesReplacement(field string) bool { return field == FieldIntegrationType }
-
-// apiFieldNames maps view fields (Go names) to API field names.
-var apiFieldNames = map[string]string{
-	"Enabled":         FieldEnabled,
-	"RiskLevel":       FieldRiskLevel,
-	"IntegrationType": FieldIntegrationType,
-	"TenantURL":       FieldTenantURL,
-	"Active":          FieldActive,
+func ForcesReplacement(field string) bool {
+	f, ok := state.Lookup(state.KindIntegration, field)
+	return ok && f.ForcesReplacement
 }
 
-// Distinct string types let compareOptions give each field its own
-// equality without matching on paths.
-type (
-	riskLevel       string
-	integrationType string
-	tenantURL       string
-)
+// CanonicalTenantURL is the form in which tenant URLs are compared; see
+// state.CanonicalTenantURL.
+func CanonicalTenantURL(s string) string { return state.CanonicalTenantURL(s) }
 
-// behaviorView is the managed part of a behavior.
-type behaviorView struct {
-	Enabled   bool
-	RiskLevel riskLevel
-}
-
-// integrationView is the managed part of an integration, reference_id
-// aside: that is what integrations are matched on, so it never differs.
-type integrationView struct {
-	IntegrationType integrationType
-	TenantURL       tenantURL
-	Active          bool
-}
-
-func viewBehavior(b state.Behavior) behaviorView {
-	return behaviorView{Enabled: b.Enabled, RiskLevel: riskLevel(b.RiskLevel)}
-}
-
-func viewIntegration(in state.Integration) integrationView {
-	return integrationView{
-		IntegrationType: integrationType(in.IntegrationType),
-		TenantURL:       tenantURL(in.TenantURL),
-		Active:          in.Active,
+// same is the fast path: whether have and want agree, as the plan
+// compares them, on every compared field (fields) their ignore list does
+// not name (changed is false then), and on every one it names (ignored is
+// false then). It reads the field table's accessors, and values written
+// alike are equal without more (nothing is allocated), so objects that did
+// not change, nearly all of a large account, cost a few string
+// comparisons; go-cmp runs only for the others.
+func same[T state.Object](fields []state.Field, have, want *T, ignore []string) (changed, ignored bool) {
+	for _, f := range fields {
+		if f.Equal(state.Text(f, have), state.Text(f, want)) {
+			continue
+		}
+		if slices.Contains(ignore, f.Name) {
+			ignored = true
+		} else {
+			changed = true
+		}
 	}
+	return changed, ignored
 }
 
-// compareOptions are the equality rules of the plan.
-var compareOptions = cmp.Options{
-	cmp.Comparer(func(a, b riskLevel) bool { return strings.EqualFold(string(a), string(b)) }),
-	cmp.Comparer(func(a, b integrationType) bool { return strings.EqualFold(string(a), string(b)) }),
-	cmp.Comparer(func(a, b tenantURL) bool {
-		return CanonicalTenantURL(string(a)) == CanonicalTenantURL(string(b))
-	}),
+// view is the managed part of an object, for go-cmp: each compared
+// field's value in the form the plan compares (state.Field.Canonical), by
+// name. Server-computed fields and reference_id are not in it, so they
+// cannot cause a change. The canonical forms are only compared: a
+// FieldDiff carries the values as they were written.
+type view map[string]string
+
+func viewOf[T state.Object](fields []state.Field, obj *T) view {
+	v := make(view, len(fields))
+	for _, f := range fields {
+		v[f.Name] = f.Canonical(state.Text(f, obj))
+	}
+	return v
 }
 
-// CanonicalTenantURL is the form in which tenant URLs are compared: spaces
-// trimmed, scheme and host lower-case, no trailing slash. The rest (port,
-// path, and anything after it) is kept as written. It is for comparison
-// only: plans and apply carry the spec's value as written.
-func CanonicalTenantURL(s string) string {
-	s = strings.TrimSpace(s)
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return strings.TrimRight(s, "/")
-	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	host, tail := rest[:end], rest[end:]
-	path, suffix := tail, ""
-	if i := strings.IndexAny(tail, "?#"); i >= 0 {
-		path, suffix = tail[:i], tail[i:]
-	}
-	return strings.ToLower(scheme) + "://" + strings.ToLower(host) + strings.TrimRight(path, "/") + suffix
-}
-
-// diff compares two views and returns the fields that differ, in field
-// order, with before from x and after from y; none when they are equal.
-func diff[T any](x, y T) (fields []FieldDiff, err error) {
+// diff compares two objects' compared fields (fields) and returns those
+// that differ, in field order, with before from x and after from y; none
+// when they are equal.
+func diff[T state.Object](fields []state.Field, x, y *T) (diffs []FieldDiff, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			fields, err = nil, fmt.Errorf("plan: comparing %T values: %v", x, p)
+			diffs, err = nil, fmt.Errorf("plan: comparing %T values: %v", x, p)
 		}
 	}()
 	var r fieldReporter
-	if cmp.Equal(x, y, compareOptions, cmp.Reporter(&r)) {
+	if cmp.Equal(viewOf(fields, x), viewOf(fields, y), cmp.Reporter(&r)) {
 		return nil, nil
 	}
 	if r.err != nil {
 		return nil, r.err
 	}
-	if len(r.fields) == 0 {
+	if len(r.names) == 0 {
 		return nil, fmt.Errorf("plan: %T values differ but no field was reported", x)
 	}
-	slices.SortStableFunc(r.fields, func(a, b FieldDiff) int {
-		return slices.Index(fieldOrder, a.Field) - slices.Index(fieldOrder, b.Field)
-	})
-	return r.fields, nil
+	for _, f := range fields { // in field order
+		if slices.Contains(r.names, f.Name) {
+			diffs = append(diffs, FieldDiff{Field: f.Name, Before: state.Text(f, x), After: state.Text(f, y)})
+		}
+	}
+	return diffs, nil
 }
 
-// fieldReporter is a cmp.Reporter collecting the top-level struct fields
-// that differ, under their API names, with both values as text.
+// fieldReporter is a cmp.Reporter collecting the names of the fields of a
+// view that differ.
 type fieldReporter struct {
-	path   cmp.Path
-	fields []FieldDiff
-	err    error
+	path  cmp.Path
+	names []string
+	err   error
 }
 
 func (r *fieldReporter) PushStep(ps cmp.PathStep) { r.path = append(r.path, ps) }
@@ -161,52 +144,31 @@ func (r *fieldReporter) Report(rs cmp.Result) {
 	if rs.Equal() || r.err != nil {
 		return
 	}
-	sf, ok := r.path.Last().(cmp.StructField)
+	mi, ok := r.path.Last().(cmp.MapIndex)
 	if !ok || len(r.path) != 2 {
-		r.err = fmt.Errorf("plan: unexpected difference at %#v: views must be flat structs", r.path)
+		r.err = fmt.Errorf("plan: unexpected difference at %#v: views must be flat maps", r.path)
 		return
 	}
-	name, ok := apiFieldNames[sf.Name()]
-	if !ok {
-		r.err = fmt.Errorf("plan: field %s has no API name", sf.Name())
+	if vx, vy := mi.Values(); !vx.IsValid() || !vy.IsValid() {
+		r.err = fmt.Errorf("plan: field %s is missing from a view", mi.Key())
 		return
 	}
-	vx, vy := sf.Values()
-	before, err := text(vx)
-	if err == nil {
-		var after string
-		after, err = text(vy)
-		r.fields = append(r.fields, FieldDiff{Field: name, Before: before, After: after})
-	}
-	if err != nil {
-		r.err = fmt.Errorf("plan: field %s: %w", name, err)
-	}
+	r.names = append(r.names, mi.Key().String())
 }
 
-// text renders a view field's value: bools as true/false, strings as is.
-func text(v reflect.Value) (string, error) {
-	switch v.Kind() {
-	case reflect.Bool:
-		return strconv.FormatBool(v.Bool()), nil
-	case reflect.String:
-		return v.String(), nil
-	}
-	return "", fmt.Errorf("cannot render a %s", v.Type())
-}
-
-// allFields lists every field of an integration view as a FieldDiff, with
-// the values on the side given (before for a delete, after for a create)
-// and "" on the other.
-func allFields(v integrationView, after bool) []FieldDiff {
-	values := []FieldDiff{
-		{Field: FieldIntegrationType, After: string(v.IntegrationType)},
-		{Field: FieldTenantURL, After: string(v.TenantURL)},
-		{Field: FieldActive, After: strconv.FormatBool(v.Active)},
-	}
-	if !after {
-		for i := range values {
-			values[i].Before, values[i].After = values[i].After, ""
+// allFields lists every compared field of an integration as a FieldDiff,
+// with the values on the side given (before for a delete, after for a
+// create) and "" on the other.
+func allFields(in *state.Integration, after bool) []FieldDiff {
+	values := make([]FieldDiff, 0, len(integrationCompared))
+	for _, f := range integrationCompared {
+		d := FieldDiff{Field: f.Name}
+		if after {
+			d.After = state.Text(f, in)
+		} else {
+			d.Before = state.Text(f, in)
 		}
+		values = append(values, d)
 	}
 	return values
 }

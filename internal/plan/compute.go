@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -41,11 +42,13 @@ func Compute(desired, live state.Account) (Plan, error) {
 // only refuse a plan that touches it. A target that names nothing in the
 // spec or the account is an *UnknownTargetError.
 //
-// Ignore lists (state.Behavior.Ignore, state.Integration.Ignore) keep the
-// differences in the fields they name out of Changes; Plan.Ignored lists
-// them. An ignored field never causes an update or a replace, and a change
-// caused by another field carries the ignored field's live value, so apply
-// never writes it. A create is not affected: there is no live value.
+// Options.Policy is the spec's policy: Prune deletes unmanaged live
+// integrations, Protect refuses a replace or delete of an integration, and
+// ignore lists keep the differences in the fields they name out of
+// Changes; Plan.Ignored lists them. An ignored field never causes an
+// update or a replace, and a change caused by another field carries the
+// ignored field's live value, so apply never writes it. A create is not
+// affected: there is no live value.
 //
 // LiveFingerprint always digests the whole live state.
 func ComputeWith(desired, live state.Account, opts Options) (Plan, error) {
@@ -56,13 +59,13 @@ func ComputeWith(desired, live state.Account, opts Options) (Plan, error) {
 	sel, targets, errs := selectTargets(opts.Targets, desired, live)
 	p.Targets = targets
 
-	behaviors, unmanaged, ignored, err := behaviorChanges(desired.Behaviors, live.Behaviors, sel)
+	behaviors, unmanaged, ignored, err := behaviorChanges(desired.Behaviors, live.Behaviors, sel, opts.Policy)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	p.Changes, p.UnmanagedBehaviors, p.Ignored = behaviors, unmanaged, ignored
 
-	integrations, unmanagedInts, ignoredInts, ierrs := integrationChanges(desired, live, sel, opts.Dedupe)
+	integrations, unmanagedInts, ignoredInts, ierrs := integrationChanges(desired, live, sel, opts)
 	errs = append(errs, ierrs...)
 	p.Changes = append(p.Changes, integrations...)
 	p.UnmanagedIntegrations = unmanagedInts
@@ -80,7 +83,7 @@ func ComputeWith(desired, live state.Account, opts Options) (Plan, error) {
 // behaviorChanges returns one update per selected managed behavior that
 // differs outside its ignored fields, by key; the selected live keys the
 // spec does not manage, sorted; and the ignored differences, by key.
-func behaviorChanges(desired, live map[string]state.Behavior, sel selection) ([]Change, []string, []IgnoredDiff, error) {
+func behaviorChanges(desired, live map[string]state.Behavior, sel selection, policy spec.Policy) ([]Change, []string, []IgnoredDiff, error) {
 	var changes []Change
 	var ignored []IgnoredDiff
 	var missing []string
@@ -94,14 +97,18 @@ func behaviorChanges(desired, live map[string]state.Behavior, sel selection) ([]
 		if !sel.has(ResourceBehavior, key) {
 			continue
 		}
-		fields, err := diff(viewBehavior(have), viewBehavior(want))
+		ignore := policy.Behaviors[key].Ignore
+		if err := checkIgnore(ResourceBehavior, key, ignore); err != nil {
+			return nil, nil, nil, err
+		}
+		if changed, ignoredOnly := same(behaviorCompared, &have, &want, ignore); !changed && !ignoredOnly {
+			continue
+		}
+		fields, err := diff(behaviorCompared, &have, &want)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		fields, skipped, err := splitIgnored(ResourceBehavior, key, fields, want.Ignore, behaviorFields)
-		if err != nil {
-			return nil, nil, nil, err
-		}
+		fields, skipped := splitIgnored(ResourceBehavior, key, fields, ignore)
 		ignored = append(ignored, skipped...)
 		if len(fields) == 0 {
 			continue
@@ -110,7 +117,7 @@ func behaviorChanges(desired, live map[string]state.Behavior, sel selection) ([]
 			Action:   Update,
 			Resource: ResourceBehavior,
 			Key:      key,
-			Behavior: &BehaviorChange{Before: have, After: keepIgnoredBehavior(want, have)},
+			Behavior: &BehaviorChange{Before: have, After: keepIgnored(ResourceBehavior, want, &have, ignore)},
 			Fields:   fields,
 			Reason:   fieldNames(fields) + differ(fields) + " from the spec",
 		})
@@ -131,8 +138,9 @@ func behaviorChanges(desired, live map[string]state.Behavior, sel selection) ([]
 // order (updates, replaces, creates, deletes), the selected unmanaged live
 // integrations, sorted by reference_id then id, and the ignored
 // differences, by reference_id.
-func integrationChanges(desired, live state.Account, sel selection, dedupe bool) ([]Change, []state.Integration, []IgnoredDiff, []error) {
+func integrationChanges(desired, live state.Account, sel selection, opts Options) ([]Change, []state.Integration, []IgnoredDiff, []error) {
 	var errs []error
+	policy := opts.Policy
 	inSpec := make(map[string]bool, len(desired.Integrations))
 	for _, d := range desired.Integrations {
 		switch {
@@ -144,22 +152,35 @@ func integrationChanges(desired, live state.Account, sel selection, dedupe bool)
 		inSpec[d.ReferenceID] = true
 	}
 
-	byRef := make(map[string][]state.Integration) // managed live integrations
+	// Managed live integrations by reference_id. The one of a reference_id
+	// is a one-element window on live's array (cap 1, so that an append
+	// copies rather than writes into live): no copy per integration.
+	byRef := make(map[string][]state.Integration, len(live.Integrations))
+	var shared []string // the reference_ids several live integrations carry
 	var unmanaged []state.Integration
-	for _, l := range live.Integrations {
-		if l.ReferenceID != "" && inSpec[l.ReferenceID] {
-			byRef[l.ReferenceID] = append(byRef[l.ReferenceID], l)
-		} else {
+	for i, l := range live.Integrations {
+		if l.ReferenceID == "" || !inSpec[l.ReferenceID] {
 			unmanaged = append(unmanaged, l)
-		}
-	}
-	var updates, replaces, creates, deletes []Change
-	for _, ref := range slices.Sorted(maps.Keys(byRef)) {
-		ls := byRef[ref]
-		if len(ls) < 2 || !sel.has(ResourceIntegration, ref) {
 			continue
 		}
-		if !dedupe {
+		ls, seen := byRef[l.ReferenceID]
+		if !seen {
+			byRef[l.ReferenceID] = live.Integrations[i : i+1 : i+1]
+			continue
+		}
+		if len(ls) == 1 {
+			shared = append(shared, l.ReferenceID)
+		}
+		byRef[l.ReferenceID] = append(ls, l)
+	}
+	slices.Sort(shared)
+	var updates, replaces, creates, deletes []Change
+	for _, ref := range shared {
+		ls := byRef[ref]
+		if !sel.has(ResourceIntegration, ref) {
+			continue
+		}
+		if !opts.Dedupe {
 			errs = append(errs, duplicateError(ref, ls))
 			continue
 		}
@@ -171,40 +192,46 @@ func integrationChanges(desired, live state.Account, sel selection, dedupe bool)
 	}
 
 	var ignored []IgnoredDiff
-	for _, d := range desired.Integrations {
+	for i := range desired.Integrations {
+		d := &desired.Integrations[i] // read only: Compute modifies none of its arguments
 		ls := byRef[d.ReferenceID]
 		if d.ReferenceID == "" || len(ls) > 1 || !sel.has(ResourceIntegration, d.ReferenceID) {
 			continue // reported above, or not targeted
 		}
+		own := policy.Integrations[d.ReferenceID]
 		if len(ls) == 0 {
-			creates = append(creates, createChange(d))
+			creates = append(creates, createChange(*d, own.Protect))
 			continue
 		}
-		have := ls[0]
-		fields, err := diff(viewIntegration(have), viewIntegration(d))
+		if err := checkIgnore(ResourceIntegration, d.ReferenceID, own.Ignore); err != nil {
+			return nil, nil, nil, append(errs, err)
+		}
+		have := &ls[0]
+		if changed, ignoredOnly := same(integrationCompared, have, d, own.Ignore); !changed && !ignoredOnly {
+			continue
+		}
+		fields, err := diff(integrationCompared, have, d)
 		if err != nil {
 			return nil, nil, nil, append(errs, err)
 		}
-		fields, skipped, err := splitIgnored(ResourceIntegration, d.ReferenceID, fields, d.Ignore, integrationFields)
-		if err != nil {
-			return nil, nil, nil, append(errs, err)
-		}
+		fields, skipped := splitIgnored(ResourceIntegration, d.ReferenceID, fields, own.Ignore)
 		ignored = append(ignored, skipped...)
 		if len(fields) == 0 {
 			continue
 		}
-		want := keepIgnoredIntegration(d, have)
+		before := *have
+		want := keepIgnored(ResourceIntegration, *d, have, own.Ignore)
 		c := Change{
 			Action:      Update,
 			Resource:    ResourceIntegration,
 			Key:         want.ReferenceID,
-			Integration: &IntegrationChange{Before: &have, After: &want},
+			Integration: &IntegrationChange{Before: &before, After: &want, Protect: own.Protect},
 			Fields:      fields,
 			Reason:      fieldNames(fields) + differ(fields) + " from the spec",
 		}
 		if replacing(fields) {
 			c.Action = Replace
-			c.Reason = FieldIntegrationType + " cannot be changed in place" + inactiveNote(want)
+			c.Reason = replacedBy(fields) + " cannot be changed in place" + inactiveNote(want)
 			replaces = append(replaces, c)
 		} else {
 			updates = append(updates, c)
@@ -216,7 +243,7 @@ func integrationChanges(desired, live state.Account, sel selection, dedupe bool)
 		if !sel.has(ResourceIntegration, l.ReferenceID) {
 			continue
 		}
-		if !desired.Prune {
+		if !policy.Prune {
 			kept = append(kept, l)
 			continue
 		}
@@ -230,7 +257,7 @@ func integrationChanges(desired, live state.Account, sel selection, dedupe bool)
 			Resource:    ResourceIntegration,
 			Key:         l.ReferenceID,
 			Integration: &IntegrationChange{Before: &before},
-			Fields:      allFields(viewIntegration(l), false),
+			Fields:      allFields(&before, false),
 			Reason:      reason,
 		})
 	}
@@ -277,7 +304,7 @@ func dedupeChange(ref string, extra, keep state.Integration, n int) Change {
 		Resource:    ResourceIntegration,
 		Key:         ref,
 		Integration: &IntegrationChange{Before: &extra},
-		Fields:      allFields(viewIntegration(extra), false),
+		Fields:      allFields(&extra, false),
 		Reason: fmt.Sprintf("a duplicate: %d live integrations share this reference_id, and --dedupe keeps the earliest created (id %s%s)",
 			n, keep.ID, createdNote(keep)),
 	}
@@ -292,15 +319,14 @@ func createdNote(in state.Integration) string {
 }
 
 // createChange is the create of a desired integration: every field is new,
-// ignored or not.
-func createChange(want state.Integration) Change {
-	want.Ignore = nil // read by Compute only; a plan carries values
+// ignored or not. protect is the spec's protect of it.
+func createChange(want state.Integration, protect bool) Change {
 	return Change{
 		Action:      Create,
 		Resource:    ResourceIntegration,
 		Key:         want.ReferenceID,
-		Integration: &IntegrationChange{After: &want},
-		Fields:      allFields(viewIntegration(want), true),
+		Integration: &IntegrationChange{After: &want, Protect: protect},
+		Fields:      allFields(&want, true),
 		Reason:      "not in the account" + inactiveNote(want),
 	}
 }
@@ -314,18 +340,24 @@ func inactiveNote(want state.Integration) string {
 	return "; POST takes no active, so apply creates it active, then updates it to active = false"
 }
 
-// checkProtect refuses a replace or delete of a protected integration,
-// whichever side carries the flag.
+// checkProtect refuses a replace or delete of an integration the spec
+// protects (IntegrationChange.Protect).
 func checkProtect(c Change) error {
-	if c.Integration == nil || (c.Action != Replace && c.Action != Delete) {
+	if c.Integration == nil || (c.Action != Replace && c.Action != Delete) || !c.Integration.Protect {
 		return nil
 	}
-	for _, in := range []*state.Integration{c.Integration.Before, c.Integration.After} {
-		if in != nil && in.Protect {
-			return &ProtectedError{ReferenceID: c.Key, Action: c.Action}
+	return &ProtectedError{ReferenceID: c.Key, Action: c.Action}
+}
+
+// replacedBy names the fields among fields that force a replacement.
+func replacedBy(fields []FieldDiff) string {
+	var forcing []FieldDiff
+	for _, f := range fields {
+		if ForcesReplacement(f.Field) {
+			forcing = append(forcing, f)
 		}
 	}
-	return nil
+	return fieldNames(forcing)
 }
 
 // sortIntegrations sorts by reference_id, then id.

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -86,7 +87,7 @@ func TestApplyConverges(t *testing.T) {
 			applied := simulateApply(t, tc.live, p)
 			// A target whose object the apply deleted now names nothing,
 			// which is an error; re-plan the targets that remain.
-			var opts Options
+			opts := Options{Policy: tc.opts.Policy}
 			for _, target := range tc.opts.Targets {
 				if exists(target, tc.desired, applied) {
 					opts.Targets = append(opts.Targets, target)
@@ -137,7 +138,7 @@ func TestComputeIgnoresOrder(t *testing.T) {
 			desired, live := cloneAccount(tc.desired), cloneAccount(tc.live)
 			slices.Reverse(desired.Integrations)
 			slices.Reverse(live.Integrations)
-			opts := Options{Targets: slices.Clone(tc.opts.Targets), Dedupe: tc.opts.Dedupe}
+			opts := Options{Targets: slices.Clone(tc.opts.Targets), Dedupe: tc.opts.Dedupe, Policy: tc.opts.Policy}
 			slices.Reverse(opts.Targets)
 			got, err := ComputeWith(desired, live, opts)
 			if fmt.Sprint(err) != fmt.Sprint(wantErr) {
@@ -223,6 +224,7 @@ func TestComputeCases(t *testing.T) {
 	tests := []struct {
 		name          string
 		desired, live state.Account
+		policy        spec.Policy
 		want          want
 	}{
 		{
@@ -247,7 +249,8 @@ func TestComputeCases(t *testing.T) {
 		},
 		{
 			name:    "protect allows updates",
-			desired: state.Account{Integrations: []state.Integration{{ReferenceID: "r1", IntegrationType: "Okta", TenantURL: "https://b.okta.com", Protect: true}}},
+			desired: state.Account{Integrations: []state.Integration{{ReferenceID: "r1", IntegrationType: "Okta", TenantURL: "https://b.okta.com"}}},
+			policy:  spec.Policy{Integrations: map[string]spec.ObjectPolicy{"r1": {Protect: true}}},
 			live:    state.Account{Integrations: []state.Integration{withID(okta, "1")}},
 			want:    want{actions: []Action{Update}},
 		},
@@ -271,7 +274,7 @@ func TestComputeCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := Compute(tt.desired, tt.live)
+			p, err := ComputeWith(tt.desired, tt.live, Options{Policy: tt.policy})
 			if tt.want.err != nil {
 				if err == nil || !tt.want.err(err) {
 					t.Fatalf("Compute error = %v, want a matching error", err)
@@ -333,8 +336,7 @@ func TestErrorMessages(t *testing.T) {
 
 func TestCheckProtectDelete(t *testing.T) {
 	before := withID(okta, "1")
-	before.Protect = true
-	err := checkProtect(Change{Action: Delete, Resource: ResourceIntegration, Key: "r1", Integration: &IntegrationChange{Before: &before}})
+	err := checkProtect(Change{Action: Delete, Resource: ResourceIntegration, Key: "r1", Integration: &IntegrationChange{Before: &before, Protect: true}})
 	if !errorIs[*ProtectedError](err) {
 		t.Errorf("checkProtect(delete of protected) = %v, want a *ProtectedError", err)
 	}

@@ -25,8 +25,8 @@
 // marked protect: true (*ProtectedError); both match ErrRefused.
 // Server-computed fields (id, name, ...) never cause a change.
 //
-// Ignore lists (state.Behavior.Ignore, state.Integration.Ignore, from the
-// spec's "ignore") keep differences in the fields they name out of
+// Ignore lists (Options.Policy, the spec's "ignore"; prune and protect
+// come from the policy too) keep differences in the fields they name out of
 // Changes; Plan.Ignored lists them, behaviors then integrations, each by
 // key and in field order. An ignored field never causes an update or a
 // replace, and an update or replace that another field causes carries the

@@ -3,9 +3,9 @@ package plan
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/riskctl/riskctl/internal/state"
@@ -15,76 +15,81 @@ import (
 // form makes every older saved plan stale rather than falsely fresh.
 const fingerprintVersion = 1
 
-type fingerprintState struct {
-	Version      int                      `json:"version"`
-	Behaviors    []fingerprintBehavior    `json:"behaviors"`
-	Integrations []fingerprintIntegration `json:"integrations"`
-}
+// The fields a fingerprint covers (state.Field.Fingerprinted), in table
+// order.
+var (
+	behaviorFingerprinted    = state.FieldsOf(state.KindBehavior, isFingerprinted)
+	integrationFingerprinted = state.FieldsOf(state.KindIntegration, isFingerprinted)
+)
 
-type fingerprintBehavior struct {
-	Key       string `json:"key"`
-	Enabled   bool   `json:"enabled"`
-	RiskLevel string `json:"risk_level"`
-}
-
-type fingerprintIntegration struct {
-	ID              string `json:"id"`
-	ReferenceID     string `json:"reference_id"`
-	IntegrationType string `json:"integration_type"`
-	TenantURL       string `json:"tenant_url"`
-	Active          bool   `json:"active"`
-}
+func isFingerprinted(f state.Field) bool { return f.Fingerprinted }
 
 // Fingerprint digests the live state a plan depends on: every behavior's
-// key, enabled and risk_level (by key) and every integration's id,
-// reference_id, integration_type, tenant_url and active (by id), as the
-// hex SHA-256 of a canonical JSON form. Values are hashed as fetched, not
-// canonicalised: any write to them makes a saved plan stale. Computed
-// fields that no plan reads (names, created_at, ...) are left out, and so
-// is the order the API listed things in.
+// key and fingerprinted fields (enabled, risk_level; by key) and every
+// integration's fingerprinted fields (id, reference_id, integration_type,
+// tenant_url, active; by id), as the hex SHA-256 of a canonical JSON form:
+//
+//	{"version":1,"behaviors":[{"key":…,"enabled":…,…}],"integrations":[{"id":…,…}]}
+//
+// with members in table order and strings as json.Marshal writes them
+// (<, > and & escaped), as the form has always been hashed.
+// Values are hashed as fetched, not canonicalised: any write to them makes
+// a saved plan stale. Computed fields that no plan reads (names,
+// created_at, ...) are left out, and so is the order the API listed things
+// in.
 func Fingerprint(live state.Account) string {
-	fs := fingerprintState{
-		Version:      fingerprintVersion,
-		Behaviors:    []fingerprintBehavior{},
-		Integrations: []fingerprintIntegration{},
+	b := make([]byte, 0, 64+160*(len(live.Behaviors)+len(live.Integrations)))
+	b = append(b, `{"version":`...)
+	b = strconv.AppendInt(b, fingerprintVersion, 10)
+	b = append(b, `,"behaviors":[`...)
+	for i, key := range slices.Sorted(maps.Keys(live.Behaviors)) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		behavior := live.Behaviors[key]
+		b = append(b, `{"key":`...)
+		b = state.AppendJSONString(b, key, true)
+		for _, f := range behaviorFingerprinted {
+			b = state.AppendJSONHTML(b, f, &behavior)
+		}
+		b = append(b, '}')
 	}
-	for _, key := range slices.Sorted(maps.Keys(live.Behaviors)) {
-		b := live.Behaviors[key]
-		fs.Behaviors = append(fs.Behaviors, fingerprintBehavior{Key: key, Enabled: b.Enabled, RiskLevel: b.RiskLevel})
+	b = append(b, `],"integrations":[`...)
+	// Sort on every field, in table order, so that even (impossible) equal
+	// ids give one order; a boolean's text sorts false before true. The
+	// first field's text is read once per integration.
+	ins := live.Integrations
+	type entry struct {
+		first string
+		i     int
 	}
-	for _, in := range live.Integrations {
-		fs.Integrations = append(fs.Integrations, fingerprintIntegration{
-			ID:              in.ID,
-			ReferenceID:     in.ReferenceID,
-			IntegrationType: in.IntegrationType,
-			TenantURL:       in.TenantURL,
-			Active:          in.Active,
-		})
+	order := make([]entry, len(ins))
+	for i := range ins {
+		order[i] = entry{state.Text(integrationFingerprinted[0], &ins[i]), i}
 	}
-	// Sort on every field, so that even (impossible) equal ids give one order.
-	slices.SortFunc(fs.Integrations, func(a, b fingerprintIntegration) int {
-		for _, c := range []int{
-			strings.Compare(a.ID, b.ID),
-			strings.Compare(a.ReferenceID, b.ReferenceID),
-			strings.Compare(a.IntegrationType, b.IntegrationType),
-			strings.Compare(a.TenantURL, b.TenantURL),
-		} {
-			if c != 0 {
+	slices.SortFunc(order, func(x, y entry) int {
+		if c := strings.Compare(x.first, y.first); c != 0 {
+			return c
+		}
+		for _, f := range integrationFingerprinted[1:] {
+			if c := strings.Compare(state.Text(f, &ins[x.i]), state.Text(f, &ins[y.i])); c != 0 {
 				return c
 			}
 		}
-		switch {
-		case a.Active == b.Active:
-			return 0
-		case !a.Active:
-			return -1
-		}
-		return 1
+		return 0
 	})
-	data, err := json.Marshal(fs)
-	if err != nil {
-		panic("plan: fingerprint: " + err.Error()) // strings and bools always marshal
+	for n, e := range order {
+		i := e.i
+		if n > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		for _, f := range integrationFingerprinted {
+			b = state.AppendJSONHTML(b, f, &ins[i])
+		}
+		b = append(b, '}')
 	}
-	sum := sha256.Sum256(data)
+	b = append(b, "]}"...)
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/riskctl/riskctl/internal/state"
 )
@@ -67,10 +68,9 @@ func TestFingerprintChanges(t *testing.T) {
 		}
 	}
 	same := map[string]func(*state.Account){
-		"behavior name":      func(a *state.Account) { a.Behaviors["imp_travel"] = state.Behavior{Enabled: true, RiskLevel: "high"} },
-		"account id":         func(a *state.Account) { a.AccountID = "other" },
-		"prune":              func(a *state.Account) { a.Prune = true },
-		"protect (not live)": func(a *state.Account) { a.Integrations[0].Protect = true },
+		"behavior name":                  func(a *state.Account) { a.Behaviors["imp_travel"] = state.Behavior{Enabled: true, RiskLevel: "high"} },
+		"account id":                     func(a *state.Account) { a.AccountID = "other" },
+		"created_at (not read by plans)": func(a *state.Account) { a.Integrations[0].CreatedAt = a.Integrations[0].CreatedAt.Add(time.Hour) },
 	}
 	for name, change := range same {
 		a := fingerprintBase()

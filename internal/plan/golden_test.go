@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -68,8 +69,8 @@ func loadCases(t *testing.T) []planCase {
 	for _, d := range dirs {
 		dir := filepath.Dir(d)
 		c := planCase{name: filepath.Base(dir), dir: dir}
-		readAccount(t, filepath.Join(dir, "desired.json"), &c.desired)
-		readAccount(t, filepath.Join(dir, "live.json"), &c.live)
+		c.desired, c.opts.Policy = readAccount(t, filepath.Join(dir, "desired.json"))
+		c.live, _ = readAccount(t, filepath.Join(dir, "live.json"))
 		c.opts.Targets = readTargets(t, filepath.Join(dir, "targets.txt"))
 		_, err := os.Stat(filepath.Join(dir, "dedupe.txt"))
 		c.opts.Dedupe = err == nil
@@ -83,7 +84,24 @@ func loadCases(t *testing.T) []planCase {
 	return cases
 }
 
-func readAccount(t *testing.T, path string, a *state.Account) {
+// caseAccount is a case's account file: a state.Account and, beside each
+// object, its policy (Protect, Ignore; Prune for the account), as a spec
+// writes them.
+type caseAccount struct {
+	AccountID string
+	Behaviors map[string]struct {
+		state.Behavior
+		Ignore []string
+	}
+	Integrations []struct {
+		state.Integration
+		Protect bool
+		Ignore  []string
+	}
+	Prune bool
+}
+
+func readAccount(t *testing.T, path string) (state.Account, spec.Policy) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -91,9 +109,24 @@ func readAccount(t *testing.T, path string, a *state.Account) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(a); err != nil {
+	var c caseAccount
+	if err := dec.Decode(&c); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	a := state.Account{AccountID: c.AccountID}
+	policy := spec.Policy{Prune: c.Prune, Behaviors: map[string]spec.ObjectPolicy{}, Integrations: map[string]spec.ObjectPolicy{}}
+	if c.Behaviors != nil {
+		a.Behaviors = map[string]state.Behavior{}
+	}
+	for k, b := range c.Behaviors {
+		a.Behaviors[k] = b.Behavior
+		policy.Behaviors[k] = spec.ObjectPolicy{Ignore: b.Ignore}
+	}
+	for _, in := range c.Integrations {
+		a.Integrations = append(a.Integrations, in.Integration)
+		policy.Integrations[in.ReferenceID] = spec.ObjectPolicy{Protect: in.Protect, Ignore: in.Ignore}
+	}
+	return a, policy
 }
 
 // readTargets reads a case's targets.txt; none when it does not exist.

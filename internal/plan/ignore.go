@@ -1,7 +1,7 @@
 package plan
 
-// Ignore lists: a desired object's Ignore names fields whose differences
-// are reported (Plan.Ignored) but never acted on.
+// Ignore lists: the spec's policy names, per object, fields whose
+// differences are reported (Plan.Ignored) but never acted on.
 
 import (
 	"fmt"
@@ -11,23 +11,23 @@ import (
 	"github.com/riskctl/riskctl/internal/state"
 )
 
-// The fields an ignore list may name, per resource, in field order.
-var (
-	behaviorFields    = []string{FieldEnabled, FieldRiskLevel}
-	integrationFields = []string{FieldIntegrationType, FieldTenantURL, FieldActive}
-)
-
-// splitIgnored splits one object's differences into those that are
-// changes and those its ignore list keeps out, both in field order. An
-// ignore entry that is not one of allowed is an error: the spec loader
-// refuses it, so only a hand-made state can have one, and silently
-// honouring a typo would plan a change the user meant to ignore.
-func splitIgnored(r Resource, key string, fields []FieldDiff, ignore, allowed []string) ([]FieldDiff, []IgnoredDiff, error) {
+// checkIgnore refuses an ignore entry that is not an ignorable field of
+// r's kind (state.Field.Ignorable): the spec loader refuses it, so only a
+// hand-made policy can have one, and silently honouring a typo would plan
+// a change the user meant to ignore.
+func checkIgnore(r Resource, key string, ignore []string) error {
 	for _, name := range ignore {
-		if !slices.Contains(allowed, name) {
-			return nil, nil, fmt.Errorf("%s %q: cannot ignore %q: the fields that can be ignored are %s", r, key, name, strings.Join(allowed, ", "))
+		if f, ok := state.Lookup(state.Kind(r), name); !ok || !f.Ignorable {
+			allowed := state.Names(state.FieldsOf(state.Kind(r), func(f state.Field) bool { return f.Ignorable }))
+			return fmt.Errorf("%s %q: cannot ignore %q: the fields that can be ignored are %s", r, key, name, strings.Join(allowed, ", "))
 		}
 	}
+	return nil
+}
+
+// splitIgnored splits one object's differences into those that are
+// changes and those its ignore list keeps out, both in field order.
+func splitIgnored(r Resource, key string, fields []FieldDiff, ignore []string) ([]FieldDiff, []IgnoredDiff) {
 	var kept []FieldDiff
 	var ignored []IgnoredDiff
 	for _, f := range fields {
@@ -37,40 +37,20 @@ func splitIgnored(r Resource, key string, fields []FieldDiff, ignore, allowed []
 			kept = append(kept, f)
 		}
 	}
-	return kept, ignored, nil
+	return kept, ignored
 }
 
-// keepIgnoredBehavior is the behavior an update writes: the desired one,
-// with the ignored fields at their live values (the PUT carries both
-// fields of every key it names).
-func keepIgnoredBehavior(want, have state.Behavior) state.Behavior {
-	for _, name := range want.Ignore {
-		switch name {
-		case FieldEnabled:
-			want.Enabled = have.Enabled
-		case FieldRiskLevel:
-			want.RiskLevel = have.RiskLevel
+// keepIgnored is the object an update or a replace writes: want, with
+// the ignored fields at their live values (have's). A behavior's PUT
+// carries both fields of every key it names, an integration's PUT carries
+// tenant_url and active together, and a replace recreates the object as it
+// was apart from the changed fields, so the live values must be written.
+func keepIgnored[T state.Object](r Resource, want T, have *T, ignore []string) T {
+	for _, name := range ignore {
+		f, _ := state.Lookup(state.Kind(r), name) // checked by checkIgnore
+		if err := state.Set(f, &want, state.Text(f, have)); err != nil {
+			panic("plan: " + err.Error()) // a value read from the same field always sets
 		}
 	}
-	want.Ignore = nil // read by Compute only; a plan carries values
-	return want
-}
-
-// keepIgnoredIntegration is the integration an update or a replace
-// writes: the desired one, with the ignored fields at their live values
-// (the PUT carries tenant_url and active together; a replace recreates the
-// object as it was, apart from the changed fields).
-func keepIgnoredIntegration(want, have state.Integration) state.Integration {
-	for _, name := range want.Ignore {
-		switch name {
-		case FieldIntegrationType:
-			want.IntegrationType = have.IntegrationType
-		case FieldTenantURL:
-			want.TenantURL = have.TenantURL
-		case FieldActive:
-			want.Active = have.Active
-		}
-	}
-	want.Ignore = nil
 	return want
 }

@@ -82,10 +82,12 @@ type BehaviorChange struct {
 }
 
 // IntegrationChange carries the live and desired integration. Before is nil
-// for a create, After is nil for a delete.
+// for a create, After is nil for a delete. Protect records that the spec
+// protects the desired integration (its policy, not a value of it).
 type IntegrationChange struct {
-	Before *state.Integration
-	After  *state.Integration
+	Before  *state.Integration
+	After   *state.Integration
+	Protect bool
 }
 
 // FieldDiff is one changed field, with both values rendered as text.

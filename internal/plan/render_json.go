@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"time"
 
 	"github.com/riskctl/riskctl/internal/state"
 	"github.com/riskctl/riskctl/internal/textutil"
@@ -60,22 +59,72 @@ type jsonField struct {
 	After  string `json:"after"`
 }
 
-type jsonBehavior struct {
-	Enabled   bool   `json:"enabled"`
-	RiskLevel string `json:"risk_level"`
-	Name      string `json:"name,omitempty"`
+// jsonBehavior is a behavior object: the fields state holds (the field
+// table's), in table order, a computed one only when set (live only).
+type jsonBehavior state.Behavior
+
+// jsonIntegration is an integration object: the fields state holds, in
+// table order (a computed one only when set), then protect when the spec
+// protects it, then created_at when the server gave one (live only: it is
+// what --dedupe chooses the survivor by).
+type jsonIntegration struct {
+	in      state.Integration
+	protect bool
 }
 
-type jsonIntegration struct {
-	ID              string `json:"id,omitempty"`
-	ReferenceID     string `json:"reference_id"`
-	IntegrationType string `json:"integration_type"`
-	TenantURL       string `json:"tenant_url"`
-	Active          bool   `json:"active"`
-	Protect         bool   `json:"protect,omitempty"`
-	// CreatedAt is live only, absent when the server gave none: it is what
-	// --dedupe chooses the survivor by.
-	CreatedAt *time.Time `json:"created_at,omitempty"`
+// The policy and time members of an integration object, which are not
+// text fields of the table.
+const (
+	jsonProtect   = "protect"
+	jsonCreatedAt = state.FieldCreatedAt
+)
+
+var (
+	behaviorHeld    = state.FieldsOf(state.KindBehavior, state.Field.Held)
+	integrationHeld = state.FieldsOf(state.KindIntegration, state.Field.Held)
+)
+
+func (b jsonBehavior) MarshalJSON() ([]byte, error) {
+	return append(state.AppendObject([]byte{'{'}, behaviorHeld, (*state.Behavior)(&b), true), '}'), nil
+}
+
+func (b *jsonBehavior) UnmarshalJSON(data []byte) error {
+	_, err := state.ReadObject(data, behaviorHeld, (*state.Behavior)(b))
+	return err
+}
+
+func (j jsonIntegration) MarshalJSON() ([]byte, error) {
+	b := state.AppendObject([]byte{'{'}, integrationHeld, &j.in, true)
+	if j.protect {
+		b = append(b, `,"`+jsonProtect+`":true`...)
+	}
+	if !j.in.CreatedAt.IsZero() {
+		t, err := j.in.CreatedAt.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `,"`+jsonCreatedAt+`":`...)
+		b = append(b, t...)
+	}
+	return append(b, '}'), nil
+}
+
+func (j *jsonIntegration) UnmarshalJSON(data []byte) error {
+	members, err := state.ReadObject(data, integrationHeld, &j.in)
+	if err != nil {
+		return err
+	}
+	if raw, ok := members[jsonProtect]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &j.protect); err != nil {
+			return fmt.Errorf("%s: %w", jsonProtect, err)
+		}
+	}
+	if raw, ok := members[jsonCreatedAt]; ok && string(raw) != "null" {
+		if err := j.in.CreatedAt.UnmarshalJSON(raw); err != nil {
+			return fmt.Errorf("%s: %w", jsonCreatedAt, err)
+		}
+	}
+	return nil
 }
 
 type jsonUnmanaged struct {
@@ -111,7 +160,7 @@ func RenderJSON(w io.Writer, p Plan) error {
 		out.Changes = append(out.Changes, jc)
 	}
 	for _, in := range p.UnmanagedIntegrations {
-		out.Unmanaged.Integrations = append(out.Unmanaged.Integrations, toJSONIntegration(in))
+		out.Unmanaged.Integrations = append(out.Unmanaged.Integrations, jsonIntegration{in: in})
 	}
 	data, err := textutil.JSON(out)
 	if err != nil {
@@ -136,13 +185,13 @@ func toJSONChange(c Change) (jsonChange, error) {
 	var before, after any
 	switch {
 	case c.Resource == ResourceBehavior && c.Behavior != nil:
-		before, after = toJSONBehavior(c.Behavior.Before), toJSONBehavior(c.Behavior.After)
+		before, after = jsonBehavior(c.Behavior.Before), jsonBehavior(c.Behavior.After)
 	case c.Resource == ResourceIntegration && c.Integration != nil:
 		if b := c.Integration.Before; b != nil {
-			before = toJSONIntegration(*b)
+			before = jsonIntegration{in: *b}
 		}
 		if a := c.Integration.After; a != nil {
-			after = toJSONIntegration(*a)
+			after = jsonIntegration{in: *a, protect: c.Integration.Protect}
 		}
 	default:
 		return jsonChange{}, fmt.Errorf("plan: %s change of %q has no %s values", c.Resource, c.Key, c.Resource)
@@ -159,29 +208,6 @@ func toJSONChange(c Change) (jsonChange, error) {
 		}
 	}
 	return jc, nil
-}
-
-func toJSONBehavior(b state.Behavior) jsonBehavior {
-	return jsonBehavior{Enabled: b.Enabled, RiskLevel: b.RiskLevel, Name: b.Name}
-}
-
-func toJSONIntegration(in state.Integration) jsonIntegration {
-	return jsonIntegration{
-		ID:              in.ID,
-		ReferenceID:     in.ReferenceID,
-		IntegrationType: in.IntegrationType,
-		TenantURL:       in.TenantURL,
-		Active:          in.Active,
-		Protect:         in.Protect,
-		CreatedAt:       timeOrNil(in.CreatedAt),
-	}
-}
-
-func timeOrNil(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }
 
 // ReadJSON reads a plan that RenderJSON wrote, for apply of a saved plan.
@@ -223,7 +249,7 @@ func ReadJSON(r io.Reader) (Plan, error) {
 		p.Changes = append(p.Changes, c)
 	}
 	for _, ji := range in.Unmanaged.Integrations {
-		p.UnmanagedIntegrations = append(p.UnmanagedIntegrations, fromJSONIntegration(ji))
+		p.UnmanagedIntegrations = append(p.UnmanagedIntegrations, ji.in)
 	}
 	return p, nil
 }
@@ -253,7 +279,7 @@ func fromJSONChange(jc jsonChange) (Change, error) {
 		if err := json.Unmarshal(jc.After, &after); err != nil {
 			return Change{}, err
 		}
-		c.Behavior = &BehaviorChange{Before: fromJSONBehavior(before), After: fromJSONBehavior(after)}
+		c.Behavior = &BehaviorChange{Before: state.Behavior(before), After: state.Behavior(after)}
 	case ResourceIntegration:
 		c.Integration = &IntegrationChange{}
 		for _, side := range []struct {
@@ -274,30 +300,11 @@ func fromJSONChange(jc jsonChange) (Change, error) {
 			if err := json.Unmarshal(side.raw, &ji); err != nil {
 				return Change{}, err
 			}
-			in := fromJSONIntegration(ji)
-			*side.dst = &in
+			*side.dst = &ji.in
+			c.Integration.Protect = c.Integration.Protect || ji.protect
 		}
 	default:
 		return Change{}, fmt.Errorf("unknown resource %q", c.Resource)
 	}
 	return c, nil
-}
-
-func fromJSONBehavior(b jsonBehavior) state.Behavior {
-	return state.Behavior{Enabled: b.Enabled, RiskLevel: b.RiskLevel, Name: b.Name}
-}
-
-func fromJSONIntegration(ji jsonIntegration) state.Integration {
-	in := state.Integration{
-		ReferenceID:     ji.ReferenceID,
-		IntegrationType: ji.IntegrationType,
-		TenantURL:       ji.TenantURL,
-		Active:          ji.Active,
-		Protect:         ji.Protect,
-		ID:              ji.ID,
-	}
-	if ji.CreatedAt != nil {
-		in.CreatedAt = *ji.CreatedAt
-	}
-	return in
 }

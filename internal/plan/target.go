@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -20,6 +21,10 @@ type Options struct {
 	// instead of refusing the plan: the one state.Survivor picks is the
 	// spec's, and each of the others is a Delete change.
 	Dedupe bool
+	// Policy is the spec's policy for the desired account: prune, protect
+	// and the ignore lists (spec.File.Policy). The zero value prunes
+	// nothing, protects nothing and ignores nothing.
+	Policy spec.Policy
 }
 
 // Target names one object: a behavior by key or an integration by
@@ -55,7 +60,7 @@ func ParseTarget(s string) (Target, error) {
 
 func targetKeyName(r Resource) string {
 	if r == ResourceIntegration {
-		return "reference_id"
+		return state.FieldReferenceID
 	}
 	return "key"
 }

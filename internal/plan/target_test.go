@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -59,7 +60,8 @@ func mustTargets(t *testing.T, ss ...string) Options {
 // TestComputeWithRefusals: a refusal about one object refuses only a plan
 // that touches it; spec errors refuse every plan.
 func TestComputeWithRefusals(t *testing.T) {
-	protected := state.Integration{ReferenceID: "rep", IntegrationType: "Okta", TenantURL: "https://rep.okta.com", Active: true, Protect: true}
+	protected := state.Integration{ReferenceID: "rep", IntegrationType: "Okta", TenantURL: "https://rep.okta.com", Active: true}
+	policy := spec.Policy{Integrations: map[string]spec.ObjectPolicy{"rep": {Protect: true}}}
 	desired := state.Account{
 		Behaviors:    map[string]state.Behavior{"imp_travel": {Enabled: true, RiskLevel: "high"}},
 		Integrations: []state.Integration{okta, protected},
@@ -71,7 +73,7 @@ func TestComputeWithRefusals(t *testing.T) {
 			withID(state.Integration{ReferenceID: "rep", IntegrationType: "AzureAD", TenantURL: protected.TenantURL, Active: true}, "3"),
 		},
 	}
-	if _, err := Compute(desired, live); !errorIs[*DuplicateReferenceError](err) || !errorIs[*ProtectedError](err) {
+	if _, err := ComputeWith(desired, live, Options{Policy: policy}); !errorIs[*DuplicateReferenceError](err) || !errorIs[*ProtectedError](err) {
 		t.Errorf("Compute = %v, want both refusals", err)
 	}
 	p, err := ComputeWith(desired, live, mustTargets(t, "behavior:imp_travel", "behavior:high_dlp"))
@@ -84,7 +86,7 @@ func TestComputeWithRefusals(t *testing.T) {
 	if want := []string{"high_dlp"}; !cmp.Equal(p.UnmanagedBehaviors, want) {
 		t.Errorf("UnmanagedBehaviors = %q, want %q", p.UnmanagedBehaviors, want)
 	}
-	if _, err := ComputeWith(desired, live, mustTargets(t, "integration:rep")); !errorIs[*ProtectedError](err) || errorIs[*DuplicateReferenceError](err) {
+	if _, err := ComputeWith(desired, live, withPolicy(mustTargets(t, "integration:rep"), policy)); !errorIs[*ProtectedError](err) || errorIs[*DuplicateReferenceError](err) {
 		t.Errorf("targeting the protected integration: %v, want only a *ProtectedError", err)
 	}
 	if _, err := ComputeWith(desired, live, mustTargets(t, "integration:r1")); !errorIs[*DuplicateReferenceError](err) || errorIs[*ProtectedError](err) {
@@ -121,25 +123,26 @@ func TestComputeWithNoTargets(t *testing.T) {
 func TestComputeIgnore(t *testing.T) {
 	live := state.Account{Behaviors: liveBehaviors, Integrations: []state.Integration{withID(okta, "1")}}
 	t.Run("an unknown field is an error", func(t *testing.T) {
-		desired := state.Account{Behaviors: map[string]state.Behavior{"imp_travel": {Enabled: false, RiskLevel: "high", Ignore: []string{"enabld"}}}}
-		_, err := Compute(desired, live)
+		desired := state.Account{Behaviors: map[string]state.Behavior{"imp_travel": {Enabled: false, RiskLevel: "high"}}}
+		_, err := ComputeWith(desired, live, ignoring("imp_travel", nil, "enabld"))
 		if err == nil || !strings.Contains(err.Error(), `behavior "imp_travel": cannot ignore "enabld"`) {
 			t.Errorf("Compute = %v, want an error naming the field", err)
 		}
-		in := okta
-		in.Ignore = []string{"reference_id"}
-		if _, err := Compute(state.Account{Integrations: []state.Integration{in}}, live); err == nil {
+		if _, err := ComputeWith(state.Account{Integrations: []state.Integration{okta}}, live, ignoring("", []string{okta.ReferenceID}, "reference_id")); err == nil {
 			t.Errorf("Compute accepted ignore [reference_id]")
 		}
 	})
 	t.Run("every field ignored", func(t *testing.T) {
-		in := state.Integration{ReferenceID: "r1", IntegrationType: "AzureAD", TenantURL: "https://b.okta.com", Active: false,
-			Ignore: []string{"integration_type", "tenant_url", "active"}}
+		in := state.Integration{ReferenceID: "r1", IntegrationType: "AzureAD", TenantURL: "https://b.okta.com", Active: false}
 		desired := state.Account{
-			Behaviors:    map[string]state.Behavior{"high_dlp": {Enabled: true, RiskLevel: "high", Ignore: []string{"enabled", "risk_level"}}},
+			Behaviors:    map[string]state.Behavior{"high_dlp": {Enabled: true, RiskLevel: "high"}},
 			Integrations: []state.Integration{in},
 		}
-		p, err := Compute(desired, live)
+		policy := spec.Policy{
+			Behaviors:    map[string]spec.ObjectPolicy{"high_dlp": {Ignore: []string{"enabled", "risk_level"}}},
+			Integrations: map[string]spec.ObjectPolicy{"r1": {Ignore: []string{"integration_type", "tenant_url", "active"}}},
+		}
+		p, err := ComputeWith(desired, live, Options{Policy: policy})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,8 +161,8 @@ func TestComputeIgnore(t *testing.T) {
 		}
 	})
 	t.Run("a replace keeps the ignored live values", func(t *testing.T) {
-		in := state.Integration{ReferenceID: "r1", IntegrationType: "Other", TenantURL: "https://b.okta.com", Active: false, Ignore: []string{"tenant_url"}}
-		p, err := Compute(state.Account{Integrations: []state.Integration{in}}, live)
+		in := state.Integration{ReferenceID: "r1", IntegrationType: "Other", TenantURL: "https://b.okta.com", Active: false}
+		p, err := ComputeWith(state.Account{Integrations: []state.Integration{in}}, live, ignoring("", []string{"r1"}, "tenant_url"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,4 +175,22 @@ func TestComputeIgnore(t *testing.T) {
 			t.Errorf("After (-want +got):\n%s", diff)
 		}
 	})
+}
+
+func withPolicy(opts Options, policy spec.Policy) Options {
+	opts.Policy = policy
+	return opts
+}
+
+// ignoring is Options whose policy ignores fields in the behavior named
+// behavior (when not "") and in each integration of refs.
+func ignoring(behavior string, refs []string, fields ...string) Options {
+	policy := spec.Policy{Behaviors: map[string]spec.ObjectPolicy{}, Integrations: map[string]spec.ObjectPolicy{}}
+	if behavior != "" {
+		policy.Behaviors[behavior] = spec.ObjectPolicy{Ignore: fields}
+	}
+	for _, ref := range refs {
+		policy.Integrations[ref] = spec.ObjectPolicy{Ignore: fields}
+	}
+	return Options{Policy: policy}
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/safefile"
 	"github.com/riskctl/riskctl/internal/spec"
-	"github.com/riskctl/riskctl/internal/state"
 )
 
 // A saved plan binds to its account, its spec files and the riskctl that
@@ -229,14 +228,9 @@ func isPlanFile(path string) bool {
 
 // CheckActions refuses a saved plan whose actions are not the ones fresh,
 // the plan computed again from the same spec and the same live state: the
-// file was edited. Ignore lists steer Compute but are not part of an
-// action, so they are not compared.
+// file was edited.
 func CheckActions(saved Account, fresh plan.Plan) error {
-	ignoreLists := cmp.Options{
-		cmpopts.IgnoreFields(state.Behavior{}, "Ignore"),
-		cmpopts.IgnoreFields(state.Integration{}, "Ignore"),
-	}
-	if !cmp.Equal(saved.Plan.Changes, fresh.Changes, cmpopts.EquateEmpty(), ignoreLists) {
+	if !cmp.Equal(saved.Plan.Changes, fresh.Changes, cmpopts.EquateEmpty()) {
 		return refused(saved.AccountID, "its actions are not what its spec computes against the unchanged account (was the file edited?); run riskctl plan again")
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 // accepts encodes, and decodes again.
 func FuzzReadPlanFile(f *testing.F) {
 	digest := digestPrefix + strings.Repeat("ab", 32)
-	pa, err := plan.Compute(desiredA(), liveA())
+	pa, err := plan.ComputeWith(desiredA(), liveA(), plan.Options{Policy: policyOf(desiredA())})
 	if err != nil {
 		f.Fatal(err)
 	}

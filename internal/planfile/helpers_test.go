@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -41,12 +42,16 @@ func desiredA() state.Account {
 		},
 		Integrations: []state.Integration{
 			{ReferenceID: "idp-update", IntegrationType: "Okta", TenantURL: "https://new.okta.com", Active: true},
-			{ReferenceID: "idp-replace", IntegrationType: "Okta", TenantURL: "https://replace.okta.com", Active: true, Protect: false},
+			{ReferenceID: "idp-replace", IntegrationType: "Okta", TenantURL: "https://replace.okta.com", Active: true},
 			{ReferenceID: "idp-new", IntegrationType: "Okta", TenantURL: "https://new-a.okta.com", Active: true},
 			{ReferenceID: "idp-new-off", IntegrationType: "Okta", TenantURL: "https://new-b.okta.com", Active: false},
 		},
-		Prune: true,
 	}
+}
+
+// policyOf is the spec policy of desiredA (prune) and desiredB (none).
+func policyOf(desired state.Account) spec.Policy {
+	return spec.Policy{Prune: desired.AccountID == accountA}
 }
 
 // liveB and desiredB: no prune, so unmanaged integrations (one without a
@@ -75,7 +80,7 @@ func desiredB() state.Account {
 
 func compute(t *testing.T, desired, live state.Account) plan.Plan {
 	t.Helper()
-	p, err := plan.Compute(desired, live)
+	p, err := plan.ComputeWith(desired, live, plan.Options{Policy: policyOf(desired)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,21 +82,42 @@ type jsonAccount struct {
 }
 
 type jsonLive struct {
-	Behaviors    map[string]jsonBehavior `json:"behaviors"`
-	Integrations []jsonIntegration       `json:"integrations"`
+	Behaviors    map[string]liveBehavior `json:"behaviors"`
+	Integrations []liveIntegration       `json:"integrations"`
 }
 
-type jsonBehavior struct {
-	Enabled   bool   `json:"enabled"`
-	RiskLevel string `json:"risk_level"`
+// liveBehavior and liveIntegration are the objects of the live snapshot:
+// the fields a plan's fingerprint covers (state.Field.Fingerprinted), in
+// table order, so that the snapshot can be checked against the
+// fingerprint.
+type (
+	liveBehavior    state.Behavior
+	liveIntegration state.Integration
+)
+
+var (
+	behaviorSnapshot    = state.FieldsOf(state.KindBehavior, isFingerprinted)
+	integrationSnapshot = state.FieldsOf(state.KindIntegration, isFingerprinted)
+)
+
+func isFingerprinted(f state.Field) bool { return f.Fingerprinted }
+
+func (b liveBehavior) MarshalJSON() ([]byte, error) {
+	return append(state.AppendObject([]byte{'{'}, behaviorSnapshot, (*state.Behavior)(&b), false), '}'), nil
 }
 
-type jsonIntegration struct {
-	ID              string `json:"id"`
-	ReferenceID     string `json:"reference_id"`
-	IntegrationType string `json:"integration_type"`
-	TenantURL       string `json:"tenant_url"`
-	Active          bool   `json:"active"`
+func (b *liveBehavior) UnmarshalJSON(data []byte) error {
+	_, err := state.ReadObject(data, behaviorSnapshot, (*state.Behavior)(b))
+	return err
+}
+
+func (in liveIntegration) MarshalJSON() ([]byte, error) {
+	return append(state.AppendObject([]byte{'{'}, integrationSnapshot, (*state.Integration)(&in), false), '}'), nil
+}
+
+func (in *liveIntegration) UnmarshalJSON(data []byte) error {
+	_, err := state.ReadObject(data, integrationSnapshot, (*state.Integration)(in))
+	return err
 }
 
 // Encode writes f in the saved-plan format: 2-space indentation, a
@@ -318,20 +339,14 @@ func accountLabel(i int, id string) string {
 
 func toJSONLive(live state.Account) jsonLive {
 	out := jsonLive{
-		Behaviors:    make(map[string]jsonBehavior, len(live.Behaviors)),
-		Integrations: make([]jsonIntegration, 0, len(live.Integrations)),
+		Behaviors:    make(map[string]liveBehavior, len(live.Behaviors)),
+		Integrations: make([]liveIntegration, 0, len(live.Integrations)),
 	}
 	for k, b := range live.Behaviors {
-		out.Behaviors[k] = jsonBehavior{Enabled: b.Enabled, RiskLevel: b.RiskLevel}
+		out.Behaviors[k] = liveBehavior(b)
 	}
 	for _, in := range live.Integrations {
-		out.Integrations = append(out.Integrations, jsonIntegration{
-			ID:              in.ID,
-			ReferenceID:     in.ReferenceID,
-			IntegrationType: in.IntegrationType,
-			TenantURL:       in.TenantURL,
-			Active:          in.Active,
-		})
+		out.Integrations = append(out.Integrations, liveIntegration(in))
 	}
 	return out
 }
@@ -339,16 +354,10 @@ func toJSONLive(live state.Account) jsonLive {
 func fromJSONLive(accountID string, in jsonLive) state.Account {
 	live := state.Account{AccountID: accountID, Behaviors: make(map[string]state.Behavior, len(in.Behaviors))}
 	for k, b := range in.Behaviors {
-		live.Behaviors[k] = state.Behavior{Enabled: b.Enabled, RiskLevel: b.RiskLevel}
+		live.Behaviors[k] = state.Behavior(b)
 	}
 	for _, ji := range in.Integrations {
-		live.Integrations = append(live.Integrations, state.Integration{
-			ID:              ji.ID,
-			ReferenceID:     ji.ReferenceID,
-			IntegrationType: ji.IntegrationType,
-			TenantURL:       ji.TenantURL,
-			Active:          ji.Active,
-		})
+		live.Integrations = append(live.Integrations, state.Integration(ji))
 	}
 	return live
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/riskctl/riskctl/internal/plan"
@@ -69,10 +70,10 @@ func CheckStale(saved Account, live state.Account, specDigest string) error {
 	return e
 }
 
-// LiveChanges lists the differences from before to after, the fields a
-// plan fingerprint covers: behaviors by key (enabled, risk_level; added,
-// removed), then integrations by id (reference_id, integration_type,
-// tenant_url, active; created, deleted). Behaviors come in key order,
+// LiveChanges lists the differences from before to after, in the fields a
+// plan fingerprint covers (state.Field.Fingerprinted): behaviors by key
+// (enabled, risk_level; added, removed), then integrations by id
+// (reference_id, integration_type, tenant_url, active; created, deleted). Behaviors come in key order,
 // integrations in reference_id then id order, fields in that fixed order.
 // Values are compared as fetched.
 func LiveChanges(before, after state.Account) []string {
@@ -87,11 +88,10 @@ func LiveChanges(before, after state.Account) []string {
 		case !inAfter:
 			out = append(out, label+"removed from the account")
 		default:
-			if b.Enabled != a.Enabled {
-				out = append(out, fmt.Sprintf("%senabled %t → %t", label, b.Enabled, a.Enabled))
-			}
-			if b.RiskLevel != a.RiskLevel {
-				out = append(out, fmt.Sprintf("%srisk_level %q → %q", label, b.RiskLevel, a.RiskLevel))
+			for _, f := range behaviorSnapshot {
+				if was, now := state.Text(f, &b), state.Text(f, &a); was != now {
+					out = append(out, label+f.Name+" "+valueText(f, was)+" → "+valueText(f, now))
+				}
 			}
 		}
 	}
@@ -141,24 +141,13 @@ func integrationChanges(before, after []state.Integration) []string {
 			continue
 		}
 		var lines []string
-		for _, f := range []struct {
-			name         string
-			before, now  any
-			quote, equal bool
-		}{
-			{"reference_id", b.ReferenceID, a.ReferenceID, true, b.ReferenceID == a.ReferenceID},
-			{"integration_type", b.IntegrationType, a.IntegrationType, true, b.IntegrationType == a.IntegrationType},
-			{"tenant_url", b.TenantURL, a.TenantURL, true, b.TenantURL == a.TenantURL},
-			{"active", b.Active, a.Active, false, b.Active == a.Active},
-		} {
-			if f.equal {
-				continue
+		for _, f := range integrationSnapshot {
+			if f.Role == state.Computed {
+				continue // the id, which pairs them
 			}
-			verb := "%v"
-			if f.quote {
-				verb = "%q"
+			if was, now := state.Text(f, &b), state.Text(f, &a); was != now {
+				lines = append(lines, label+": "+f.Name+" "+valueText(f, was)+" → "+valueText(f, now))
 			}
-			lines = append(lines, fmt.Sprintf("%s: %s "+verb+" → "+verb, label, f.name, f.before, f.now))
 		}
 		if len(lines) > 0 {
 			entries = append(entries, entry{b.ReferenceID, b.ID, lines})
@@ -177,6 +166,15 @@ func integrationChanges(before, after []state.Integration) []string {
 		out = append(out, e.lines...)
 	}
 	return out
+}
+
+// valueText writes a value in a message: a boolean as it is, a string
+// quoted.
+func valueText(f state.Field, text string) string {
+	if f.Type == state.Bool {
+		return text
+	}
+	return strconv.Quote(text)
 }
 
 // integrationLabel names an integration as plans do: by reference_id, or

@@ -76,6 +76,7 @@ func planAccount(ctx context.Context, a *Account, connect Connect, opts plan.Opt
 	if a.Live, err = remote.Fetch(ctx, a.API, a.ID()); err != nil {
 		return err
 	}
+	opts.Policy = a.File.Policy
 	a.Plan, err = plan.ComputeWith(a.File.Account, a.Live, opts)
 	return withSpecPositions(err, a.File)
 }

@@ -161,7 +161,7 @@ func loadSavedAccount(ctx context.Context, root *os.Root, sa planfile.Account, o
 		}
 		targets = append(targets, pt)
 	}
-	fresh, err := plan.ComputeWith(a.File.Account, a.Live, plan.Options{Targets: targets, Dedupe: sa.Plan.Dedupe})
+	fresh, err := plan.ComputeWith(a.File.Account, a.Live, plan.Options{Targets: targets, Dedupe: sa.Plan.Dedupe, Policy: a.File.Policy})
 	if err != nil {
 		return nil, withSpecPositions(err, a.File)
 	}

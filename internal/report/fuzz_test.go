@@ -26,7 +26,6 @@ func FuzzMarkdown(f *testing.F) {
 				okta(ref1, url1, true),
 				okta("idp-upd", url2, false),
 			},
-			Prune: true,
 		}
 		live := state.Account{
 			AccountID: acctA,
@@ -37,7 +36,7 @@ func FuzzMarkdown(f *testing.F) {
 				liveOkta("33333333-3333-4333-8333-333333333333", "", url1, false),
 			},
 		}
-		p, err := plan.Compute(desired, live)
+		p, err := plan.ComputeWith(desired, live, plan.Options{Policy: pruned})
 		if err != nil {
 			return
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -55,9 +56,12 @@ func everyActionDesired(account string) state.Account {
 			okta("idp-keep", "https://acme.okta.com", true),
 			okta("idp-new-inactive", "https://new-inactive.okta.com", false),
 		},
-		Prune: true,
 	}
 }
+
+// pruned is the policy of everyActionDesired and of the other specs here
+// that say prune: true.
+var pruned = spec.Policy{Prune: true}
 
 func everyActionLive(account string) state.Account {
 	rep := liveOkta("44444444-4444-4444-8444-444444444444", "idp-rep", "https://rep.okta.com", true)
@@ -97,7 +101,12 @@ func inSync(account string) (desired, live state.Account) {
 
 func compute(t testing.TB, desired, live state.Account) *plan.Plan {
 	t.Helper()
-	p, err := plan.Compute(desired, live)
+	return computeWith(t, desired, live, spec.Policy{})
+}
+
+func computeWith(t testing.TB, desired, live state.Account, policy spec.Policy) *plan.Plan {
+	t.Helper()
+	p, err := plan.ComputeWith(desired, live, plan.Options{Policy: policy})
 	if err != nil {
 		t.Fatalf("plan.Compute: %v", err)
 	}
@@ -105,18 +114,17 @@ func compute(t testing.TB, desired, live state.Account) *plan.Plan {
 }
 
 func everyActionPlan(t testing.TB) *plan.Plan {
-	return compute(t, everyActionDesired(acctA), everyActionLive(acctA))
+	return computeWith(t, everyActionDesired(acctA), everyActionLive(acctA), pruned)
 }
 
 // partialPlan is every_action restricted to two targets (--target), with
 // an ignore list on each of them.
 func partialPlan(t testing.TB) *plan.Plan {
 	desired, live := everyActionDesired(acctA), everyActionLive(acctA)
-	desired.Behaviors["imp_travel"] = state.Behavior{Enabled: true, RiskLevel: "medium", Ignore: []string{"risk_level"}}
-	for i := range desired.Integrations {
-		if desired.Integrations[i].ReferenceID == "idp-rep" {
-			desired.Integrations[i].Ignore = []string{"tenant_url"}
-		}
+	desired.Behaviors["imp_travel"] = state.Behavior{Enabled: true, RiskLevel: "medium"}
+	policy := spec.Policy{Prune: true,
+		Behaviors:    map[string]spec.ObjectPolicy{"imp_travel": {Ignore: []string{"risk_level"}}},
+		Integrations: map[string]spec.ObjectPolicy{"idp-rep": {Ignore: []string{"tenant_url"}}},
 	}
 	for i := range live.Integrations {
 		if live.Integrations[i].ReferenceID == "idp-rep" {
@@ -126,7 +134,7 @@ func partialPlan(t testing.TB) *plan.Plan {
 	opts := plan.Options{Targets: []plan.Target{
 		{Resource: plan.ResourceBehavior, Key: "imp_travel"},
 		{Resource: plan.ResourceIntegration, Key: "idp-rep"},
-	}}
+	}, Policy: policy}
 	p, err := plan.ComputeWith(desired, live, opts)
 	if err != nil {
 		t.Fatalf("plan.ComputeWith: %v", err)
@@ -173,7 +181,7 @@ func applyResult(p *plan.Plan) *apply.Result {
 
 // hugePlan creates n integrations and prunes 100 live ones.
 func hugePlan(t testing.TB, n int) *plan.Plan {
-	desired := state.Account{AccountID: acctA, Behaviors: map[string]state.Behavior{}, Prune: true}
+	desired := state.Account{AccountID: acctA, Behaviors: map[string]state.Behavior{}}
 	for i := range n {
 		desired.Integrations = append(desired.Integrations,
 			okta(fmt.Sprintf("idp-%05d", i), fmt.Sprintf("https://tenant-%05d.okta.com", i), i%2 == 0))
@@ -183,7 +191,7 @@ func hugePlan(t testing.TB, n int) *plan.Plan {
 		live.Integrations = append(live.Integrations, liveOkta(
 			fmt.Sprintf("00000000-0000-4000-8000-%012d", i), fmt.Sprintf("old-%03d", i), fmt.Sprintf("https://old-%03d.okta.com", i), true))
 	}
-	return compute(t, desired, live)
+	return computeWith(t, desired, live, pruned)
 }
 
 // foldPlan has nc creates, nu updates (one field each), nr replaces and
@@ -193,7 +201,7 @@ func foldPlan(t testing.TB, nc, nu, nr, nd int) *plan.Plan {
 	desired := state.Account{AccountID: acctA, Behaviors: map[string]state.Behavior{
 		"imp_travel": {Enabled: true, RiskLevel: "high"},
 		"high_dlp":   {Enabled: true, RiskLevel: "low"},
-	}, Prune: true}
+	}}
 	live := state.Account{AccountID: acctA, Behaviors: liveBehaviors()}
 	id := func(n int) string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", n) }
 	for i := range nc {
@@ -215,7 +223,7 @@ func foldPlan(t testing.TB, nc, nu, nr, nd int) *plan.Plan {
 		ref := fmt.Sprintf("idp-old-%02d", i)
 		live.Integrations = append(live.Integrations, liveOkta(id(300+i), ref, "https://"+ref+".okta.com", true))
 	}
-	return compute(t, desired, live)
+	return computeWith(t, desired, live, pruned)
 }
 
 type reportCase struct {

@@ -293,7 +293,7 @@ func TestMarkdownRenderedCases(t *testing.T) {
 
 func TestMarkdownTargetedNoChanges(t *testing.T) {
 	p, err := plan.ComputeWith(everyActionDesired(acctA), everyActionLive(acctA),
-		plan.Options{Targets: []plan.Target{{Resource: plan.ResourceIntegration, Key: "idp-keep"}}})
+		plan.Options{Targets: []plan.Target{{Resource: plan.ResourceIntegration, Key: "idp-keep"}}, Policy: pruned})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,7 @@ import (
 func TestMarkdownShowsInvisibleCharacters(t *testing.T) {
 	desired, live := inSync("0123456789abcdef0123456789abcdef")
 	live.Integrations = append(live.Integrations, liveOkta("11111111-2222-4333-8444-555555555555", "idp-\u202Egnp\u200B\x1b[31m", "https://evil.okta.com/\u2066x", true))
-	desired.Prune = true
-	p := compute(t, desired, live)
+	p := computeWith(t, desired, live, pruned)
 	var b bytes.Buffer
 	if err := WriteMarkdown(&b, Report{Kind: KindPlan, Accounts: []Account{{Plan: p}}}, 0); err != nil {
 		t.Fatal(err)

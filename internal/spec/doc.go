@@ -25,7 +25,8 @@
 // A behavior or an integration may carry "ignore", a list of fields whose
 // differences plans keep out of their changes and only report: enabled and
 // risk_level for a behavior; integration_type, tenant_url and active for an
-// integration (Behavior.Ignore, Integration.Ignore). An ignored field is
+// integration (File.Policy, beside the account: prune, protect and ignore
+// say how to reconcile, not what the account holds). An ignored field is
 // never written to an object that exists: it never causes an update or a
 // replace, and an update caused by another field carries its live value.
 // A create does write it: there is no live value to keep. The ignored

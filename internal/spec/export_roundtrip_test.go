@@ -40,7 +40,7 @@ func roundTrip(t *testing.T, live state.Account) (string, *spec.File) {
 	if err != nil {
 		t.Fatalf("the export does not parse: %v\n%s", err, out.String())
 	}
-	p, err := plan.Compute(f.Account, live)
+	p, err := plan.ComputeWith(f.Account, live, plan.Options{Policy: f.Policy})
 	if err != nil {
 		t.Fatalf("plan of the export: %v\n%s", err, out.String())
 	}
@@ -52,7 +52,7 @@ func roundTrip(t *testing.T, live state.Account) (string, *spec.File) {
 			t.Fatalf("integration %q left unmanaged by the export\n%s", in.ReferenceID, out.String())
 		}
 	}
-	if f.Account.Prune {
+	if f.Policy.Prune {
 		t.Fatalf("the export turned prune on\n%s", out.String())
 	}
 	// Values come back exactly, not merely equal for the plan.

@@ -25,6 +25,9 @@ import (
 type File struct {
 	Path    string
 	Account state.Account
+	// Policy is what the spec says about how to reconcile Account: prune,
+	// protect and ignore.
+	Policy Policy
 	// AccountIDPos is the account_id value, or the top of the file when the
 	// id came from Options.DefaultAccountID.
 	AccountIDPos Pos
@@ -228,24 +231,34 @@ func Parse(path string, data []byte, opts Options) (*File, error) {
 	return f, nil
 }
 
-// The keys of each mapping, in the order the messages list them.
+// The keys of each mapping, in the order the messages list them and
+// Format writes them. An object's keys are its fields from the field table
+// (state.Fields) that a spec sets, in table order, then its policy keys.
 var (
-	topKeys             = []string{"version", "account_id", "behaviors", "integrations", "prune"}
-	behaviorKeys        = []string{"enabled", "risk_level", "ignore"}
-	behaviorRequired    = []string{"enabled", "risk_level"}
-	behaviorComputed    = []string{"name", "description"}
-	integrationKeys     = []string{"reference_id", "integration_type", "tenant_url", "active", "protect", "ignore"}
-	integrationRequired = []string{"reference_id", "integration_type", "tenant_url"}
-	integrationComputed = []string{"id", "account_tag", "created_at", "well_known_url"}
+	topKeys = []string{"version", "account_id", "behaviors", "integrations", keyPrune}
+
+	behaviorFields      = specFields(state.KindBehavior)
+	behaviorKeys        = append(state.Names(behaviorFields), keyIgnore)
+	behaviorRequired    = state.Names(state.FieldsOf(state.KindBehavior, func(f state.Field) bool { return f.Required }))
+	behaviorComputed    = state.Names(state.FieldsOf(state.KindBehavior, func(f state.Field) bool { return f.Role == state.Computed }))
+	integrationFields   = specFields(state.KindIntegration)
+	integrationKeys     = append(state.Names(integrationFields), keyProtect, keyIgnore)
+	integrationRequired = state.Names(state.FieldsOf(state.KindIntegration, func(f state.Field) bool { return f.Required }))
+	integrationComputed = state.Names(state.FieldsOf(state.KindIntegration, func(f state.Field) bool { return f.Role == state.Computed }))
 )
 
 // The fields an ignore list may name: those a plan compares. A behavior's
 // name and description, and an integration's computed fields, are never
 // compared; reference_id is what an integration is matched on.
 var (
-	behaviorIgnorable    = []string{"enabled", "risk_level"}
-	integrationIgnorable = []string{"integration_type", "tenant_url", "active"}
+	behaviorIgnorable    = state.Names(state.FieldsOf(state.KindBehavior, func(f state.Field) bool { return f.Ignorable }))
+	integrationIgnorable = state.Names(state.FieldsOf(state.KindIntegration, func(f state.Field) bool { return f.Ignorable }))
 )
+
+// specFields are the fields of kind a spec sets: all but the computed ones.
+func specFields(kind state.Kind) []state.Field {
+	return state.FieldsOf(kind, func(f state.Field) bool { return f.Role != state.Computed })
+}
 
 var behaviorIDPattern = regexp.MustCompile(`^[a-z0-9_]+$`)
 
@@ -326,11 +339,11 @@ func (p *parser) file(data []byte) *File {
 		return nil
 	}
 	known := p.known(fields, "at the top level", topKeys, nil)
-	p.accountID(f, known["account_id"].val, p.pos(root))
-	p.behaviors(f, known["behaviors"].val)
-	p.integrations(f, known["integrations"].val)
-	if v := known["prune"].val; v != nil {
-		f.Account.Prune, _ = p.boolean(v, "prune")
+	p.accountID(f, known.get("account_id"), p.pos(root))
+	p.behaviors(f, known.get("behaviors"))
+	p.integrations(f, known.get("integrations"))
+	if v := known.get(keyPrune); v != nil {
+		f.Policy.Prune, _ = p.boolean(v, keyPrune)
 	}
 	return f
 }
@@ -398,6 +411,28 @@ const maxAliasedNodes = 100_000
 // checks each level's kind, so it never follows such a loop.
 func countNodes(n *yaml.Node) (plain, expanded int) {
 	const saturated = 1 << 40
+	var targets map[*yaml.Node]bool // the nodes aliases name
+	var count func(n *yaml.Node) int
+	count = func(n *yaml.Node) int {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			if targets == nil {
+				targets = make(map[*yaml.Node]bool)
+			}
+			targets[n.Alias] = true
+		}
+		total := 1
+		for _, c := range n.Content {
+			total += count(c)
+		}
+		return total
+	}
+	plain = count(n)
+	if targets == nil {
+		return plain, plain // the common case: nothing to follow
+	}
+	// Only an alias reaches a node twice: memoizing the nodes aliases name
+	// walks every subtree once, and marking them while counting stops a
+	// loop (an alias into the node that holds it).
 	sizes := make(map[*yaml.Node]int) // expanded size; -1 while counting
 	var size func(n *yaml.Node) int
 	size = func(n *yaml.Node) int {
@@ -407,29 +442,25 @@ func countNodes(n *yaml.Node) (plain, expanded int) {
 			}
 			n = n.Alias
 		}
-		switch s, seen := sizes[n]; {
-		case seen && s < 0:
-			return 1
-		case seen:
-			return s
+		if targets[n] {
+			switch s, seen := sizes[n]; {
+			case seen && s < 0:
+				return 1
+			case seen:
+				return s
+			}
+			sizes[n] = -1
 		}
-		sizes[n] = -1
 		total := 1
 		for _, c := range n.Content {
 			total = min(total+size(c), saturated)
 		}
-		sizes[n] = total
-		return total
-	}
-	var count func(n *yaml.Node) int
-	count = func(n *yaml.Node) int {
-		total := 1
-		for _, c := range n.Content {
-			total += count(c)
+		if targets[n] {
+			sizes[n] = total
 		}
 		return total
 	}
-	return count(n), size(n)
+	return plain, size(n)
 }
 
 var yamlLine = regexp.MustCompile(`^line (\d+): `)
@@ -520,36 +551,78 @@ func (p *parser) behaviors(f *File, v *yaml.Node) {
 		if !behaviorIDPattern.MatchString(id) {
 			p.errorf(b.key, "invalid behavior id %s: expected lower-case letters, digits and underscores, such as imp_travel", quote(id))
 		}
-		behavior := p.behavior(id, b)
+		behavior, policy := p.behavior(id, b)
 		f.Account.Behaviors[id] = behavior
+		if policy.Ignore != nil {
+			if f.Policy.Behaviors == nil {
+				f.Policy.Behaviors = map[string]ObjectPolicy{}
+			}
+			f.Policy.Behaviors[id] = policy
+		}
 		f.BehaviorPos[id] = p.pos(b.key)
 	}
 }
 
-func (p *parser) behavior(id string, b field) state.Behavior {
-	var out state.Behavior
+func (p *parser) behavior(id string, b field) (out state.Behavior, policy ObjectPolicy) {
 	if b.val.Kind != yaml.MappingNode {
-		p.errorf(b.val, "behavior %s must be a mapping with enabled and risk_level, got %s", quote(id), describe(b.val))
-		return out
+		p.errorf(b.val, "behavior %s must be a mapping with %s, got %s", quote(id), andList(behaviorRequired), describe(b.val))
+		return out, policy
 	}
 	known := p.known(p.pairs(b.val), "in behavior "+quote(id), behaviorKeys, behaviorComputed)
 	// Both are required because the API's update takes both for every key
 	// it is given; a spec cannot say "only enable it".
 	for _, name := range behaviorRequired {
-		if known[name].val == nil {
+		if known.get(name) == nil {
 			p.errorf(b.key, "behavior %s is missing required key %q", quote(id), name)
 		}
 	}
-	if v := known["enabled"].val; v != nil {
-		out.Enabled, _ = p.boolean(v, "enabled")
+	for _, f := range behaviorFields {
+		setField(p, f, &out, known.get(f.Name))
 	}
-	if v := known["risk_level"].val; v != nil {
-		out.RiskLevel, _ = p.riskLevel(v)
+	if v := known.get(keyIgnore); v != nil {
+		policy.Ignore = p.ignore(v, "behavior "+quote(id), behaviorIgnorable, behaviorComputed)
 	}
-	if v := known["ignore"].val; v != nil {
-		out.Ignore = p.ignore(v, "behavior "+quote(id), behaviorIgnorable, behaviorComputed)
+	return out, policy
+}
+
+// setField sets f in obj from its node v: the field's default when v is
+// nil (absent), else the value v holds once read and checked as f's type
+// and rules require. A value that fails its check leaves the field's zero
+// value; the error is recorded.
+func setField[T state.Object](p *parser, f state.Field, obj *T, v *yaml.Node) {
+	if v == nil {
+		if f.Default != "" {
+			if err := state.Set(f, obj, f.Default); err != nil {
+				panic("spec: " + err.Error()) // the table's defaults are tested
+			}
+		}
+		return
 	}
-	return out
+	if text, ok := p.fieldValue(f, v); ok {
+		if err := state.Set(f, obj, text); err != nil {
+			p.errorf(v, "%s", err) // a reader returned text of the wrong type: a bug
+		}
+	}
+}
+
+// fieldValue reads v as field f's value, as text.
+func (p *parser) fieldValue(f state.Field, v *yaml.Node) (string, bool) {
+	if read, ok := fieldReaders[f.Name]; ok {
+		return read(p, v)
+	}
+	if f.Type == state.Bool {
+		b, ok := p.boolean(v, f.Name)
+		return strconv.FormatBool(b), ok
+	}
+	return p.str(v, f.Name)
+}
+
+// fieldReaders are the fields whose values have rules beyond their type.
+// reference_id is read on its own (integration), since its node is kept.
+var fieldReaders = map[string]func(*parser, *yaml.Node) (string, bool){
+	state.FieldRiskLevel:       (*parser).riskLevel,
+	state.FieldIntegrationType: (*parser).integrationType,
+	state.FieldTenantURL:       (*parser).tenantURL,
 }
 
 func (p *parser) integrations(f *File, v *yaml.Node) {
@@ -560,39 +633,63 @@ func (p *parser) integrations(f *File, v *yaml.Node) {
 		p.errorf(v, "integrations must be a sequence of mappings (- reference_id: ...), got %s", describe(v))
 		return
 	}
-	first := make(map[string]*yaml.Node) // reference_id → its value node
+	f.Account.Integrations = slices.Grow(f.Account.Integrations, len(v.Content))
+	if len(f.IntegrationPos) == 0 {
+		f.IntegrationPos = make(map[string]Pos, len(v.Content))
+	}
 	for _, item := range v.Content {
-		in, ref := p.integration(deref(item))
+		// Read in place, so that reading fields through the field table
+		// (which takes a pointer) copies no integration to the heap.
+		f.Account.Integrations = append(f.Account.Integrations, state.Integration{})
+		in := &f.Account.Integrations[len(f.Account.Integrations)-1]
+		policy, ref := p.integration(in, deref(item))
 		if ref != nil {
-			if prev, dup := first[in.ReferenceID]; dup {
+			if prev, dup := f.IntegrationPos[in.ReferenceID]; dup {
 				p.errorf(ref, "duplicate reference_id %s (first defined at line %d): reference_id identifies an integration", quote(in.ReferenceID), prev.Line)
+				f.Account.Integrations = f.Account.Integrations[:len(f.Account.Integrations)-1]
 				continue
 			}
-			first[in.ReferenceID] = ref
 			f.IntegrationPos[in.ReferenceID] = p.pos(ref)
+			if policy.Protect || policy.Ignore != nil {
+				if f.Policy.Integrations == nil {
+					f.Policy.Integrations = map[string]ObjectPolicy{}
+				}
+				f.Policy.Integrations[in.ReferenceID] = policy
+			}
 		}
-		f.Account.Integrations = append(f.Account.Integrations, in)
 	}
 }
 
-// integration reads one integration; ref is its reference_id node, nil when
-// that is missing or invalid.
-func (p *parser) integration(item *yaml.Node) (in state.Integration, ref *yaml.Node) {
-	in.Active = true // the API's default for a new integration
+// integration reads one integration into in, which is zero, and returns
+// its policy; ref is its reference_id node, nil when that is missing or
+// invalid.
+func (p *parser) integration(in *state.Integration, item *yaml.Node) (policy ObjectPolicy, ref *yaml.Node) {
 	if item.Kind != yaml.MappingNode {
-		p.errorf(item, "each integration must be a mapping with reference_id, integration_type and tenant_url, got %s", describe(item))
-		return in, nil
+		// Defaults still apply, as for a mapping that lacks the keys.
+		for _, f := range integrationFields {
+			setField(p, f, in, nil)
+		}
+		p.errorf(item, "each integration must be a mapping with %s, got %s", andList(integrationRequired), describe(item))
+		return policy, nil
 	}
 	known := p.known(p.pairs(item), "in integration", integrationKeys, integrationComputed)
 	for _, name := range integrationRequired {
-		if known[name].val == nil {
+		if known.get(name) == nil {
 			p.errorf(item, "integration is missing required key %q", name)
 		}
 	}
-	if v := known["reference_id"].val; v != nil {
-		if s, ok := p.str(v, "reference_id"); ok {
+	for _, f := range integrationFields {
+		v := known.get(f.Name)
+		if f.Role != state.Identity {
+			setField(p, f, in, v)
+			continue
+		}
+		if v == nil {
+			continue
+		}
+		if s, ok := p.str(v, f.Name); ok {
 			if strings.TrimSpace(s) == "" {
-				p.errorf(v, "reference_id must not be empty")
+				p.errorf(v, "%s must not be empty", f.Name)
 			} else if problem := referenceIDProblem(s); problem != "" {
 				p.errorf(v, "%s", problem)
 			} else {
@@ -600,22 +697,21 @@ func (p *parser) integration(item *yaml.Node) (in state.Integration, ref *yaml.N
 			}
 		}
 	}
-	if v := known["integration_type"].val; v != nil {
-		in.IntegrationType, _ = p.integrationType(v)
+	if v := known.get(keyProtect); v != nil {
+		policy.Protect, _ = p.boolean(v, keyProtect)
 	}
-	if v := known["tenant_url"].val; v != nil {
-		in.TenantURL, _ = p.tenantURL(v)
+	if v := known.get(keyIgnore); v != nil {
+		policy.Ignore = p.ignore(v, "integration", integrationIgnorable, append([]string{keyProtect}, integrationComputed...))
 	}
-	if v := known["active"].val; v != nil {
-		in.Active, _ = p.boolean(v, "active")
+	return policy, ref
+}
+
+// andList is "a, b and c".
+func andList(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
 	}
-	if v := known["protect"].val; v != nil {
-		in.Protect, _ = p.boolean(v, "protect")
-	}
-	if v := known["ignore"].val; v != nil {
-		in.Ignore = p.ignore(v, "integration", integrationIgnorable, append([]string{"protect"}, integrationComputed...))
-	}
-	return in, ref
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // ignore reads an ignore list: field names, each at most once, from
@@ -641,7 +737,7 @@ func (p *parser) ignore(n *yaml.Node, where string, allowed, uncompared []string
 		}
 		switch {
 		case slices.Contains(allowed, name):
-		case name == "reference_id":
+		case name == state.FieldReferenceID:
 			p.errorf(item, "reference_id cannot be ignored: integrations are matched on it (fields that can be ignored: %s)", strings.Join(allowed, ", "))
 			continue
 		case slices.Contains(uncompared, name):
@@ -665,34 +761,51 @@ func (p *parser) ignore(n *yaml.Node, where string, allowed, uncompared []string
 // scalars and keys given twice. yaml.v3 node trees keep both copies of a
 // duplicate (decoding would silently keep the last); only the first counts.
 func (p *parser) pairs(m *yaml.Node) []field {
-	var fields []field
-	first := make(map[string]*yaml.Node)
+	n := len(m.Content) / 2
+	fields := make([]field, 0, n)
+	// A small mapping (an integration's) is searched for a repeat in
+	// place: a map for each of thousands of them costs more than it saves.
+	var first map[string]*yaml.Node
+	if n > smallMapping {
+		first = make(map[string]*yaml.Node, n)
+	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := deref(m.Content[i]), deref(m.Content[i+1])
 		if k.Kind != yaml.ScalarNode {
 			p.errorf(k, "a key must be a string, got %s", describe(k))
 			continue
 		}
-		if prev, dup := first[k.Value]; dup {
+		prev, dup := first[k.Value]
+		if first == nil {
+			if j := slices.IndexFunc(fields, func(f field) bool { return f.key.Value == k.Value }); j >= 0 {
+				prev, dup = fields[j].key, true
+			}
+		}
+		if dup {
 			p.errorf(k, "duplicate key %s (first defined at line %d)", quote(k.Value), prev.Line)
 			continue
 		}
-		first[k.Value] = k
+		if first != nil {
+			first[k.Value] = k
+		}
 		fields = append(fields, field{key: k, val: v})
 	}
 	return fields
 }
 
+// smallMapping is the most pairs pairs searches without a map.
+const smallMapping = 16
+
 // known indexes the fields whose keys are allowed and reports the others:
 // computed keys get their own message, since they are not typos but values
 // copied from an API response. where places the mapping in the message.
-func (p *parser) known(fields []field, where string, allowed, computed []string) map[string]field {
-	out := make(map[string]field, len(fields))
+func (p *parser) known(fields []field, where string, allowed, computed []string) knownFields {
+	out := make(knownFields, 0, len(fields))
 	for _, f := range fields {
 		name := f.key.Value
 		switch {
 		case slices.Contains(allowed, name):
-			out[name] = f
+			out = append(out, f)
 		case slices.Contains(computed, name):
 			p.errorf(f.key, "%q is computed by Cloudflare and cannot be set in a spec", name)
 		default:
@@ -700,6 +813,21 @@ func (p *parser) known(fields []field, where string, allowed, computed []string)
 		}
 	}
 	return out
+}
+
+// knownFields are a mapping's pairs whose keys are allowed, each key once
+// (pairs reports repeats). A mapping has a handful: a list is searched
+// faster than a map is built.
+type knownFields []field
+
+// get returns the value of the key name, nil when it is absent.
+func (k knownFields) get(name string) *yaml.Node {
+	for _, f := range k {
+		if f.key.Value == name {
+			return f.val
+		}
+	}
+	return nil
 }
 
 // deref follows an alias to the node it names.

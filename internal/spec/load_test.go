@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
@@ -623,7 +624,7 @@ func TestParseFull(t *testing.T) {
 			Behaviors: map[string]state.Behavior{
 				"imp_travel":   {Enabled: true, RiskLevel: "high"},
 				"high_dlp":     {Enabled: true, RiskLevel: "medium"},
-				"sentinel_one": {Enabled: false, RiskLevel: "low", Ignore: []string{"risk_level"}},
+				"sentinel_one": {Enabled: false, RiskLevel: "low"},
 			},
 			Integrations: []state.Integration{
 				{
@@ -631,14 +632,12 @@ func TestParseFull(t *testing.T) {
 					IntegrationType: "Okta",
 					TenantURL:       "https://acme.okta.com",
 					Active:          true,
-					Protect:         true,
 				},
 				{
 					ReferenceID:     "staging",
 					IntegrationType: "Okta",
 					TenantURL:       "https://acme-staging.okta.com/",
 					Active:          false,
-					Ignore:          []string{"tenant_url", "active"},
 				},
 				{
 					ReferenceID:     "12345",
@@ -647,7 +646,14 @@ func TestParseFull(t *testing.T) {
 					Active:          true,
 				},
 			},
-			Prune: true,
+		},
+		Policy: spec.Policy{
+			Prune:     true,
+			Behaviors: map[string]spec.ObjectPolicy{"sentinel_one": {Ignore: []string{"risk_level"}}},
+			Integrations: map[string]spec.ObjectPolicy{
+				"0b3f1c4e-5d6a-4e7b-8c9d-0e1f2a3b4c5d": {Protect: true},
+				"staging":                              {Ignore: []string{"tenant_url", "active"}},
+			},
 		},
 		AccountIDPos: pos(3, 13),
 		BehaviorPos: map[string]spec.Pos{
@@ -675,12 +681,14 @@ func TestParseDefaults(t *testing.T) {
 		AccountID: acct,
 		Behaviors: map[string]state.Behavior{},
 		Integrations: []state.Integration{
-			{ReferenceID: "r1", IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: true, Protect: false},
+			{ReferenceID: "r1", IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: true},
 		},
-		Prune: false,
 	}
 	if diff := cmp.Diff(want, f.Account); diff != "" {
 		t.Errorf("Account (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(spec.Policy{}, f.Policy, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("Policy (-want +got):\n%s", diff)
 	}
 }
 
@@ -853,7 +861,7 @@ func TestParseInterpolation(t *testing.T) {
 		{
 			name:  "unquoted integer version",
 			src:   "version: ${RISKCTL_VAR_VERSION}\naccount_id: ${RISKCTL_VAR_ACCOUNT}\nprune: ${RISKCTL_VAR_UNSET:-true}\n",
-			check: func(f *spec.File) (any, any) { return f.Account.Prune, true },
+			check: func(f *spec.File) (any, any) { return f.Policy.Prune, true },
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1094,15 +1102,22 @@ integrations:
 	want := state.Account{
 		AccountID: acct,
 		Behaviors: map[string]state.Behavior{
-			"imp_travel":   {Enabled: true, RiskLevel: "high", Ignore: []string{"risk_level", "enabled"}},
+			"imp_travel":   {Enabled: true, RiskLevel: "high"},
 			"high_dlp":     {Enabled: true, RiskLevel: "low"},
 			"sentinel_one": {Enabled: false, RiskLevel: "low"},
 		},
 		Integrations: []state.Integration{
-			{ReferenceID: "r1", IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: true, Ignore: []string{"integration_type", "active"}},
+			{ReferenceID: "r1", IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: true},
 		},
 	}
 	if diff := cmp.Diff(want, f.Account); diff != "" {
 		t.Errorf("Account (-want +got):\n%s", diff)
+	}
+	wantPolicy := spec.Policy{
+		Behaviors:    map[string]spec.ObjectPolicy{"imp_travel": {Ignore: []string{"risk_level", "enabled"}}},
+		Integrations: map[string]spec.ObjectPolicy{"r1": {Ignore: []string{"integration_type", "active"}}},
+	}
+	if diff := cmp.Diff(wantPolicy, f.Policy); diff != "" {
+		t.Errorf("Policy (-want +got):\n%s", diff)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/riskctl/riskctl/internal/state"
 )
 
 // YAML's short tags, as yaml.Node.ShortTag reports them.
@@ -118,12 +120,12 @@ func (p *parser) boolean(n *yaml.Node, name string) (bool, bool) {
 // riskLevel reads risk_level, normalised to lower case: the API's enum is
 // lower-case and plans compare lower-case.
 func (p *parser) riskLevel(n *yaml.Node) (string, bool) {
-	return p.enum(n, "risk_level", "one of low, medium, high", "low", "medium", "high")
+	return p.enum(n, state.FieldRiskLevel, "one of low, medium, high", "low", "medium", "high")
 }
 
 // integrationType reads integration_type, normalised to the API's "Okta".
 func (p *parser) integrationType(n *yaml.Node) (string, bool) {
-	return p.enum(n, "integration_type", "Okta", "Okta")
+	return p.enum(n, state.FieldIntegrationType, oktaType, oktaType)
 }
 
 // enum reads a string that must equal one of choices, ignoring case, and
@@ -146,13 +148,13 @@ func (p *parser) enum(n *yaml.Node, name, want string, choices ...string) (strin
 
 // tenantURL reads tenant_url, trimmed of surrounding spaces.
 func (p *parser) tenantURL(n *yaml.Node) (string, bool) {
-	s, ok := p.str(n, "tenant_url")
+	s, ok := p.str(n, state.FieldTenantURL)
 	if !ok {
 		return "", false
 	}
 	s = strings.TrimSpace(s)
 	if ok, without := checkTenantURL(s); !ok {
-		p.errorf(n, "tenant_url %s: expected an absolute https URL such as https://acme.okta.com%s", quote(s), without)
+		p.errorf(n, "%s %s: expected an absolute https URL such as https://acme.okta.com%s", state.FieldTenantURL, quote(s), without)
 		return "", false
 	}
 	return s, true

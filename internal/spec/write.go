@@ -1,15 +1,17 @@
 package spec
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/riskctl/riskctl/internal/state"
 )
@@ -20,9 +22,11 @@ import (
 // Integrations without a reference_id cannot be matched by a spec, so they
 // are listed in a comment instead.
 //
-// The output is in Format's canonical layout, so it passes riskctl fmt
-// --check. Values are written exactly: every "$" is doubled ("$$") and such
-// a string quoted, so a live "https://c.okta.com/${HOME}" is written
+// The spec is built as a YAML node tree, keys and values from the field
+// table (state.Fields), and written by Format's encoder, the one YAML
+// serialiser: the output is in Format's canonical layout, so it passes
+// riskctl fmt --check. Values are written exactly: every "$" is doubled
+// ("$$") and such a string quoted, so a live "https://c.okta.com/${HOME}" is written
 // "https://c.okta.com/$${HOME}" and Parse reads it back as the live text,
 // reading no variable. Comments (behavior names, ids) are kept on
 // one line: control characters, line separators and other non-printing
@@ -49,45 +53,69 @@ func Write(w io.Writer, a state.Account, opts ...WriteOption) error {
 		o(&c)
 	}
 	problems := unreadable(a)
-	var buf bytes.Buffer
-	lines := make(map[int]string) // line number → the object written there
-	line := 0
-	emit := func(object, format string, args ...any) {
-		line++
-		if object != "" {
-			lines[line] = object
-		}
-		fmt.Fprintf(&buf, format+"\n", args...)
+	doc, managed := exportTree(a, c.header)
+	text, err := encode(doc)
+	if err != nil {
+		return fmt.Errorf("export: %v", err) // a bug, not the account's fault: not spec.Errors
 	}
-	if c.header != "" {
-		emit("", "# %s", c.header)
+	problems = append(problems, judge(text, exportLines(text, a, managed), a)...)
+	if len(problems) > 0 {
+		return &UnexpressibleError{AccountID: a.AccountID, Problems: dedupe(problems)}
 	}
-	emit("", "version: 1")
-	emit("account_id", "account_id: %s", yamlString(a.AccountID))
+	// The canonical layout, so that an export passes riskctl fmt --check.
+	out, err := Format("export", text)
+	if err != nil {
+		return fmt.Errorf("export: %v", err)
+	}
+	_, err = w.Write(out)
+	return err
+}
 
-	keys := make([]string, 0, len(a.Behaviors))
-	for k := range a.Behaviors {
-		keys = append(keys, k)
+// exportTree builds the spec of a as a YAML node tree, for Format's
+// encoder: the header comment, the version, the account id, every behavior
+// (a flow mapping of its fields, under a comment with its name), the
+// integrations that have a reference_id (by reference_id, then id; a
+// comment names the others) and prune: false. Every string is
+// double-quoted with each "$" doubled, so Parse reads it back as written,
+// interpolating nothing. managed are the integrations written, in order.
+func exportTree(a state.Account, header string) (doc *yaml.Node, managed []state.Integration) {
+	top := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(m *yaml.Node, key string, v *yaml.Node) *yaml.Node {
+		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: strTag, Value: key}
+		m.Content = append(m.Content, k, v)
+		return k
 	}
-	sort.Strings(keys)
-	if len(keys) == 0 {
-		emit("", "behaviors: {}")
-	} else {
-		emit("", "behaviors:")
+	version := add(top, "version", &yaml.Node{Kind: yaml.ScalarNode, Tag: intTag, Value: "1"})
+	if header != "" {
+		version.HeadComment = "# " + header
 	}
-	for _, k := range keys {
+	add(top, "account_id", exportString(a.AccountID))
+
+	behaviors := &yaml.Node{Kind: yaml.MappingNode}
+	if len(a.Behaviors) == 0 {
+		behaviors.Style = yaml.FlowStyle // behaviors: {}
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.Behaviors)) {
 		b := a.Behaviors[k]
-		if b.Name != "" {
-			emit("", "  # %s", commentText(b.Name))
+		fields := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+		for _, f := range behaviorFields {
+			add(fields, f.Name, exportValue(f, state.Text(f, &b)))
 		}
-		key := k
+		// A valid key is written plain, as Parse reads keys (true: is the
+		// key "true"); any other is quoted like a value, for Parse to
+		// judge, not misread.
+		key := &yaml.Node{Kind: yaml.ScalarNode, Value: k}
 		if !behaviorIDPattern.MatchString(k) {
-			key = yamlString(k) // for Parse to judge, not misread
+			key = exportString(k)
 		}
-		emit(behaviorObject(k), "  %s: {enabled: %t, risk_level: %s}", key, b.Enabled, yamlString(strings.ToLower(b.RiskLevel)))
+		if b.Name != "" {
+			key.HeadComment = "# " + commentText(b.Name)
+		}
+		behaviors.Content = append(behaviors.Content, key, fields)
 	}
+	add(top, "behaviors", behaviors)
 
-	var managed, unmatchable []state.Integration
+	var unmatchable []state.Integration
 	for _, in := range a.Integrations {
 		if in.ReferenceID == "" {
 			unmatchable = append(unmatchable, in)
@@ -96,41 +124,99 @@ func Write(w io.Writer, a state.Account, opts ...WriteOption) error {
 		}
 	}
 	sortByRef(managed)
-	// Above the list, not after its last item: there a comment would be
-	// laid out (see Format) as if it were part of that integration.
-	for _, in := range unmatchable {
-		emit("", "# not exported: integration %s (%s) has no reference_id, so a spec cannot name it",
-			commentText(in.ID), commentText(in.TenantURL))
-	}
+	integrations := &yaml.Node{Kind: yaml.SequenceNode}
 	if len(managed) == 0 {
-		emit("", "integrations: []")
-	} else {
-		emit("", "integrations:")
+		integrations.Style = yaml.FlowStyle // integrations: []
 	}
 	for _, in := range managed {
-		object := integrationObject(in)
-		typ := in.IntegrationType
-		if strings.EqualFold(typ, oktaType) {
-			typ = oktaType
+		item := &yaml.Node{Kind: yaml.MappingNode}
+		for _, f := range integrationFields {
+			add(item, f.Name, exportValue(f, state.Text(f, &in)))
 		}
-		emit(object, "  - reference_id: %s", yamlString(in.ReferenceID))
-		emit(object, "    integration_type: %s", yamlString(typ))
-		emit(object, "    tenant_url: %s", yamlString(in.TenantURL))
-		emit(object, "    active: %t", in.Active)
+		integrations.Content = append(integrations.Content, item)
 	}
-	emit("", "prune: false")
+	key := add(top, "integrations", integrations)
+	// Above the list, not after its last item: there a comment would be
+	// laid out (see Format) as if it were part of that integration.
+	var notes []string
+	for _, in := range unmatchable {
+		notes = append(notes, fmt.Sprintf("# not exported: integration %s (%s) has no reference_id, so a spec cannot name it",
+			commentText(in.ID), commentText(in.TenantURL)))
+	}
+	key.HeadComment = strings.Join(notes, "\n")
+	add(top, keyPrune, &yaml.Node{Kind: yaml.ScalarNode, Tag: boolTag, Value: "false"})
+	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{top}}, managed
+}
 
-	problems = append(problems, judge(buf.Bytes(), lines, a)...)
-	if len(problems) > 0 {
-		return &UnexpressibleError{AccountID: a.AccountID, Problems: dedupe(problems)}
+// exportValue is the node of field f's value text: a boolean as it is, a
+// string double-quoted with every "$" doubled. A risk_level is written in
+// lower case and an integration_type that is Okta in any case as Okta, as
+// Parse would read them.
+func exportValue(f state.Field, text string) *yaml.Node {
+	if f.Type == state.Bool {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: boolTag, Value: text}
 	}
-	// The canonical layout, so that an export passes riskctl fmt --check.
-	out, err := Format("export", buf.Bytes())
-	if err != nil {
-		return fmt.Errorf("export: %v", err) // a bug, not the account's fault: not spec.Errors
+	switch f.Name {
+	case state.FieldRiskLevel:
+		text = strings.ToLower(text)
+	case state.FieldIntegrationType:
+		if strings.EqualFold(text, oktaType) {
+			text = oktaType
+		}
 	}
-	_, err = w.Write(out)
-	return err
+	return exportString(text)
+}
+
+// exportString is the node of a string value. Text that is not valid
+// UTF-8, which unreadable reports, is written with U+FFFD in its place, so
+// that the rest of the spec can still be encoded and judged.
+func exportString(s string) *yaml.Node {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: strTag, Style: yaml.DoubleQuotedStyle, Value: strings.ReplaceAll(s, "$", "$$")}
+}
+
+// exportLines maps the lines of text, the encoded export tree, to the
+// object written there, for judge to name in its problems: the account
+// id, each behavior of a, and each integration (managed, in the order
+// written).
+func exportLines(text []byte, a state.Account, managed []state.Integration) map[int]string {
+	lines := make(map[int]string)
+	var doc yaml.Node
+	if yaml.Unmarshal(text, &doc) != nil || len(doc.Content) == 0 {
+		return lines // judge reports the syntax error against the spec as a whole
+	}
+	top := doc.Content[0]
+	// Each object owns its lines up to the next object's (or the next
+	// top-level key's): an encoder may write a key and its value on
+	// separate lines ("? key").
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		end := math.MaxInt
+		if i+2 < len(top.Content) {
+			end = top.Content[i+2].Line
+		}
+		claim := func(start int, object string) {
+			for line := start; line < end; line++ {
+				lines[line] = object
+			}
+			end = start
+		}
+		switch k.Value {
+		case "account_id":
+			claim(k.Line, "account_id")
+		case "behaviors":
+			// In the order written: by key.
+			keys := slices.Sorted(maps.Keys(a.Behaviors))
+			for j := min(len(v.Content)/2, len(keys)) - 1; j >= 0; j-- {
+				claim(v.Content[2*j].Line, behaviorObject(keys[j]))
+			}
+		case "integrations":
+			for j := min(len(v.Content), len(managed)) - 1; j >= 0; j-- {
+				claim(v.Content[j].Line, integrationObject(managed[j]))
+			}
+		}
+	}
+	return lines
 }
 
 // WriteOption changes what Write writes.
@@ -246,11 +332,9 @@ func unreadable(a state.Account) []Unexpressible {
 		if n := refs[in.ReferenceID]; n > 1 {
 			out = append(out, Unexpressible{object, fmt.Sprintf("its reference_id is shared by %d integrations, and a spec names each reference_id once", n)})
 		}
-		for _, f := range []struct{ name, text string }{
-			{"reference_id", in.ReferenceID}, {"integration_type", in.IntegrationType}, {"tenant_url", in.TenantURL},
-		} {
-			if !utf8.ValidString(f.text) {
-				out = append(out, Unexpressible{object, f.name + " is not valid UTF-8"})
+		for _, f := range integrationFields {
+			if f.Type == state.String && !utf8.ValidString(state.Text(f, &in)) {
+				out = append(out, Unexpressible{object, f.Name + " is not valid UTF-8"})
 			}
 		}
 	}
@@ -278,9 +362,11 @@ func judge(data []byte, lines map[int]string, a state.Account) []Unexpressible {
 		}
 		return out
 	}
+	// Read back, the spec must plan no change: every compared field
+	// equal as a plan compares it.
 	var out []Unexpressible
 	for k, want := range a.Behaviors {
-		if got, ok := f.Account.Behaviors[k]; !ok || got.Enabled != want.Enabled || !strings.EqualFold(got.RiskLevel, want.RiskLevel) {
+		if got, ok := f.Account.Behaviors[k]; !ok || !sameFields(behaviorFields, &got, &want) {
 			out = append(out, Unexpressible{behaviorObject(k), "the exported spec does not read back as the live behavior"})
 		}
 	}
@@ -293,12 +379,22 @@ func judge(data []byte, lines map[int]string, a state.Account) []Unexpressible {
 			continue
 		}
 		got, ok := read[in.ReferenceID]
-		if !ok || !strings.EqualFold(got.IntegrationType, in.IntegrationType) ||
-			got.TenantURL != strings.TrimSpace(in.TenantURL) || got.Active != in.Active {
+		if !ok || !sameFields(integrationFields, &got, &in) {
 			out = append(out, Unexpressible{integrationObject(in), "the exported spec does not read back as the live integration"})
 		}
 	}
 	return out
+}
+
+// sameFields reports whether a and b agree on every compared field of
+// fields, as a plan compares them.
+func sameFields[T state.Object](fields []state.Field, a, b *T) bool {
+	for _, f := range fields {
+		if f.Compared && !f.Equal(state.Text(f, a), state.Text(f, b)) {
+			return false
+		}
+	}
+	return true
 }
 
 // dedupe drops repeated problems, keeping the first of each, and orders
@@ -334,33 +430,6 @@ func objectRank(object string) int {
 		return 2
 	}
 	return 3
-}
-
-// yamlString writes s as a double-quoted scalar that Parse reads back as s,
-// interpolating nothing: each "$" is doubled, '"' and '\\' are escaped, and
-// every character that does not print (which YAML would refuse, fold or
-// drop) is written as a \u or \U escape. s must be valid UTF-8, which
-// unreadable checks for every value.
-func yamlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '$':
-			b.WriteString("$$")
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case printableRune(r):
-			b.WriteRune(r)
-		case r <= 0xFFFF:
-			fmt.Fprintf(&b, `\u%04X`, r)
-		default:
-			fmt.Fprintf(&b, `\U%08X`, r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }
 
 // commentText makes s safe for the rest of a comment line: characters that

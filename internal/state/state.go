@@ -1,7 +1,10 @@
 // Package state is riskctl's domain vocabulary: one account's risk scoring
 // configuration, the same types whether it is desired (loaded from a spec)
-// or live (fetched through internal/remote). plan.Compute diffs two of
-// them. Wire types stay in remote; positions in the YAML stay in spec.
+// or live (fetched through internal/remote), and the field table (Fields)
+// that says what each field is and what riskctl does with it. plan.Compute
+// diffs two accounts. Wire types stay in remote; positions in the YAML,
+// and the spec's policy (prune, protect, ignore), which says how to
+// reconcile rather than what an account holds, stay in spec.
 package state
 
 import (
@@ -19,8 +22,6 @@ type Account struct {
 	Behaviors map[string]Behavior
 	// Integrations, desired in spec order, live in API order.
 	Integrations []Integration
-	// Prune (desired only): delete live integrations the spec does not name.
-	Prune bool
 }
 
 // Behavior is the part of a risk behavior riskctl manages.
@@ -29,9 +30,6 @@ type Behavior struct {
 	RiskLevel string // low, medium or high, lower-case
 	// Name is computed by Cloudflare (live only); shown, never compared.
 	Name string
-	// Ignore (desired only) lists fields whose differences are known and
-	// kept out of plans: "enabled", "risk_level".
-	Ignore []string
 }
 
 // Integration is an Okta risk-score integration, matched by ReferenceID.
@@ -40,17 +38,12 @@ type Integration struct {
 	IntegrationType string // "Okta"
 	TenantURL       string
 	Active          bool
-	// Protect (desired only) forbids plans that delete or replace it.
-	Protect bool
 	// ID is the server's UUID (live only): what apply addresses.
 	ID string
 	// CreatedAt is when the server created it (live only). It decides
 	// which of several integrations sharing a reference_id is kept (see
 	// Survivor); it is never compared or written.
 	CreatedAt time.Time
-	// Ignore (desired only) lists fields whose differences are known and
-	// kept out of plans: "tenant_url", "active", "integration_type".
-	Ignore []string
 }
 
 // Survivor is the one rule for integrations that share a reference_id

@@ -201,12 +201,11 @@ func (c *converter) behavior(addr, account, key, where string, raw json.RawMessa
 	if !ok {
 		return
 	}
-	enabled, ok1 := c.boolean(addr, b, "enabled", where)
-	level, ok2 := c.str(addr, b, "risk_level", true, where)
-	if !ok1 || !ok2 {
+	var got state.Behavior
+	if !readFields(c, addr, b, behaviorAttributes, &got, where) {
 		return
 	}
-	got := state.Behavior{Enabled: enabled, RiskLevel: strings.ToLower(level)}
+	got.RiskLevel = strings.ToLower(got.RiskLevel) // as a spec reads it
 	a := c.account(account)
 	from := account + "\x00" + key
 	if prev, seen := a.Behaviors[key]; seen {
@@ -220,17 +219,52 @@ func (c *converter) behavior(addr, account, key, where string, raw json.RawMessa
 	c.behaviorFrom[from] = addr
 }
 
+// The attributes read from each resource: the fields of the field table
+// (state.Fields) a spec sets, then the id. The provider names them as the
+// API does.
+var (
+	behaviorAttributes    = state.FieldsOf(state.KindBehavior, func(f state.Field) bool { return f.Role != state.Computed })
+	integrationAttributes = append(state.FieldsOf(state.KindIntegration, func(f state.Field) bool { return f.Role != state.Computed }),
+		state.FieldsOf(state.KindIntegration, func(f state.Field) bool { return f.Role == state.Computed && f.Held() })...)
+)
+
+// readFields reads fields from attrs into obj: a managed field that is
+// required must be set, a boolean that is null takes its default (the
+// configuration left it out, and the provider never sent it), and the
+// others may be missing. It reports whether every one was read.
+func readFields[T state.Object](c *converter, addr string, attrs map[string]json.RawMessage, fields []state.Field, obj *T, where ...string) bool {
+	ok := true
+	for _, f := range fields {
+		var text string
+		good := true
+		switch {
+		case f.Type == state.Bool && isNull(attrs[f.Name]) && f.Default != "":
+			text = f.Default
+		case f.Type == state.Bool:
+			var b bool
+			b, good = c.boolean(addr, attrs, f.Name, where...)
+			text = strconv.FormatBool(b)
+		default:
+			text, good = c.str(addr, attrs, f.Name, f.Required && f.Role == state.Managed, where...)
+		}
+		if good {
+			good = state.Set(f, obj, text) == nil
+		}
+		ok = ok && good
+	}
+	return ok
+}
+
 // integration reads an integration resource (v5 and v4 share the fields
-// riskctl needs).
+// riskctl needs). A null active is true (its default in the field
+// table): the API creates integrations active, as a spec's default is; a
+// plan of the imported spec shows it if the live value differs.
 func (c *converter) integration(addr, account string, attrs map[string]json.RawMessage) {
-	ref, okRef := c.str(addr, attrs, "reference_id", false)
-	typ, okType := c.str(addr, attrs, "integration_type", true)
-	url, okURL := c.str(addr, attrs, "tenant_url", true)
-	id, okID := c.str(addr, attrs, "id", false)
-	active, okActive := c.active(addr, attrs)
-	if !okRef || !okType || !okURL || !okID || !okActive {
+	var in state.Integration
+	if !readFields(c, addr, attrs, integrationAttributes, &in) {
 		return
 	}
+	ref := in.ReferenceID
 	if ref == "" {
 		c.p.add(addr, "has no reference_id, and a spec matches integrations by reference_id: set reference_id in its Terraform configuration (the Access Okta IdP's id), run terraform apply, and import again")
 		return
@@ -243,20 +277,7 @@ func (c *converter) integration(addr, account string, attrs map[string]json.RawM
 	}
 	c.refFrom[from] = addr
 	a := c.account(account)
-	a.Integrations = append(a.Integrations, state.Integration{
-		ReferenceID: ref, IntegrationType: typ, TenantURL: url, Active: active, ID: id,
-	})
-}
-
-// active reads an integration's active. Null means the configuration left
-// it out, and the provider never sent it: the API creates integrations
-// active (docs/api.md#integrations), so null is true, as a spec's default is. A plan of
-// the imported spec shows it if the live value differs.
-func (c *converter) active(addr string, attrs map[string]json.RawMessage) (bool, bool) {
-	if isNull(attrs["active"]) {
-		return true, true
-	}
-	return c.boolean(addr, attrs, "active")
+	a.Integrations = append(a.Integrations, in)
 }
 
 // attributes decodes an object of attributes; where names it inside the

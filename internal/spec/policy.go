@@ -1,0 +1,30 @@
+package spec
+
+// Policy is what a spec says about how to reconcile its account, beside the
+// values it wants: prune, protect and ignore. An account never holds them,
+// so they are not part of state.Account; plan.ComputeWith takes them
+// (plan.Options.Policy).
+type Policy struct {
+	// Prune deletes live integrations the spec does not name.
+	Prune bool
+	// Behaviors (by key) and Integrations (by reference_id) hold each
+	// object's own policy; an object with none may be absent.
+	Behaviors    map[string]ObjectPolicy
+	Integrations map[string]ObjectPolicy
+}
+
+// ObjectPolicy is one behavior's or integration's policy.
+type ObjectPolicy struct {
+	// Protect (integrations only) refuses plans that replace or delete it.
+	Protect bool
+	// Ignore names fields (state.Field.Ignorable) whose differences plans
+	// report but never act on.
+	Ignore []string
+}
+
+// The spec's policy keys: they are the spec's, not fields of an object.
+const (
+	keyPrune   = "prune"
+	keyProtect = "protect"
+	keyIgnore  = "ignore"
+)

@@ -114,7 +114,7 @@ func (g *globals) renderPlan(o planOptions, out reconcile.Outcome) error {
 	if out.Refusal != nil {
 		// The rules apply enforces, evaluated now, so a PR shows the
 		// refusal before merge rather than after.
-		r.ApplyRefusal = out.Refusal.Error()
+		r.ApplyRefusal = out.Refusal
 	}
 	if err := g.writeReport(o.Format, r); err != nil {
 		return err

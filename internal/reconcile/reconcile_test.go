@@ -117,7 +117,7 @@ func TestDeleteLimitCountsReplaces(t *testing.T) {
 	}
 	err := checkDeletes(accounts, 1)
 	var limit *DeleteLimitError
-	if !errors.As(err, &limit) || len(limit.Doomed) != 2 || !errors.Is(err, plan.ErrRefused) {
+	if !errors.As(err, &limit) || limit.Deletes() != 2 || limit.Replaces != 1 || !errors.Is(err, plan.ErrRefused) {
 		t.Fatalf("1 allowed: %v, want a refusal naming 2", err)
 	}
 	if !strings.Contains(err.Error(), "raise --max-deletes to 2") {

@@ -5,24 +5,95 @@ import (
 	"strings"
 
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // DefaultMaxDeletes is how many integrations one apply may delete (prune
 // deletes and replaces together) before it needs a higher limit.
 const DefaultMaxDeletes = 3
 
+// MaxRefusalNames is how many integrations a delete-limit refusal names;
+// the others are counted ("… and 190 more"), so that a refusal of hundreds
+// of deletes stays a few short lines in a terminal, a CI log, a step
+// output and a pull-request comment.
+const MaxRefusalNames = 10
+
 // DeleteLimitError refuses plans that delete more integrations than
 // allowed: a typo in a spec with prune on must not wipe an account. It
 // matches plan.ErrRefused.
+//
+// It is the one rendering of the refusal: every output (the error on
+// stderr, the Markdown caution, the JSON report, the GitHub step output)
+// shows Sentence, then at most MaxRefusalNames names and how many more
+// (Shown), as Lines or OneLine.
 type DeleteLimitError struct {
-	Max    int
-	Doomed []string // each integration, e.g. `idp-a (replace, account …)`
+	Limit int // --max-deletes
+	// Names are the integrations the plans delete or replace, in plan
+	// order: the reference_id (or "id ID" without one), then in
+	// parentheses what is known of it: its tenant_url, "replace", and its
+	// account when the run has several. They are raw live values: Shown
+	// makes them safe to print.
+	Names []string
+	// Replaces counts the replaces among Names.
+	Replaces int
 }
 
-func (e *DeleteLimitError) Error() string {
-	return fmt.Sprintf("the plan deletes %d integrations, more than --max-deletes %d: %s; if that is intended, raise --max-deletes to %d",
-		len(e.Doomed), e.Max, strings.Join(e.Doomed, ", "), len(e.Doomed))
+// Deletes is how many integrations the plans delete, replaces included.
+func (e *DeleteLimitError) Deletes() int { return len(e.Names) }
+
+// Sentence is the refusal in one sentence: the counts and the fix.
+func (e *DeleteLimitError) Sentence() string {
+	n := e.Deletes()
+	counts := ""
+	if e.Replaces > 0 {
+		counts = fmt.Sprintf(" (%d deleted, %d replaced)", n-e.Replaces, e.Replaces)
+	}
+	return fmt.Sprintf("the plan deletes %d integrations%s, more than --max-deletes %d allows; raise --max-deletes to %d if these deletes are intended, or fix the spec.",
+		n, counts, e.Limit, n)
 }
+
+// Shown is the first MaxRefusalNames names, each on one line with its
+// invisible characters made visible (textutil.Visible: a reference_id
+// from live state may hold a newline, ANSI escapes or bidi controls), and
+// how many names are left out.
+func (e *DeleteLimitError) Shown() (names []string, more int) {
+	for i, name := range e.Names {
+		if i == MaxRefusalNames {
+			break
+		}
+		names = append(names, textutil.Visible(textutil.OneLine(name)))
+	}
+	return names, len(e.Names) - len(names)
+}
+
+// moreLine is what stands for the names left out: "… and 190 more".
+func moreLine(more int) string { return fmt.Sprintf("… and %d more", more) }
+
+// Lines is the refusal as short lines: the sentence, then one line per
+// name shown ("  - NAME") and "  … and N more".
+func (e *DeleteLimitError) Lines() []string {
+	names, more := e.Shown()
+	lines := []string{e.Sentence()}
+	for _, n := range names {
+		lines = append(lines, "  - "+n)
+	}
+	if more > 0 {
+		lines = append(lines, "  "+moreLine(more))
+	}
+	return lines
+}
+
+// OneLine is the refusal on one line (a GitHub step output): the
+// sentence, then "Integrations: A, B, … and N more".
+func (e *DeleteLimitError) OneLine() string {
+	names, more := e.Shown()
+	if more > 0 {
+		names = append(names, moreLine(more))
+	}
+	return e.Sentence() + " Integrations: " + strings.Join(names, ", ")
+}
+
+func (e *DeleteLimitError) Error() string { return strings.Join(e.Lines(), "\n") }
 
 func (e *DeleteLimitError) Is(target error) bool { return target == plan.ErrRefused }
 
@@ -30,21 +101,36 @@ func (e *DeleteLimitError) Is(target error) bool { return target == plan.ErrRefu
 // together delete (or replace) more than maxDeletes integrations. Plan and
 // apply both call it, so a plan warns of what apply will refuse.
 func checkDeletes(accounts []*Account, maxDeletes int) error {
-	var doomed []string
+	e := &DeleteLimitError{Limit: maxDeletes}
 	for _, a := range accounts {
 		for _, ch := range a.Plan.Changes {
 			if !ch.Action.DeletesLive() {
 				continue
 			}
-			name := ch.Key
-			if name == "" && ch.Integration != nil && ch.Integration.Before != nil {
-				name = "id " + ch.Integration.Before.ID
+			name, about := ch.Key, []string{}
+			if ch.Integration != nil && ch.Integration.Before != nil {
+				if name == "" {
+					name = "id " + ch.Integration.Before.ID
+				}
+				if u := ch.Integration.Before.TenantURL; u != "" {
+					about = append(about, u)
+				}
 			}
-			doomed = append(doomed, fmt.Sprintf("%s (%s, account %s)", name, ch.Action, a.Plan.AccountID))
+			if ch.Action == plan.Replace {
+				about = append(about, string(plan.Replace))
+				e.Replaces++
+			}
+			if len(accounts) > 1 {
+				about = append(about, "account "+a.Plan.AccountID)
+			}
+			if len(about) > 0 {
+				name += " (" + strings.Join(about, ", ") + ")"
+			}
+			e.Names = append(e.Names, name)
 		}
 	}
-	if len(doomed) <= maxDeletes {
+	if e.Deletes() <= maxDeletes {
 		return nil
 	}
-	return &DeleteLimitError{Max: maxDeletes, Doomed: doomed}
+	return e
 }

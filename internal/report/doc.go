@@ -36,7 +36,13 @@
 //	  "kind": "plan",                      // "plan" | "apply" | "drift"
 //	  "riskctl_version": "v0.4.0",         // "" when unknown
 //	  "has_changes": true,                 // any account has changes (drift: drifted)
-//	  "apply_refusal": "…",                // plan only, when apply will refuse this plan: why, and the fix
+//	  "apply_refusal": "…",                // plan only, when apply will refuse this plan: why, and the fix, on one line
+//	  "delete_limit": {                    // with apply_refusal, when the delete limit refuses
+//	    "message": "the plan deletes 200 integrations, …", // the sentence: the counts and the fix
+//	    "deletes": 200, "limit": 3,
+//	    "names": ["idp-1 (https://a.okta.com)", …], // at most 10
+//	    "more": 190                        // the names left out
+//	  },
 //	  "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0},  // totals over the accounts
 //	  "accounts": [                        // in the order given
 //	    {
@@ -122,5 +128,9 @@
 // of no-changes, changes, applied, partial, stale-plan, refused,
 // cancelled, invalid, error, in-sync, drift; and apply_refusal=REASON when a
 // plan's Report.ApplyRefusal is set. The Markdown of such a plan starts
-// with a CAUTION alert saying apply will refuse it.
+// with a CAUTION alert saying apply will refuse it, the reason in a fenced
+// block (its names are live values, never Markdown). A delete-limit
+// refusal is the same everywhere: one sentence with the counts and the
+// fix, at most 10 names and "… and N more"
+// (reconcile.DeleteLimitError.Lines, OneLine).
 package report

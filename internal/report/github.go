@@ -41,9 +41,12 @@ func (g GitHub) Enabled() bool { return g.OutputPath != "" || g.SummaryPath != "
 //	destroy=N
 //	exit_code=N
 //	exit_reason=REASON
+//	apply_refusal=REFUSAL (only when r.ApplyRefusal is set)
 //
 // The counts are r.Totals(). Values are single lines (CR and LF in
-// exitReason become spaces), so no heredoc delimiter is needed. Both files
+// exitReason become spaces), so no heredoc delimiter is needed; a
+// delete-limit refusal is its sentence and at most 10 names with "… and
+// N more", as in the Markdown and the JSON report. Both files
 // are appended to, never truncated; both are tried, and the errors joined.
 func (g GitHub) Publish(r Report, exitCode int, exitReason string) error {
 	var errs []error
@@ -82,12 +85,11 @@ func Outputs(r Report, exitCode int, exitReason string) string {
 		{"destroy", strconv.Itoa(t.Destroy)},
 		{"exit_code", strconv.Itoa(exitCode)},
 		{"exit_reason", strings.TrimSpace(textutil.OneLine(exitReason))},
-		{"apply_refusal", strings.TrimSpace(textutil.OneLine(r.ApplyRefusal))},
 	} {
-		if kv[0] == "apply_refusal" && kv[1] == "" {
-			continue
-		}
 		b.WriteString(kv[0] + "=" + kv[1] + "\n")
+	}
+	if r.ApplyRefusal != nil {
+		b.WriteString("apply_refusal=" + refusalOneLine(r.ApplyRefusal) + "\n")
 	}
 	return b.String()
 }

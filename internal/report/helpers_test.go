@@ -262,6 +262,9 @@ func reportCases(t testing.TB) []reportCase {
 		{"plan_folded", Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
 			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: foldPlan(t, 2, 2, 0, 7), Status: reconcile.StatusOK},
 		}}},
+		// Over the delete limit: the refusal first, short, its hostile
+		// names inert.
+		{"plan_refused", refusedReport(t)},
 	}
 }
 
@@ -270,4 +273,28 @@ func reportCases(t testing.TB) []reportCase {
 func exitCodes(s reconcile.Status) int {
 	return map[reconcile.Status]int{reconcile.StatusOK: 0, reconcile.StatusError: 1, reconcile.StatusChanges: 2,
 		reconcile.StatusInvalid: 3, reconcile.StatusRefused: 4, reconcile.StatusCancelled: 4, reconcile.StatusPartial: 5}[s]
+}
+
+// hostileNames are live reference ids that would be Markdown, HTML, a
+// mention, a forged line or a terminal escape if printed raw.
+var hostileNames = []string{"<!-- x", "@octocat", "<img src=x onerror=alert(1)>", "a```b`c", "nl\n### forged", "ansi\x1b[2J"}
+
+// refusedReport is a plan deleting 1 replaced and 12 deleted integrations,
+// refused with hostile names first: 19 names in all.
+func refusedReport(t testing.TB) Report {
+	p := foldPlan(t, 0, 0, 1, 12)
+	limit := &reconcile.DeleteLimitError{Limit: 3, Names: append([]string{}, hostileNames...)}
+	for _, c := range p.Changes {
+		if c.Action.DeletesLive() {
+			name := c.Key + " (" + c.Integration.Before.TenantURL
+			if c.Action == plan.Replace {
+				name += ", replace"
+				limit.Replaces++
+			}
+			limit.Names = append(limit.Names, name+")")
+		}
+	}
+	return Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", ApplyRefusal: limit, Accounts: []Account{
+		{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: p, Status: reconcile.StatusRefused},
+	}}
 }

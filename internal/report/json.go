@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -26,8 +27,20 @@ type jsonReport struct {
 	RiskctlVersion string        `json:"riskctl_version"`
 	HasChanges     bool          `json:"has_changes"`
 	ApplyRefusal   string        `json:"apply_refusal,omitempty"`
+	DeleteLimit    *jsonLimit    `json:"delete_limit,omitempty"`
 	Summary        jsonSummary   `json:"summary"`
 	Accounts       []jsonAccount `json:"accounts"`
+}
+
+// jsonLimit is a delete-limit refusal: its sentence, its counts and the
+// first names (reconcile.DeleteLimitError.Shown), the others counted in
+// more.
+type jsonLimit struct {
+	Message string   `json:"message"`
+	Deletes int      `json:"deletes"`
+	Limit   int      `json:"limit"`
+	Names   []string `json:"names"`
+	More    int      `json:"more"`
 }
 
 type jsonSummary struct {
@@ -84,9 +97,16 @@ func WriteJSON(w io.Writer, r Report, exitCode func(reconcile.Status) int) error
 		Kind:           r.Kind,
 		RiskctlVersion: r.RiskctlVersion,
 		HasChanges:     r.HasChanges(),
-		ApplyRefusal:   r.ApplyRefusal,
 		Summary:        toJSONSummary(r.Totals()),
 		Accounts:       make([]jsonAccount, 0, len(r.Accounts)),
+	}
+	if r.ApplyRefusal != nil {
+		out.ApplyRefusal = refusalOneLine(r.ApplyRefusal)
+		var limit *reconcile.DeleteLimitError
+		if errors.As(r.ApplyRefusal, &limit) {
+			names, more := limit.Shown()
+			out.DeleteLimit = &jsonLimit{Message: limit.Sentence(), Deletes: limit.Deletes(), Limit: limit.Limit, Names: append([]string{}, names...), More: more}
+		}
 	}
 	for _, a := range r.Accounts {
 		ja, err := toJSONAccount(r.Kind, a, exitCode(a.Status))

@@ -13,7 +13,11 @@ import (
 )
 
 // MaxMarkdownBytes is WriteMarkdown's default cap: below GitHub's limit of
-// 65,536 characters for a comment, with room for what a workflow adds.
+// 65,536 characters for a comment (a byte is at most one character), with
+// 5,536 left for what a workflow adds. The CI kit's comment scripts
+// (.github/workflows/riskctl-pr.yml, riskctl-apply.yml) count on it: they
+// fit their own text into the rest and show this Markdown whole, its
+// truncation note included (test/kit/refusal_test.go).
 const MaxMarkdownBytes = 60000
 
 // foldChanges is the number of changes (not table rows: an update of
@@ -238,8 +242,11 @@ type mdWriter struct {
 }
 
 func (m *mdWriter) report(r Report) {
-	if r.ApplyRefusal != "" {
-		m.b.block(quoteBlock("[!CAUTION]\n**riskctl apply will refuse this plan:** " + plainCell(r.ApplyRefusal)))
+	if r.ApplyRefusal != nil {
+		// Once, and in a fenced block: the names are live values (a
+		// reference_id may read "<!--", "@octocat" or "<img …>"), never
+		// Markdown.
+		m.b.block(quoteBlock("[!CAUTION]\n**riskctl apply will refuse this plan:**\n\n" + fenced(strings.Join(refusalLines(r.ApplyRefusal), "\n"))))
 	}
 	if len(r.Accounts) > 1 {
 		m.b.block(fmt.Sprintf("## riskctl %s: %d accounts", m.kindName(), len(r.Accounts)))

@@ -1,12 +1,15 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/reconcile"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // Kind is the command a Report is about.
@@ -26,10 +29,11 @@ type Report struct {
 	// RiskctlVersion is written to the JSON form (and to the Markdown
 	// footer when not empty).
 	RiskctlVersion string
-	// ApplyRefusal, when not empty, is why apply will refuse this plan
-	// (a safety rule such as the delete limit, with its fix): plan says so
-	// before merge, in every format, rather than apply after it.
-	ApplyRefusal string
+	// ApplyRefusal, when not nil, is why apply will refuse this plan (a
+	// safety rule such as the delete limit, with its fix): plan says so
+	// before merge, in every format, rather than apply after it. Every
+	// format shows the same short content (refusalLines, refusalOneLine).
+	ApplyRefusal error
 }
 
 // Account is the outcome for one account.
@@ -131,4 +135,36 @@ func resultCounts(r *apply.Result) string {
 // ignoredLine reads "N differences ignored by the spec's ignore lists".
 func ignoredLine(n int) string {
 	return plural(n, "difference", "differences") + " ignored by the spec's ignore lists"
+}
+
+// shortRefusal is a refusal that says itself in short lines: a sentence,
+// a few names and how many more (reconcile.DeleteLimitError).
+type shortRefusal interface {
+	Lines() []string
+	OneLine() string
+}
+
+// refusalLines is err as the lines every format shows: a short refusal's
+// own, else the lines of its message, each with its invisible characters
+// made visible.
+func refusalLines(err error) []string {
+	var sr shortRefusal
+	if errors.As(err, &sr) {
+		return sr.Lines()
+	}
+	lines := strings.Split(textutil.JoinLines(strings.TrimRight(err.Error(), "\n"), "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = textutil.Visible(l)
+	}
+	return lines
+}
+
+// refusalOneLine is err on one line (the GitHub output apply_refusal, the
+// JSON report's), with the same content as refusalLines.
+func refusalOneLine(err error) string {
+	var sr shortRefusal
+	if errors.As(err, &sr) {
+		return sr.OneLine()
+	}
+	return strings.TrimSpace(textutil.Visible(textutil.OneLine(err.Error())))
 }

@@ -116,7 +116,7 @@ func (a *auth) scrub(s string) string { return a.secrets.String(s) }
 type request struct {
 	op     string     // for errors and logs, e.g. `get integration "…"`
 	method string     // HTTP method
-	path   string     // below /accounts/{account_id}/zt_risk_scoring, already escaped
+	path   string     // below /accounts/{account_id}/zt_risk_scoring (or api), already escaped
 	query  url.Values // nil on every first request
 	body   any        // marshalled as JSON when non-nil
 	// idempotent says the request may be repeated blindly. GET, PUT and
@@ -125,6 +125,9 @@ type request struct {
 	// referenceID names the object a non-idempotent create can be looked
 	// up by, for *AmbiguousError.
 	referenceID string
+	// api is the product path under the account: "/access" for the
+	// Access reads (access.go); empty means "/zt_risk_scoring".
+	api string
 }
 
 // call is the state of one request across its attempts. go-retryablehttp
@@ -184,7 +187,11 @@ func (c *Client) newRequest(ctx context.Context, r request) (*retryablehttp.Requ
 	if r.method != http.MethodPost {
 		r.idempotent = true
 	}
-	u := c.s.apiRoot + "/accounts/" + url.PathEscape(c.s.accountID) + "/zt_risk_scoring" + r.path
+	api := r.api
+	if api == "" {
+		api = "/zt_risk_scoring"
+	}
+	u := c.s.apiRoot + "/accounts/" + url.PathEscape(c.s.accountID) + api + r.path
 	if len(r.query) > 0 {
 		u += "?" + r.query.Encode()
 	}

@@ -3,7 +3,9 @@
 // live state through it (Fetch), apply writes through it, and the CLI's
 // users/behaviors/integrations/export commands use it directly. API is the narrow interface they
 // depend on; *Client implements it, one method per operation, against the
-// real API or the emulator (Config.BaseURL).
+// real API or the emulator (Config.BaseURL). It also reads, read-only, the
+// Access objects that use risk scores and the identity providers
+// integrations are wired to (AccessReader, access.go).
 //
 // What the client takes care of, so callers do not have to:
 //

@@ -27,7 +27,9 @@ const (
 
 // AccessRule is one rule of a policy's or group's include, require or
 // exclude list. At most one of its fields is set: RiskLevels for a
-// user_risk_score rule (the levels it lists, lower-case), GroupID for a
+// user_risk_score rule (the levels it lists, lower-case; never nil for
+// such a rule, even when it lists none; a level the API does not know is
+// kept as sent), GroupID for a
 // group rule (the group's rules are pulled in); Other for any other
 // selector (email, everyone, ...), which riskctl does not evaluate.
 type AccessRule struct {

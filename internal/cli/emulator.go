@@ -32,10 +32,12 @@ func emulatorServeCommand(g *globals) *ucli.Command {
 		UsageText: "riskctl emulator serve [--addr HOST:PORT] [--state FILE] [flags]",
 		ArgsUsage: " ",
 		Description: "Serves the 11 operations of the Zero Trust Risk Scoring API under\n" +
-			"/client/v4/accounts/{account_id}/zt_risk_scoring. Point riskctl (or any\n" +
-			"Cloudflare client) at it with CLOUDFLARE_BASE_URL.\n\n" +
+			"/client/v4/accounts/{account_id}/zt_risk_scoring, and the read-only Access\n" +
+			"lists (policies, apps, groups, identity_providers) under\n" +
+			"/client/v4/accounts/{account_id}/access. Point riskctl (or any Cloudflare\n" +
+			"client) at it with CLOUDFLARE_BASE_URL.\n\n" +
 			"Examples:\n" +
-			"  riskctl emulator serve --state emulator.json --seed-users 20\n" +
+			"  riskctl emulator serve --state emulator.json --seed-users 20 --access examples/emulator/access.yaml\n" +
 			"  riskctl emulator serve --addr 127.0.0.1:0 --ready-file url.txt &\n" +
 			"  RISKCTL_EMULATOR_TOKEN=secret riskctl emulator serve --fault-rate 0.1 --rate-limit 1200/5m --lock-out 5m",
 		Flags: []ucli.Flag{
@@ -45,13 +47,15 @@ func emulatorServeCommand(g *globals) *ucli.Command {
 			&ucli.IntFlag{Name: "max-accounts", Usage: fmt.Sprintf("without --account: create at most this many accounts on first use, then answer new ones 403 (0: %d)", emulator.DefaultMaxAccounts)},
 			&ucli.StringSliceFlag{Name: "unentitled-account", Usage: "this account lacks the risk-scoring entitlement: its integrations list and create answer 403 code 3314 (repeatable)"},
 			&ucli.StringFlag{Name: "behaviors", Usage: "YAML or JSON behaviors catalogue that new accounts start with (default: imp_travel, high_dlp, sentinel_one; see 'emulator catalogue')"},
+			&ucli.StringFlag{Name: "access", TakesFile: true, Usage: "YAML or JSON file of the Access objects every account serves, read-only: identity_providers, policies, apps, groups (default: none)"},
+			&ucli.BoolFlag{Name: "no-access-read", Usage: "answer the Access routes 403 code 10000, as for a token without Access read permission"},
 			// Prefer the variables: flags show up in process lists.
 			&ucli.StringFlag{Name: "token", EnvVars: []string{"RISKCTL_EMULATOR_TOKEN"}, Usage: "require this API token (Authorization: Bearer)"},
 			&ucli.StringFlag{Name: "api-key", EnvVars: []string{"RISKCTL_EMULATOR_API_KEY"}, Usage: "accept this X-Auth-Key (with --api-email)"},
 			&ucli.StringFlag{Name: "api-email", EnvVars: []string{"RISKCTL_EMULATOR_API_EMAIL"}, Usage: "accept this X-Auth-Email (with --api-key)"},
 			&ucli.IntFlag{Name: "seed-users", Value: 0, Usage: "demo users with risk events seeded into each new account"},
 			&ucli.Uint64Flag{Name: "seed", Value: 1, Usage: "seed of the demo-user generator and fault dice"},
-			&ucli.IntFlag{Name: "page-size", Usage: "default per_page of /summary and user events (0: 20)"},
+			&ucli.IntFlag{Name: "page-size", Usage: "default per_page of /summary, user events and the Access lists (0: 20)"},
 			&ucli.IntFlag{Name: "integrations-page-size", Usage: "paginate GET /integrations with this page size (0: one bare array, as Cloudflare does)"},
 			&ucli.DurationFlag{Name: "latency", Usage: "delay added to every request, e.g. 50ms"},
 			&ucli.StringFlag{Name: "rate-limit", Usage: "answer 429 past N requests per window and credential: N or N/DURATION, e.g. 1200/5m (default window 1s)"},
@@ -77,7 +81,7 @@ type emulatorServeOptions struct {
 
 // emulatorServeOptionsFrom builds the options of `emulator serve` from
 // its flags. It parses what only a flag has a syntax for (--rate-limit,
-// the --behaviors file); every other check is the emulator's own (Start),
+// the --behaviors and --access files); every other check is the emulator's own (Start),
 // whose errors explainEmulatorOptions tells in terms of these flags.
 func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 	limit, window, err := parseRateLimit(c.String("rate-limit"))
@@ -90,6 +94,12 @@ func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 			return emulatorServeOptions{}, usageErrorf("--behaviors: %w", err)
 		}
 	}
+	var access *emulator.AccessData
+	if file := c.String("access"); file != "" {
+		if access, err = emulator.LoadAccess(file); err != nil {
+			return emulatorServeOptions{}, usageErrorf("--access: %w", err)
+		}
+	}
 	return emulatorServeOptions{
 		Addr:        c.String("addr"),
 		ReadyFile:   c.String("ready-file"),
@@ -99,6 +109,8 @@ func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 			MaxAccounts:          c.Int("max-accounts"),
 			UnentitledAccounts:   c.StringSlice("unentitled-account"),
 			Behaviors:            behaviors,
+			Access:               access,
+			NoAccessRead:         c.Bool("no-access-read"),
 			Token:                c.String("token"),
 			APIKey:               c.String("api-key"),
 			Email:                c.String("api-email"),
@@ -246,6 +258,7 @@ var emulatorOptionFlags = map[string]string{
 	"UnentitledAccounts":   "--unentitled-account",
 	"MaxAccounts":          "--max-accounts",
 	"Behaviors":            "--behaviors",
+	"Access":               "--access",
 	"Token":                "--token / RISKCTL_EMULATOR_TOKEN",
 	"APIKey":               "--api-key / RISKCTL_EMULATOR_API_KEY",
 	"Email":                "--api-email / RISKCTL_EMULATOR_API_EMAIL",

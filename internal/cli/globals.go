@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -99,7 +100,7 @@ func (g *globals) flags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "emulate", Destination: &g.emulate,
 			Usage: "use the embedded emulator instead of Cloudflare (no account needed)"},
 		&ucli.StringFlag{Name: "emulator-state", TakesFile: true, Destination: &g.emulatorState,
-			Value: filepath.Join(".riskctl", "emulator.json"), Usage: "state file of the embedded emulator"},
+			Value: filepath.Join(".riskctl", "emulator.json"), Usage: "state file of the embedded emulator; an " + emulateAccessFile + " beside it, when present, holds the Access objects it serves"},
 		&ucli.BoolFlag{Name: "debug", Destination: &g.debug,
 			Usage: "log every API request on stderr (secrets redacted)"},
 		// NO_COLOR is read by hand: its convention is "any non-empty value",
@@ -217,11 +218,34 @@ func (g *globals) connectEmulator(accountID string) (*session, error) {
 	return &session{api: client, accountID: accountID}, nil
 }
 
+// emulateAccessFile is the file of Access objects (emulator.LoadAccess)
+// that --emulate serves when it exists: beside the state file, so that
+// --emulator-state DIR/state.json brings its own (.riskctl/access.yaml by
+// default; docs/emulator.md#access-objects).
+const emulateAccessFile = "access.yaml"
+
+// emulateAccess loads the Access objects of the embedded emulator: nil
+// when there is no such file; any other problem (a link, a FIFO, a bad
+// file) is an error naming it.
+func (g *globals) emulateAccess() (*emulator.AccessData, error) {
+	path := filepath.Join(filepath.Dir(g.emulatorState), emulateAccessFile)
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return emulator.LoadAccess(path)
+}
+
 func (g *globals) startEmulator() {
+	access, err := g.emulateAccess()
+	if err != nil {
+		g.emu.err = err
+		return
+	}
 	srv, err := emulator.Start("127.0.0.1:0", emulator.Options{
 		StatePath: g.emulatorState,
 		SeedUsers: emulateSeedUsers,
 		Seed:      emulateSeed,
+		Access:    access,
 	})
 	if err != nil {
 		g.emu.err = err

@@ -20,6 +20,14 @@
 //	DELETE /integrations/{integration_id}        result {}
 //	GET    /integrations/reference_id/{ref}      oldest integration with that reference_id
 //
+// And, read-only, the Access lists riskctl's Access checks read (access.go;
+// docs/emulator.md#access-objects), under /client/v4/accounts/{account_id}/access:
+//
+//	GET    /identity_providers                   Options.Access, paginated, the same for every account
+//	GET    /policies                             (empty lists without Options.Access;
+//	GET    /apps                                  403 code 10000 "Authentication error"
+//	GET    /groups                                with Options.NoAccessRead)
+//
 // Literal segments win over {user_id}: /summary, /behaviors and
 // /integrations are never read as user ids. Path ids are matched
 // case-insensitively; user_id and integration_id must be canonical UUIDs.
@@ -28,7 +36,7 @@
 // characters) is 400 code 7003 before auth, and is never provisioned
 // (docs/api.md#account-ids).
 //
-// Paginated endpoints take page and per_page (default Options.PageSize or
+// Paginated endpoints (the Access lists too) take page and per_page (default Options.PageSize or
 // 20, capped at 100) and answer result_info {count, page, per_page,
 // total_count, total_pages}; total_pages is at least 1 and a page past the
 // end is empty. order_by, direction and other query params are ignored.
@@ -78,6 +86,7 @@
 //	             Options.Accounts ("Authentication error")
 //	403   10000  a new account past Options.MaxAccounts ("Authentication error: the
 //	             emulator holds N accounts and creates no more on first use ...")
+//	403   10000  an Access list with Options.NoAccessRead ("Authentication error")
 //	403   3314   GET or POST /integrations of an account in Options.UnentitledAccounts
 //	             ("Forbidden")
 //	404   7000   no route for that URI

@@ -34,7 +34,7 @@ type Emulator struct {
 	unentitled  map[string]bool
 	maxAccounts int            // Options.MaxAccounts, or DefaultMaxAccounts
 	catalogue   []catalogEntry // behaviors of new accounts, in seeding order
-	perPage     int            // default per_page for users and summary
+	perPage     int            // default per_page for users, summary and the Access lists
 	quota       int            // requests per window: Options.RateLimit, or defaultQuota
 	window      time.Duration  // Options.RateWindow, or defaultWindow without a RateLimit
 	enforce     bool           // Options.RateLimit is set: over the quota is a 429
@@ -64,6 +64,7 @@ func New(opts Options) (*Emulator, error) {
 	if opts.RateWindow == 0 {
 		opts.RateWindow = time.Second
 	}
+	opts.Access = opts.Access.clone() // served as given: the caller's later changes are not
 	quota, window := opts.RateLimit, opts.RateWindow
 	if quota == 0 { // advertise Cloudflare's limit, enforce nothing
 		quota, window = defaultQuota, defaultWindow
@@ -189,6 +190,11 @@ func checkOptions(opts Options) error {
 	if opts.Behaviors != nil {
 		if err := checkCatalogue(opts.Behaviors); err != nil {
 			add("Behaviors", "%w", err)
+		}
+	}
+	if opts.Access != nil {
+		if err := checkAccess(opts.Access); err != nil {
+			add("Access", "%w", err)
 		}
 	}
 	for _, c := range []struct {

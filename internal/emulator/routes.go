@@ -8,10 +8,12 @@ import (
 	"strings"
 )
 
-// apiPrefix is where every operation lives: /client/v4/accounts/{account_id}/zt_risk_scoring/...
+// apiPrefix is where every operation lives: /client/v4/accounts/{account_id}/zt_risk_scoring/...,
+// and the read-only Access lists /client/v4/accounts/{account_id}/access/{kind} (access.go).
 const (
-	apiPrefix   = "/client/v4/accounts/"
-	serviceName = "zt_risk_scoring"
+	apiPrefix     = "/client/v4/accounts/"
+	serviceName   = "zt_risk_scoring"
+	accessService = "access"
 )
 
 // call is one request as a handler sees it. Handlers run with e.mu held.
@@ -53,6 +55,9 @@ func resolve(escapedPath string) (route, bool) {
 			return route{}, false
 		}
 		segs[i] = u
+	}
+	if len(segs) == 3 && segs[1] == accessService && slices.Contains(accessKinds, segs[2]) {
+		return route{account: segs[0], methods: map[string]handlerFunc{http.MethodGet: listAccess(segs[2])}}, true
 	}
 	if len(segs) < 3 || segs[1] != serviceName {
 		return route{}, false

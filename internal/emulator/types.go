@@ -18,12 +18,14 @@ type Options struct {
 	MaxAccounts          int                              // without Accounts: first-use provisioning stops once the state holds this many accounts (new ones: 403 code 10000); 0 = DefaultMaxAccounts
 	UnentitledAccounts   []string                         // accounts without the risk-scoring entitlement: GET and POST /integrations answer 403 code 3314
 	Behaviors            map[string]Behavior              // the behaviors every new account starts with (see LoadBehaviors); nil = the three public keys
+	Access               *AccessData                      // the Access objects every account serves, read-only (see LoadAccess); nil = none, the Access lists are empty
+	NoAccessRead         bool                             // the Access routes answer 403 code 10000, as for a token without "Access: Apps and Policies Read"
 	Token                string                           // if Token or APIKey+Email set, auth is enforced: no credential header -> 400 9106, malformed -> 400 6003, wrong -> 403 10000
 	APIKey               string                           // with Email: the X-Auth-Key / X-Auth-Email pair that is accepted; 37 hex characters, as a Global API Key
 	Email                string                           // see APIKey; an email address
 	SeedUsers            int                              // demo users (with risk events) seeded into each newly provisioned account
 	Seed                 uint64                           // seed for the deterministic user generator and fault dice (0 = a fixed default)
-	PageSize             int                              // default per_page for /summary and /{user_id} events (0 = 20, capped at 100)
+	PageSize             int                              // default per_page for /summary, /{user_id} events and the Access lists (0 = 20, capped at 100)
 	IntegrationsPageSize int                              // 0 = GET /integrations answers a bare array with no result_info (as the real API); >0 paginates it with result_info
 	StatePath            string                           // if set: loaded on New (missing file = fresh state), saved atomically (temp+rename) after every write
 	Latency              time.Duration                    // added to every request

@@ -29,7 +29,6 @@ func TestFieldNamesAreSpelledOnce(t *testing.T) {
 	// a word of the output; the text renderers move to internal/report.
 	skip := map[string]bool{
 		"internal/state": true, "internal/remote": true, "internal/emulator": true,
-		
 	}
 	root := filepath.Join("..", "..")
 	checked := 0

@@ -505,10 +505,11 @@ func TestProgressOneLinePerStepAndNoToken(t *testing.T) {
 	newID := e.byRef(refA)[0].ID
 	want := []struct{ prefix, middle string }{
 		{"behaviors: updated high_dlp, imp_travel in ", ""},
-		{`integration "` + refA + `": created (id ` + newID + `) in `, ""},
-		{`integration "` + refB + `": updated (id ` + upd.ID + `) in `, ""},
-		{`integration "` + refC + `": deleted (id ` + del.ID + `) in `, ""},
-		{`integration "bad-ref": FAILED after `, ": create integration: HTTP 400"},
+		// Each integration is named with its tenant URL (plan.Change.Title).
+		{`integration "` + refA + `" (https://acme.okta.com): created (id ` + newID + `) in `, ""},
+		{`integration "` + refB + `" (https://b.okta.com): updated (id ` + upd.ID + `) in `, ""},
+		{`integration "` + refC + `" (https://c.okta.com): deleted (id ` + del.ID + `) in `, ""},
+		{`integration "bad-ref" (not\u0020a\u0020url): FAILED after `, ": create integration: HTTP 400"},
 	}
 	// Sorted: `behaviors…` < `integration "0b…` < `"1c…` < `"2d…` < `"bad-ref"`.
 	if len(lines) != len(want) {

@@ -133,7 +133,9 @@ func differences(have, want state.Integration) string {
 		out = append(out, fmt.Sprintf("integration_type %q, not %q", have.IntegrationType, want.IntegrationType))
 	}
 	if plan.CanonicalTenantURL(have.TenantURL) != plan.CanonicalTenantURL(want.TenantURL) {
-		out = append(out, fmt.Sprintf("tenant_url %q, not %q", have.TenantURL, want.TenantURL))
+		// As every output shows a tenant URL: its host in ASCII.
+		out = append(out, fmt.Sprintf("tenant_url %s, not %s",
+			plan.FormatValue(plan.FieldTenantURL, have.TenantURL), plan.FormatValue(plan.FieldTenantURL, want.TenantURL)))
 	}
 	if have.Active != want.Active {
 		out = append(out, fmt.Sprintf("active %t, not %t", have.Active, want.Active))

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/state"
 )
 
@@ -62,9 +64,9 @@ func TestProgressCounterAndElapsed(t *testing.T) {
 	want := strings.Join([]string{
 		`[1/6, 0s elapsed] integration "broken": FAILED after 0s: invalid plan change (delete integration "broken"): no integration values`,
 		`[3/6, 1s elapsed] behaviors: updated high_dlp, imp_travel in 1s`,
-		`[4/6, 2s elapsed] integration "new-1": created (id id-new-1) in 1s`,
-		`[5/6, 4s elapsed] integration "new-2": created inactive (id id-new-2) in 2s`,
-		`[6/6, 5s elapsed] integration "prune-1": deleted (id id-prune-1) in 1s`,
+		`[4/6, 2s elapsed] integration "new-1" (https://n.okta.com): created (id id-new-1) in 1s`,
+		`[5/6, 4s elapsed] integration "new-2" (https://n.okta.com): created inactive (id id-new-2) in 2s`,
+		`[6/6, 5s elapsed] integration "prune-1" (https://x.okta.com): deleted (id id-prune-1) in 1s`,
 	}, "\n") + "\n"
 	if got := out.String(); got != want {
 		t.Errorf("progress =\n%s\nwant\n%s", got, want)
@@ -97,9 +99,9 @@ func TestProgressCountsSkipped(t *testing.T) {
 	}
 	slices.Sort(rest)
 	want := []string{
-		`integration "ref-0": created (id id-ref-0) in 1s`,
-		`integration "ref-1": skipped (not started: context canceled)`,
-		`integration "ref-2": skipped (not started: context canceled)`,
+		`integration "ref-0" (https://acme.okta.com): created (id id-ref-0) in 1s`,
+		`integration "ref-1" (https://acme.okta.com): skipped (not started: context canceled)`,
+		`integration "ref-2" (https://acme.okta.com): skipped (not started: context canceled)`,
 	}
 	if !slices.Equal(rest, want) {
 		t.Errorf("progress =\n%s\nwant (in any order)\n%s", out.String(), strings.Join(want, "\n"))
@@ -113,7 +115,7 @@ func TestProgressElapsedFromStarted(t *testing.T) {
 	var out strings.Builder
 	Execute(context.Background(), slowCalls(clock, 250*time.Millisecond), mkPlan(creates(1)...),
 		Options{Progress: &out, Now: clock.Now, Started: clock.Now().Add(-4 * time.Minute)})
-	if got, want := out.String(), "[1/1, 4m0s elapsed] integration \"ref-0\": created (id id-ref-0) in 250ms\n"; got != want {
+	if got, want := out.String(), "[1/1, 4m0s elapsed] integration \"ref-0\" (https://acme.okta.com): created (id id-ref-0) in 250ms\n"; got != want {
 		t.Errorf("progress = %q, want %q", got, want)
 	}
 }
@@ -166,4 +168,36 @@ func TestSkipReasonIsTheCause(t *testing.T) {
 			t.Errorf("Err() = %v", err)
 		}
 	})
+}
+
+// A progress line names an integration with its tenant URL and the spec's
+// label; the label is the spec's alone: no request carries it.
+func TestProgressNamesTenantAndLabelNeverSent(t *testing.T) {
+	e := newEnv(t)
+	have := e.seed("ref-upd", remote.IntegrationTypeOkta, "https://b.okta.com", true)
+	create := createChange("ref-new", "https://acme.okta.com", false)
+	create.Integration.Label = "Acme prod"
+	update := updateChange(have, "https://b.okta.com", false)
+	update.Integration.Label = "B workforce"
+	var out strings.Builder
+	r := Execute(context.Background(), e.api, mkPlan(update, create), Options{Parallelism: 1, Progress: &out})
+	wantCounts(t, r, 2, 0, 0)
+	for _, want := range []string{
+		`integration "ref-upd" (https://b.okta.com, label "B workforce"): updated`,
+		`integration "ref-new" (https://acme.okta.com, label "Acme prod"): created inactive`,
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("progress =\n%s\nwant a line with %s", out.String(), want)
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.bodies) == 0 {
+		t.Fatal("no request recorded")
+	}
+	for _, b := range e.bodies {
+		if bytes.Contains(b.Body, []byte("label")) || bytes.Contains(b.Body, []byte("Acme prod")) || bytes.Contains(b.Body, []byte("B workforce")) {
+			t.Errorf("%s %s sent the label: %s", b.Method, b.Path, b.Body)
+		}
+	}
 }

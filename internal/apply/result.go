@@ -158,21 +158,13 @@ type ActionError struct {
 func (e *ActionError) Error() string { return e.Label + ": " + e.Err.Error() }
 func (e *ActionError) Unwrap() error { return e.Err }
 
-// label names a change for progress lines and errors. Its wording is
-// apply's own (behavior KEY, integration id ID), shorter than
-// plan.Change.Title, and progress lines and error messages keep it.
+// label names a change for progress lines and errors: behavior KEY
+// (apply's own, shorter wording), or for an integration plan.Change.Title,
+// which shows its tenant URL (host in ASCII) and its label, so that a
+// progress line says which Okta tenant a write is about.
 func label(c plan.Change) string {
-	switch c.Resource {
-	case plan.ResourceBehavior:
+	if c.Resource == plan.ResourceBehavior {
 		return fmt.Sprintf("behavior %s", c.Key)
-	case plan.ResourceIntegration:
-		if c.Key != "" {
-			return fmt.Sprintf("integration %q", c.Key)
-		}
-		if id := c.LiveID(); id != "" {
-			return fmt.Sprintf("integration id %s", id)
-		}
-		return "integration (no reference_id)"
 	}
-	return fmt.Sprintf("%s %q", c.Resource, c.Key)
+	return c.Title()
 }

@@ -27,7 +27,7 @@ func TestResultErrAndPartial(t *testing.T) {
 	want := "apply: 4 of 6 actions failed, 1 skipped\n" +
 		"  behaviors imp_travel, sentinel_one: update behaviors: HTTP 400: 1001 bad\n" +
 		"  behaviors high_dlp: invalid plan change\n" +
-		"  integration id abc: delete integration \"abc\": HTTP 403\n" +
+		"  integration (id \"abc\", no reference_id): delete integration \"abc\": HTTP 403\n" +
 		"  not started\n    context canceled"
 	err := r.Err()
 	if err == nil || err.Error() != want {

@@ -196,7 +196,7 @@ func TestDurationsUseOptionsNow(t *testing.T) {
 	}
 	// Readings: Execute's start (250ms), the step's start (500ms), its end
 	// (750ms): it took 250ms, 500ms into the run.
-	if got, want := out.String(), "[1/1, 500ms elapsed] integration \"r\": created (id id-r) in 250ms\n"; got != want {
+	if got, want := out.String(), "[1/1, 500ms elapsed] integration \"r\" (https://a.okta.com): created (id id-r) in 250ms\n"; got != want {
 		t.Errorf("progress = %q, want %q", got, want)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/state"
 )
 
 func behaviorsCommand(g *globals) *ucli.Command {
@@ -95,7 +96,8 @@ func (g *globals) integrationsList(c *ucli.Context) error {
 		},
 		header: []any{"REFERENCE ID", "TYPE", "TENANT URL", "ACTIVE", "ID", "CREATED"},
 		row: func(in remote.Integration) []any {
-			return []any{orDash(in.ReferenceID), in.IntegrationType, in.TenantURL, in.Active, in.ID, formatTime(in.CreatedAt)}
+			// The host in ASCII, as every output prints a tenant URL.
+			return []any{orDash(in.ReferenceID), in.IntegrationType, state.DisplayURL(in.TenantURL), in.Active, in.ID, formatTime(in.CreatedAt)}
 		},
 		empty: "No integrations.",
 	})

@@ -187,7 +187,9 @@ func integrationChanges(desired, live state.Account, sel selection, opts Options
 		keep, extras := state.Survivor(ls)
 		byRef[ref] = []state.Integration{keep}
 		for _, extra := range extras {
-			deletes = append(deletes, dedupeChange(ref, extra, keep, len(ls)))
+			d := dedupeChange(ref, extra, keep, len(ls))
+			d.Integration.Label = policy.Integrations[ref].Label
+			deletes = append(deletes, d)
 		}
 	}
 
@@ -200,7 +202,9 @@ func integrationChanges(desired, live state.Account, sel selection, opts Options
 		}
 		own := policy.Integrations[d.ReferenceID]
 		if len(ls) == 0 {
-			creates = append(creates, createChange(*d, own.Protect))
+			c := createChange(*d, own.Protect)
+			c.Integration.Label = own.Label
+			creates = append(creates, c)
 			continue
 		}
 		if err := checkIgnore(ResourceIntegration, d.ReferenceID, own.Ignore); err != nil {
@@ -225,7 +229,7 @@ func integrationChanges(desired, live state.Account, sel selection, opts Options
 			Action:      Update,
 			Resource:    ResourceIntegration,
 			Key:         want.ReferenceID,
-			Integration: &IntegrationChange{Before: &before, After: &want, Protect: own.Protect},
+			Integration: &IntegrationChange{Before: &before, After: &want, Protect: own.Protect, Label: own.Label},
 			Fields:      fields,
 			Reason:      fieldNames(fields) + differ(fields) + " from the spec",
 		}

@@ -64,6 +64,8 @@
 //	      "resource": "behavior",          // "behavior" | "integration"
 //	      "key": "imp_travel",             // behavior key or reference_id ("" for an integration without one)
 //	      "live_id": "…",                  // integrations with a live side (update, replace, delete) only
+//	      "tenant_url": "https://…",       // integrations: the live tenant URL, else the desired one, host in ASCII
+//	      "label": "Acme workforce",       // integrations the spec labels only (local: never sent)
 //	      "before": {…},                   // live value; absent for a create
 //	      "after": {…},                    // desired value; absent for a delete
 //	      "changed_fields": [              // fixed field order
@@ -91,5 +93,9 @@
 // "active": bool, "protect"?: true, "created_at"?: RFC 3339}, id and
 // created_at only on the live side and protect only on the desired side
 // when set. Values are as fetched or as written in
-// the spec, not canonicalised. ReadJSON reads the format back into a Plan.
+// the spec, not canonicalised. The document is ASCII: every other
+// character is a \u escape (textutil.ASCIIJSON), so that a live host with
+// a look-alike letter never reads as another. A change's tenant_url and
+// label name it for people (Change.TenantURL, Change.Label); ReadJSON
+// reads the format back into a Plan, the label included.
 package plan

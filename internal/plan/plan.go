@@ -88,6 +88,33 @@ type IntegrationChange struct {
 	Before  *state.Integration
 	After   *state.Integration
 	Protect bool
+	// Label is the spec's label of the integration (spec.ObjectPolicy),
+	// "" when it has none or is not in the spec: a name for people,
+	// never sent to the API.
+	Label string
+}
+
+// TenantURL is the tenant URL that names c's integration: the live one
+// (Before), whose feed the change is about, else the desired one (After).
+// "" for a behavior.
+func (c Change) TenantURL() string {
+	switch {
+	case c.Resource != ResourceIntegration || c.Integration == nil:
+		return ""
+	case c.Integration.Before != nil:
+		return c.Integration.Before.TenantURL
+	case c.Integration.After != nil:
+		return c.Integration.After.TenantURL
+	}
+	return ""
+}
+
+// Label is the spec's label of c's integration, "" when none.
+func (c Change) Label() string {
+	if c.Resource != ResourceIntegration || c.Integration == nil {
+		return ""
+	}
+	return c.Integration.Label
 }
 
 // FieldDiff is one changed field, with both values rendered as text.
@@ -163,12 +190,15 @@ func (c Change) LiveID() string {
 	return ""
 }
 
-// Title names c's object for people: behavior "KEY", integration "REF",
-// or integration (id "…", no reference_id) for one without a
-// reference_id, the id being LiveID.
+// Title names c's object for people: behavior "KEY", or for an
+// integration state.IntegrationName: integration "REF" (TENANT_URL, label
+// "LABEL"), or integration (id "…", no reference_id, TENANT_URL) for one
+// without a reference_id, the id being LiveID and the tenant URL
+// TenantURL, its host in ASCII. Every output that names an integration
+// change uses it, so that a reviewer always sees which tenant it is.
 func (c Change) Title() string {
 	if c.Resource == ResourceIntegration {
-		return integrationTitle(c.Key, c.LiveID())
+		return state.IntegrationName(c.Key, c.LiveID(), c.TenantURL(), c.Label())
 	}
 	return fmt.Sprintf("%s %q", c.Resource, c.Key)
 }

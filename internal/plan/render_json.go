@@ -47,7 +47,9 @@ type jsonChange struct {
 	Resource      Resource        `json:"resource"`
 	Key           string          `json:"key"`
 	LiveID        string          `json:"live_id,omitempty"`
-	Before        json.RawMessage `json:"before,omitempty"` // jsonBehavior or jsonIntegration
+	TenantURL     string          `json:"tenant_url,omitempty"` // names it for people: Change.TenantURL, host in ASCII
+	Label         string          `json:"label,omitempty"`      // Change.Label, the spec's; ReadJSON reads it back
+	Before        json.RawMessage `json:"before,omitempty"`     // jsonBehavior or jsonIntegration
 	After         json.RawMessage `json:"after,omitempty"`
 	ChangedFields []jsonField     `json:"changed_fields"`
 	Reason        string          `json:"reason"`
@@ -133,7 +135,10 @@ type jsonUnmanaged struct {
 }
 
 // RenderJSON writes p in the stable JSON schema described in the package
-// documentation: 2-space indentation, a trailing newline, arrays never null.
+// documentation: 2-space indentation, a trailing newline, arrays never null,
+// and only ASCII (textutil.ASCIIJSON): a live tenant URL whose host holds a
+// Cyrillic "а" is written "https://\u0430cme…", which never reads as
+// "https://acme…" and decodes to the same text.
 // Nothing is written when encoding fails.
 func RenderJSON(w io.Writer, p Plan) error {
 	s := p.Summary()
@@ -166,7 +171,7 @@ func RenderJSON(w io.Writer, p Plan) error {
 	if err != nil {
 		return fmt.Errorf("plan: encoding JSON: %w", err)
 	}
-	_, err = w.Write(data)
+	_, err = w.Write(textutil.ASCIIJSON(data))
 	return err
 }
 
@@ -176,6 +181,8 @@ func toJSONChange(c Change) (jsonChange, error) {
 		Resource:      c.Resource,
 		Key:           c.Key,
 		LiveID:        c.LiveID(),
+		TenantURL:     state.DisplayURL(c.TenantURL()),
+		Label:         c.Label(),
 		ChangedFields: make([]jsonField, 0, len(c.Fields)),
 		Reason:        c.Reason,
 	}
@@ -303,6 +310,7 @@ func fromJSONChange(jc jsonChange) (Change, error) {
 			*side.dst = &ji.in
 			c.Integration.Protect = c.Integration.Protect || ji.protect
 		}
+		c.Integration.Label = jc.Label
 	default:
 		return Change{}, fmt.Errorf("unknown resource %q", c.Resource)
 	}

@@ -4,6 +4,11 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/riskctl/riskctl/internal/spec"
+	"github.com/riskctl/riskctl/internal/state"
 )
 
 // Colour is package report's business: never in a plan's JSON.
@@ -45,5 +50,54 @@ func TestJSONShape(t *testing.T) {
 		if doc["format_version"] != FormatVersion || doc["has_changes"] != p.HasChanges() {
 			t.Errorf("%s: format_version %v, has_changes %v", tc.name, doc["format_version"], doc["has_changes"])
 		}
+	}
+}
+
+// The spec's label rides on each change of its integration (create,
+// update, replace, dedupe delete) and survives a saved plan's round trip,
+// so that apply of a saved plan names integrations as the plan did; the
+// JSON is ASCII, a non-ASCII label and a live Cyrillic host escaped.
+func TestLabelRoundTripsAndJSONIsASCII(t *testing.T) {
+	mk := func(ref, url string, active bool) state.Integration {
+		return state.Integration{ReferenceID: ref, IntegrationType: "Okta", TenantURL: url, Active: active}
+	}
+	withID := func(in state.Integration, id string) state.Integration { in.ID = id; return in }
+	desired := state.Account{AccountID: "acct", Integrations: []state.Integration{
+		mk("new", "https://new.okta.com", true),
+		mk("upd", "https://acme.okta.com", false),
+	}}
+	live := state.Account{AccountID: "acct", Integrations: []state.Integration{
+		withID(mk("upd", "https://\u0430cme.okta.com", true), "id-upd"),
+	}}
+	policy := spec.Policy{Integrations: map[string]spec.ObjectPolicy{
+		"new": {Label: "Zürich"},
+		"upd": {Label: "Acme"},
+	}}
+	p, err := ComputeWith(desired, live, Options{Policy: policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := map[string]string{}
+	for _, c := range p.Changes {
+		labels[c.Key] = c.Label()
+	}
+	if labels["new"] != "Zürich" || labels["upd"] != "Acme" {
+		t.Fatalf("labels = %v", labels)
+	}
+	out := renderJSON(t, p)
+	if strings.ContainsFunc(out, func(r rune) bool { return r > 0x7f }) {
+		t.Errorf("JSON is not ASCII:\n%s", out)
+	}
+	for _, want := range []string{`"label": "Z\u00fcrich"`, `"tenant_url": "https://xn--cme-5cd.okta.com"`, `"tenant_url": "https://\u0430cme.okta.com"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("JSON lacks %s:\n%s", want, out)
+		}
+	}
+	back, err := ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(p.Changes, back.Changes); diff != "" {
+		t.Errorf("changes after a round trip (-rendered +read):\n%s", diff)
 	}
 }

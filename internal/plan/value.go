@@ -1,25 +1,29 @@
 package plan
 
 import (
-	"fmt"
 	"strconv"
+
+	"github.com/riskctl/riskctl/internal/state"
 )
 
 // FormatValue shows a field's text value (a FieldDiff's Before or After)
 // as every human-readable output does: booleans (enabled, active) bare,
-// strings quoted. The renderers themselves are package report's.
+// strings quoted, a tenant URL as DisplayValue shows it. The renderers
+// themselves are package report's.
 func FormatValue(field, text string) string {
 	if field == FieldEnabled || field == FieldActive {
 		return text
 	}
-	return strconv.Quote(text)
+	return strconv.Quote(DisplayValue(field, text))
 }
 
-// integrationTitle names an integration by reference_id, or by id when it
-// has none (Change.Title).
-func integrationTitle(ref, id string) string {
-	if ref == "" {
-		return fmt.Sprintf("integration (id %q, no reference_id)", id)
+// DisplayValue is a field's text value for people, unquoted: a tenant
+// URL with its host in ASCII (state.DisplayURL), so that two URLs that
+// differ never print alike; other fields as they are (renderers escape
+// what their format needs).
+func DisplayValue(field, text string) string {
+	if field == FieldTenantURL {
+		return state.DisplayURL(text)
 	}
-	return fmt.Sprintf("integration %q", ref)
+	return text
 }

@@ -169,21 +169,23 @@ func integrationChanges(before, after []state.Integration) []string {
 }
 
 // valueText writes a value in a message: a boolean as it is, a string
-// quoted.
+// quoted, a tenant URL with its host in ASCII (state.DisplayURL), so that
+// a live change to a look-alike host never reads as no change.
 func valueText(f state.Field, text string) string {
 	if f.Type == state.Bool {
 		return text
 	}
+	if f.Name == state.FieldTenantURL {
+		text = state.DisplayURL(text)
+	}
 	return strconv.Quote(text)
 }
 
-// integrationLabel names an integration as plans do: by reference_id, or
-// by id when it has none.
+// integrationLabel names an integration as plans do
+// (state.IntegrationName): by reference_id, or by id when it has none,
+// with its tenant URL.
 func integrationLabel(in state.Integration) string {
-	if in.ReferenceID == "" {
-		return fmt.Sprintf("integration (id %s, no reference_id)", in.ID)
-	}
-	return fmt.Sprintf("integration %q", in.ReferenceID)
+	return state.IntegrationName(in.ReferenceID, in.ID, in.TenantURL, "")
 }
 
 func deletedOrCreated(in state.Integration, what string) string {

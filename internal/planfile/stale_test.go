@@ -78,13 +78,13 @@ func TestCheckStaleNamesEveryChange(t *testing.T) {
 		`behavior "imp_travel": risk_level "low" → "high"`,
 		`behavior "new_key": added by Cloudflare`,
 		`behavior "sentinel_one": removed from the account`,
-		`integration (id 44444444-4444-4444-8444-444444444444, no reference_id): reference_id "" → "now-named"`,
-		`integration (id 88888888-8888-4888-8888-888888888888, no reference_id): created`,
-		`integration "idp-gone": deleted (id 33333333-3333-4333-8333-333333333333)`,
-		`integration "idp-new": created (id 77777777-7777-4777-8777-777777777777)`,
-		`integration "idp-replace": integration_type "Legacy" → "Okta"`,
-		`integration "idp-update": tenant_url "https://old.okta.com" → "https://changed.okta.com"`,
-		`integration "idp-update": active true → false`,
+		`integration (id "44444444-4444-4444-8444-444444444444", no reference_id, https://anon.okta.com?a=1&b=2): reference_id "" → "now-named"`,
+		`integration (id "88888888-8888-4888-8888-888888888888", no reference_id, https://x.okta.com): created`,
+		`integration "idp-gone" (https://gone.okta.com): deleted (id 33333333-3333-4333-8333-333333333333)`,
+		`integration "idp-new" (https://new-a.okta.com): created (id 77777777-7777-4777-8777-777777777777)`,
+		`integration "idp-replace" (https://replace.okta.com): integration_type "Legacy" → "Okta"`,
+		`integration "idp-update" (https://old.okta.com): tenant_url "https://old.okta.com" → "https://changed.okta.com"`,
+		`integration "idp-update" (https://old.okta.com): active true → false`,
 	}
 	if diff := cmp.Diff(wantChanges, se.LiveChanges); diff != "" {
 		t.Errorf("LiveChanges (-want +got):\n%s", diff)
@@ -134,7 +134,7 @@ func TestCheckStaleBoth(t *testing.T) {
 	live.Integrations[0].TenantURL = "https://b.okta.com"
 	err := CheckStale(a, live, "sha256:"+strings.Repeat("0", 64))
 	want := "plan for account " + accountA + " is stale: the account changed since the plan was made:\n" +
-		`  integration "idp-update": tenant_url "https://old.okta.com" → "https://b.okta.com"` + "\n" +
+		`  integration "idp-update" (https://old.okta.com): tenant_url "https://old.okta.com" → "https://b.okta.com"` + "\n" +
 		"the spec files changed since the plan was made: a.yaml, b.yaml\n" +
 		"run riskctl plan again and review the new plan"
 	if err == nil || err.Error() != want {
@@ -170,7 +170,7 @@ func TestLiveChangesDuplicateIDs(t *testing.T) {
 	before := state.Account{Integrations: []state.Integration{in}}
 	after := state.Account{Integrations: []state.Integration{in, in}}
 	got := LiveChanges(before, after)
-	if diff := cmp.Diff([]string{`integration "r": created (id dup)`}, got); diff != "" {
+	if diff := cmp.Diff([]string{`integration "r" (https://a.okta.com): created (id dup)`}, got); diff != "" {
 		t.Errorf("LiveChanges (-want +got):\n%s", diff)
 	}
 }

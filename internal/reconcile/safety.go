@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/state"
 	"github.com/riskctl/riskctl/internal/textutil"
 )
 
@@ -30,8 +31,9 @@ type DeleteLimitError struct {
 	Limit int // --max-deletes
 	// Names are the integrations the plans delete or replace, in plan
 	// order: the reference_id (or "id ID" without one), then in
-	// parentheses what is known of it: its tenant_url, "replace", and its
-	// account when the run has several. They are raw live values: Shown
+	// parentheses what is known of it: its tenant_url (host in ASCII,
+	// state.DisplayURL), its label, "replace", and its account when the
+	// run has several. They are raw live values: Shown
 	// makes them safe to print.
 	Names []string
 	// Replaces counts the replaces among Names.
@@ -113,8 +115,12 @@ func checkDeletes(accounts []*Account, maxDeletes int) error {
 					name = "id " + ch.Integration.Before.ID
 				}
 				if u := ch.Integration.Before.TenantURL; u != "" {
-					about = append(about, u)
+					// Its host in ASCII, as every output prints it.
+					about = append(about, state.DisplayURL(u))
 				}
+			}
+			if l := ch.Label(); l != "" {
+				about = append(about, fmt.Sprintf("label %q", l))
 			}
 			if ch.Action == plan.Replace {
 				about = append(about, string(plan.Replace))

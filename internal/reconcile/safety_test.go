@@ -90,7 +90,9 @@ func TestDeleteLimitRefusalEscapesNames(t *testing.T) {
 			t.Errorf("holds %q raw:\n%q", raw, err.Error())
 		}
 	}
-	for _, want := range []string{`  - evil Error: forged line (https://x.okta.com )`, `ansi\u001B[2J\u001B[31m`, `bidi\u202Egnp.exe`, "  - id 11111111-2222-4333-8444-555555555555 (https://x.okta.com )"} {
+	// A tenant URL is shown as every output shows one (state.DisplayURL):
+	// its line break as \u escapes.
+	for _, want := range []string{`  - evil Error: forged line (https://x.okta.com\u000D\u000A)`, `ansi\u001B[2J\u001B[31m`, `bidi\u202Egnp.exe`, `  - id 11111111-2222-4333-8444-555555555555 (https://x.okta.com\u000D\u000A)`} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("no %q in:\n%s", want, err)
 		}

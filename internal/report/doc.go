@@ -62,6 +62,8 @@
 //	          "action": "create",          // as in the plan
 //	          "resource": "integration",
 //	          "key": "idp-new",
+//	          "tenant_url": "https://…",   // integrations: as on the plan's change (host in ASCII)
+//	          "label": "…",                // integrations the spec labels only
 //	          "status": "applied",         // "applied" | "failed" | "skipped"
 //	          "error": "…",                // failed and skipped only
 //	          "id": "…",                   // the integration's server id, when one was reached

@@ -10,6 +10,7 @@ import (
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/reconcile"
+	"github.com/riskctl/riskctl/internal/state"
 	"github.com/riskctl/riskctl/internal/textutil"
 )
 
@@ -75,6 +76,8 @@ type jsonResult struct {
 	Action     plan.Action   `json:"action"`
 	Resource   plan.Resource `json:"resource"`
 	Key        string        `json:"key"`
+	TenantURL  string        `json:"tenant_url,omitempty"` // names an integration as its plan change does
+	Label      string        `json:"label,omitempty"`
 	Status     apply.Status  `json:"status"`
 	Error      string        `json:"error,omitempty"`
 	ID         string        `json:"id,omitempty"`
@@ -156,6 +159,8 @@ func toJSONAccount(kind Kind, a Account, exitCode int) (jsonAccount, error) {
 					Action:     ar.Change.Action,
 					Resource:   ar.Change.Resource,
 					Key:        ar.Change.Key,
+					TenantURL:  state.DisplayURL(ar.Change.TenantURL()),
+					Label:      ar.Change.Label(),
 					Status:     ar.Status,
 					ID:         ar.ID,
 					Note:       ar.Note,

@@ -436,6 +436,7 @@ func (m *mdWriter) banner(p plan.Plan) {
 		if c.Key == "" {
 			name = "integration with no reference_id"
 		}
+		name += nameSuffix(c, false)
 		if id := c.LiveID(); id != "" {
 			name += " (id " + code(id, false) + ")"
 		}
@@ -483,12 +484,29 @@ func (m *mdWriter) failures(res apply.Result) {
 }
 
 func (m *mdWriter) changeKey(c plan.Change) string {
+	key := keyCell(c.Key)
 	if c.Resource == plan.ResourceIntegration && c.Key == "" {
 		if id := c.LiveID(); id != "" {
-			return "*(no reference_id)*, id " + cell(id)
+			key = "*(no reference_id)*, id " + cell(id)
 		}
 	}
-	return keyCell(c.Key)
+	return key + nameSuffix(c, true)
+}
+
+// nameSuffix is what names an integration change beside its key, in
+// Markdown: " · " and its tenant URL (host in ASCII, plan.DisplayValue),
+// then " · label " and its label, each a code span; "" for a behavior.
+// Every row, banner and title that names an integration change shows it
+// (state.IntegrationName says the same in text).
+func nameSuffix(c plan.Change, inTable bool) string {
+	var s string
+	if u := c.TenantURL(); u != "" {
+		s += codeLineSep + code(plan.DisplayValue(plan.FieldTenantURL, u), inTable)
+	}
+	if l := c.Label(); l != "" {
+		s += codeLineSep + "label " + code(l, inTable)
+	}
+	return s
 }
 
 func (m *mdWriter) changeHeader() string {
@@ -521,7 +539,7 @@ func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult b
 		fields = append(fields, fieldRow{"id", cell(id), notInSpec})
 	}
 	for _, f := range c.Fields {
-		fr := fieldRow{field: f.Field, before: cell(f.Before), after: cell(f.After)}
+		fr := fieldRow{field: f.Field, before: cell(plan.DisplayValue(f.Field, f.Before)), after: cell(plan.DisplayValue(f.Field, f.After))}
 		switch c.Action {
 		case plan.Create:
 			fr.before = missing
@@ -541,7 +559,7 @@ func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult b
 	for i, f := range fields {
 		var action, key, status string
 		if i == 0 {
-			key = keyCell(c.Key) // a delete's id is on its own row
+			key = keyCell(c.Key) + nameSuffix(c, true) // a delete's id is on its own row
 			action = changeLabel(m.kind, c.Action)
 			status = "—"
 			if haveResult {
@@ -577,7 +595,7 @@ func (m *mdWriter) unmanaged(p plan.Plan) {
 	}
 	for _, in := range p.UnmanagedIntegrations {
 		live := "id " + cell(in.ID) + ", " + plan.FieldIntegrationType + " " + cell(in.IntegrationType) +
-			", " + plan.FieldTenantURL + " " + cell(in.TenantURL) + ", " + plan.FieldActive + " " + cell(strconv.FormatBool(in.Active))
+			", " + plan.FieldTenantURL + " " + cell(plan.DisplayValue(plan.FieldTenantURL, in.TenantURL)) + ", " + plan.FieldActive + " " + cell(strconv.FormatBool(in.Active))
 		units = append(units, piece{kind: pieceRow, text: row("integration", keyCell(in.ReferenceID), live)})
 	}
 	var parts []string
@@ -598,7 +616,7 @@ func (m *mdWriter) ignored(p plan.Plan) {
 	}
 	var units []piece
 	for _, ig := range p.Ignored {
-		units = append(units, piece{kind: pieceRow, text: row(plainCell(string(ig.Resource)), keyCell(ig.Key), plainCell(ig.Field), cell(ig.Live), cell(ig.Desired))})
+		units = append(units, piece{kind: pieceRow, text: row(plainCell(string(ig.Resource)), keyCell(ig.Key), plainCell(ig.Field), cell(plan.DisplayValue(ig.Field, ig.Live)), cell(plan.DisplayValue(ig.Field, ig.Desired)))})
 	}
 	m.section("Ignored", ignoredLine(len(p.Ignored)), true, header("Resource", "Key", "Field", "Live", "Desired"), units)
 }

@@ -327,10 +327,12 @@ func TestMarkdownEscaping(t *testing.T) {
 		t.Fatalf("want one table with one row:\n%s\n%s", md, h)
 	}
 	row := tb[0].rows[0]
-	if want := "<code>ref|`odd`\\|</code>"; row[1] != want {
+	// The key cell names the live tenant URL too; a tenant URL prints
+	// every character outside printable ASCII as a \u escape.
+	if want := "<code>ref|`odd`\\|</code> · <code>https://a.okta.com/x|y``z\\u000Aw</code>"; row[1] != want {
 		t.Errorf("key cell %q, want %q", row[1], want)
 	}
-	if want := "<code>https://a.okta.com/x|y``z · w</code> → <code>https://a.okta.com</code>"; row[3] != want {
+	if want := "<code>https://a.okta.com/x|y``z\\u000Aw</code> → <code>https://a.okta.com</code>"; row[3] != want {
 		t.Errorf("value cell %q, want %q", row[3], want)
 	}
 }
@@ -630,7 +632,7 @@ func TestTextDriftMissingNotGreen(t *testing.T) {
 			t.Errorf("a missing integration is green: %q", line)
 		}
 	}
-	if !strings.Contains(b.String(), ansiYellow+"  +"+ansiReset+` integration "idp-new": missing from the account`) {
+	if !strings.Contains(b.String(), ansiYellow+"  +"+ansiReset+` integration "idp-new" (https://new.okta.com): missing from the account`) {
 		t.Errorf("the missing integration is not marked as drift:\n%q", b.String())
 	}
 }

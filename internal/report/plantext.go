@@ -118,7 +118,7 @@ func blockOf(c plan.Change) (string, []attr, error) {
 		for _, f := range c.Fields {
 			rows = append(rows, attr{"+", f.Field, plan.FormatValue(f.Field, f.After), ""})
 		}
-		return integrationTitle(c.Key), rows, nil
+		return c.Title(), rows, nil
 	case c.Action == plan.Delete && in.Before != nil:
 		rows := []attr{{"-", "id", strconv.Quote(in.Before.ID), ""}}
 		for _, f := range c.Fields {
@@ -136,7 +136,7 @@ func blockOf(c plan.Change) (string, []attr, error) {
 				rows[i].comment = "forces replacement"
 			}
 		}
-		return integrationTitle(c.Key), rows, nil
+		return c.Title(), rows, nil
 	}
 	return "", nil, fmt.Errorf("report: cannot render a %s %s of %q", c.Action, c.Resource, c.Key)
 }
@@ -176,12 +176,6 @@ func integrationValues(in *state.Integration) []field {
 	}
 }
 
-// integrationTitle names the integration of reference ref as a block
-// title: as Change.Title does, with no live id.
-func integrationTitle(ref string) string {
-	return plan.Change{Resource: plan.ResourceIntegration, Key: ref}.Title()
-}
-
 // unmanaged writes the "Unmanaged, left alone" section of p (nothing when
 // p has no unmanaged objects); the drift report shows it too.
 func (t *textWriter) unmanaged(p plan.Plan) {
@@ -197,7 +191,7 @@ func (t *textWriter) unmanaged(p plan.Plan) {
 		if in.ReferenceID == "" {
 			name = "integration with no reference_id"
 		}
-		t.printf("  %s (id %q, tenant_url %q, active %t)\n", name, in.ID, in.TenantURL, in.Active)
+		t.printf("  %s (id %q, tenant_url %s, active %t)\n", name, in.ID, plan.FormatValue(plan.FieldTenantURL, in.TenantURL), in.Active)
 	}
 }
 

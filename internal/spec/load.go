@@ -242,7 +242,7 @@ var (
 	behaviorRequired    = state.Names(state.FieldsOf(state.KindBehavior, func(f state.Field) bool { return f.Required }))
 	behaviorComputed    = state.Names(state.FieldsOf(state.KindBehavior, func(f state.Field) bool { return f.Role == state.Computed }))
 	integrationFields   = specFields(state.KindIntegration)
-	integrationKeys     = append(state.Names(integrationFields), keyProtect, keyIgnore)
+	integrationKeys     = append(state.Names(integrationFields), keyLabel, keyProtect, keyIgnore)
 	integrationRequired = state.Names(state.FieldsOf(state.KindIntegration, func(f state.Field) bool { return f.Required }))
 	integrationComputed = state.Names(state.FieldsOf(state.KindIntegration, func(f state.Field) bool { return f.Role == state.Computed }))
 )
@@ -650,7 +650,7 @@ func (p *parser) integrations(f *File, v *yaml.Node) {
 				continue
 			}
 			f.IntegrationPos[in.ReferenceID] = p.pos(ref)
-			if policy.Protect || policy.Ignore != nil {
+			if policy.Protect || policy.Ignore != nil || policy.Label != "" {
 				if f.Policy.Integrations == nil {
 					f.Policy.Integrations = map[string]ObjectPolicy{}
 				}
@@ -697,11 +697,14 @@ func (p *parser) integration(in *state.Integration, item *yaml.Node) (policy Obj
 			}
 		}
 	}
+	if v := known.get(keyLabel); v != nil {
+		policy.Label, _ = p.label(v)
+	}
 	if v := known.get(keyProtect); v != nil {
 		policy.Protect, _ = p.boolean(v, keyProtect)
 	}
 	if v := known.get(keyIgnore); v != nil {
-		policy.Ignore = p.ignore(v, "integration", integrationIgnorable, append([]string{keyProtect}, integrationComputed...))
+		policy.Ignore = p.ignore(v, "integration", integrationIgnorable, append([]string{keyLabel, keyProtect}, integrationComputed...))
 	}
 	return policy, ref
 }

@@ -155,18 +155,18 @@ var invalidCases = []invalidCase{
 	{
 		name: "unknown integration key",
 		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    tenant: acme\n",
-		want: []string{`spec.yaml:7:5: unknown key "tenant" in integration (allowed keys: reference_id, integration_type, tenant_url, active, protect, ignore)`},
+		want: []string{`spec.yaml:7:5: unknown key "tenant" in integration (allowed keys: reference_id, integration_type, tenant_url, active, label, protect, ignore)`},
 	},
 	{
 		name: "unknown integration key with a suggestion",
 		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    activ: false\n",
-		want: []string{`spec.yaml:7:5: unknown key "activ" in integration: did you mean "active"? (allowed keys: reference_id, integration_type, tenant_url, active, protect, ignore)`},
+		want: []string{`spec.yaml:7:5: unknown key "activ" in integration: did you mean "active"? (allowed keys: reference_id, integration_type, tenant_url, active, label, protect, ignore)`},
 	},
 	{
 		name: "merge keys are unknown keys",
 		src:  head + "integrations:\n  - &base\n    reference_id: r1\n" + okta + "  - <<: *base\n    reference_id: r2\n",
 		want: []string{
-			`spec.yaml:8:5: unknown key "<<" in integration (allowed keys: reference_id, integration_type, tenant_url, active, protect, ignore)`,
+			`spec.yaml:8:5: unknown key "<<" in integration (allowed keys: reference_id, integration_type, tenant_url, active, label, protect, ignore)`,
 			`spec.yaml:8:5: integration is missing required key "integration_type"`,
 			`spec.yaml:8:5: integration is missing required key "tenant_url"`,
 		},
@@ -350,6 +350,59 @@ var invalidCases = []invalidCase{
 		want: []string{`spec.yaml:4:5: integration is missing required key "tenant_url"`},
 	},
 
+	// tenant_url: a host that is not plain ASCII (issue 17's look-alike
+	// case, a Cyrillic "а" in "аcme") is refused, with its punycode.
+	{
+		name: "tenant_url with a Cyrillic letter in its host",
+		src:  head + "integrations:\n  - reference_id: r1\n    integration_type: Okta\n    tenant_url: https://\u0430cme.okta.com\n",
+		want: []string{`spec.yaml:6:17: tenant_url "https://\u0430cme.okta.com": its host "\u0430cme.okta.com" is not plain ASCII, and look-alike letters would make it read as another host; write it in punycode: https://xn--cme-5cd.okta.com`},
+	},
+	{
+		name: "tenant_url with a percent-encoded Cyrillic host, a port and a path",
+		src:  head + "integrations:\n  - reference_id: r1\n    integration_type: Okta\n    tenant_url: \"https://%D0%B0cme.okta.com:8443/x\"\n",
+		want: []string{`spec.yaml:6:17: tenant_url "https://%D0%B0cme.okta.com:8443/x": its host "\u0430cme.okta.com" is not plain ASCII, and look-alike letters would make it read as another host; write it in punycode: https://xn--cme-5cd.okta.com:8443/x`},
+	},
+	{
+		name: "tenant_url with a host IDNA refuses",
+		src:  head + "integrations:\n  - reference_id: r1\n    integration_type: Okta\n    tenant_url: https://a\u202eb.okta.com\n",
+		want: []string{`spec.yaml:6:17: tenant_url "https://a\u202eb.okta.com": its host "a\u202eb.okta.com" is not plain ASCII, and look-alike letters would make it read as another host; it is not a valid internationalized host name either: write the host in ASCII`},
+	},
+	// label: bounded, printable, local.
+	{
+		name: "label empty",
+		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    label: \"\"\n",
+		want: []string{`spec.yaml:7:12: label must not be empty: remove the key, or name the integration`},
+	},
+	{
+		name: "label too long",
+		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    label: " + strings.Repeat("x", 65) + "\n",
+		want: []string{`spec.yaml:7:12: label "` + strings.Repeat("x", 64) + `"… is longer than 64 characters`},
+	},
+	{
+		name: "label with a bidi override",
+		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    label: \"Acme \\u202e dorp\"\n",
+		want: []string{`spec.yaml:7:12: label "Acme \u202e dorp" holds a control, format or invisible character (U+202E) at byte 6: a label is printable text`},
+	},
+	{
+		name: "label with a newline",
+		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    label: \"a\\nb\"\n",
+		want: []string{`spec.yaml:7:12: label "a\nb" holds a control, format or invisible character (U+000A) at byte 2: a label is printable text`},
+	},
+	{
+		name: "label with surrounding space",
+		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    label: \" Acme\"\n",
+		want: []string{`spec.yaml:7:12: label " Acme" starts or ends with a space: remove it`},
+	},
+	{
+		name: "label not a string",
+		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    label: [a]\n",
+		want: []string{`spec.yaml:7:12: label must be a string, got a sequence`},
+	},
+	{
+		name: "label cannot be ignored",
+		src:  head + "integrations:\n  - reference_id: r1\n" + okta + "    label: Acme\n    ignore: [label]\n",
+		want: []string{`spec.yaml:8:14: "label" cannot be ignored in integration: plans never compare it (fields that can be ignored: integration_type, tenant_url, active)`},
+	},
 	// tenant_url.
 	{
 		name: "tenant_url http",
@@ -1119,5 +1172,20 @@ integrations:
 	}
 	if diff := cmp.Diff(wantPolicy, f.Policy); diff != "" {
 		t.Errorf("Policy (-want +got):\n%s", diff)
+	}
+}
+
+// A host written in punycode is plain ASCII: accepted, and planned as
+// written. A label is kept in the policy, never in the account.
+func TestPunycodeHostAndLabelAccepted(t *testing.T) {
+	f, err := parse(head+"integrations:\n  - reference_id: r1\n    integration_type: Okta\n    tenant_url: https://xn--cme-5cd.okta.com\n    label: Zürich · prod\n", spec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Account.Integrations[0].TenantURL; got != "https://xn--cme-5cd.okta.com" {
+		t.Errorf("tenant_url = %q", got)
+	}
+	if got := f.Policy.Integrations["r1"].Label; got != "Zürich · prod" {
+		t.Errorf("label = %q", got)
 	}
 }

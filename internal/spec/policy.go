@@ -15,6 +15,10 @@ type Policy struct {
 
 // ObjectPolicy is one behavior's or integration's policy.
 type ObjectPolicy struct {
+	// Label (integrations only) is the spec's name for the integration,
+	// for people: every output that names the integration shows it. It is
+	// local: never sent to the API, never compared, never in live state.
+	Label string
 	// Protect (integrations only) refuses plans that replace or delete it.
 	Protect bool
 	// Ignore names fields (state.Field.Ignorable) whose differences plans
@@ -23,8 +27,14 @@ type ObjectPolicy struct {
 }
 
 // The spec's policy keys: they are the spec's, not fields of an object.
+// label is with them: it says how to name an object, not what it holds.
 const (
 	keyPrune   = "prune"
 	keyProtect = "protect"
 	keyIgnore  = "ignore"
+	keyLabel   = "label"
 )
+
+// MaxLabelRunes is the longest label a spec may give an integration: a
+// name for a table cell or a progress line, not a description.
+const MaxLabelRunes = 64

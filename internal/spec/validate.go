@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -157,7 +158,76 @@ func (p *parser) tenantURL(n *yaml.Node) (string, bool) {
 		p.errorf(n, "%s %s: expected an absolute https URL such as https://acme.okta.com%s", state.FieldTenantURL, quote(s), without)
 		return "", false
 	}
+	if problem := hostProblem(s); problem != "" {
+		p.errorf(n, "%s", problem)
+		return "", false
+	}
 	return s, true
+}
+
+// hostProblem refuses a tenant_url (checkTenantURL accepted) whose host is
+// not plain ASCII, percent-encoded or not: a host written with look-alike
+// letters (a Cyrillic "а" in "аcme") reads as another host in a review
+// while Okta's risk scores go to it. Written in punycode (xn--…), the
+// difference shows. The message gives the punycode form to write.
+func hostProblem(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || !state.HasNonASCII(u.Hostname()) {
+		return ""
+	}
+	host := u.Hostname()
+	msg := fmt.Sprintf("%s %s: its host %s is not plain ASCII, and look-alike letters would make it read as another host",
+		state.FieldTenantURL, quoteASCII(s), quoteASCII(host))
+	puny, ok := state.PunycodeHost(host)
+	if !ok {
+		return msg + "; it is not a valid internationalized host name either: write the host in ASCII"
+	}
+	fix := u.Scheme + "://" + puny
+	if port := u.Port(); port != "" {
+		fix += ":" + port
+	}
+	fix += u.EscapedPath()
+	return msg + "; write it in punycode: " + fix
+}
+
+// label reads an integration's label: a short name for people, shown in
+// every output that names the integration. It is bounded and printable
+// (no control, format, bidi or zero-width character, no surrounding
+// space), so that it cannot flood, reorder or hide text in a terminal or
+// a pull-request comment.
+func (p *parser) label(n *yaml.Node) (string, bool) {
+	s, ok := p.str(n, keyLabel)
+	if !ok {
+		return "", false
+	}
+	if problem := labelProblem(s); problem != "" {
+		p.errorf(n, "%s", problem)
+		return "", false
+	}
+	return s, true
+}
+
+// labelProblem says what is wrong with a label, or "".
+func labelProblem(s string) string {
+	switch {
+	case s == "":
+		return "label must not be empty: remove the key, or name the integration"
+	case !utf8.ValidString(s):
+		return "label is not valid UTF-8"
+	case utf8.RuneCountInString(s) > MaxLabelRunes:
+		return fmt.Sprintf("label %s is longer than %d characters", quoteASCII(s), MaxLabelRunes)
+	case strings.TrimSpace(s) != s:
+		return fmt.Sprintf("label %s starts or ends with a space: remove it", quoteASCII(s))
+	}
+	for i, r := range s {
+		// unicode.IsPrint: letters, marks, numbers, punctuation, symbols
+		// and the ASCII space; not controls, nor format characters (bidi
+		// controls, zero-width spaces), nor other spaces.
+		if !unicode.IsPrint(r) {
+			return fmt.Sprintf("label %s holds a control, format or invisible character (U+%04X) at byte %d: a label is printable text", quoteASCII(s), r, i+1)
+		}
+	}
+	return ""
 }
 
 // checkTenantURL accepts https://host[:port][/path]. Okta is told where to

@@ -29,7 +29,7 @@ func TestFieldTableSchemaAndFormatAgree(t *testing.T) {
 	}
 	policyKeys := map[state.Kind][]string{
 		state.KindBehavior:    {"ignore"},
-		state.KindIntegration: {"protect", "ignore"},
+		state.KindIntegration: {"label", "protect", "ignore"},
 	}
 	formatted := formattedKeyOrder(t)
 	for _, kind := range []state.Kind{state.KindBehavior, state.KindIntegration} {
@@ -144,7 +144,7 @@ func formattedKeyOrder(t *testing.T) map[state.Kind][]string {
 	}
 	writeKeys(state.KindBehavior, "    ", "ignore")
 	b.WriteString("integrations:\n  - unknown_key: x\n")
-	writeKeys(state.KindIntegration, "    ", "protect", "ignore")
+	writeKeys(state.KindIntegration, "    ", "label", "protect", "ignore")
 	out, err := spec.Format("order.yaml", []byte(b.String()))
 	if err != nil {
 		t.Fatal(err)

@@ -150,8 +150,8 @@ func exportTree(a state.Account, header string) (doc *yaml.Node, managed []state
 
 // exportValue is the node of field f's value text: a boolean as it is, a
 // string double-quoted with every "$" doubled. A risk_level is written in
-// lower case and an integration_type that is Okta in any case as Okta, as
-// Parse would read them.
+// lower case, an integration_type that is Okta in any case as Okta, as
+// Parse would read them, and a tenant_url's non-ASCII host in punycode.
 func exportValue(f state.Field, text string) *yaml.Node {
 	if f.Type == state.Bool {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: boolTag, Value: text}
@@ -163,6 +163,10 @@ func exportValue(f state.Field, text string) *yaml.Node {
 		if strings.EqualFold(text, oktaType) {
 			text = oktaType
 		}
+	case state.FieldTenantURL:
+		// A live host in Unicode is written in punycode, which Parse
+		// requires (hostProblem) and plans compare as the same host.
+		text = state.ASCIITenantURL(text)
 	}
 	return exportString(text)
 }

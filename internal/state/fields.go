@@ -246,7 +246,8 @@ func (f Field) slot(obj any) slot {
 }
 
 // CanonicalTenantURL is the form in which tenant URLs are compared: spaces
-// trimmed, scheme and host lower-case, no trailing slash. The rest (port,
+// trimmed, scheme and host lower-case, a non-ASCII host in punycode (see
+// comparableHost), no trailing slash. The rest (port,
 // path, and anything after it) is kept as written. It is for comparison
 // only: plans and apply carry the spec's value as written.
 func CanonicalTenantURL(s string) string {
@@ -264,5 +265,5 @@ func CanonicalTenantURL(s string) string {
 	if i := strings.IndexAny(tail, "?#"); i >= 0 {
 		path, suffix = tail[:i], tail[i:]
 	}
-	return strings.ToLower(scheme) + "://" + strings.ToLower(host) + strings.TrimRight(path, "/") + suffix
+	return strings.ToLower(scheme) + "://" + comparableHost(strings.ToLower(host)) + strings.TrimRight(path, "/") + suffix
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // OneLine makes s safe for a single line: every line break (CR LF, CR or
@@ -51,6 +53,41 @@ func CompactJSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// ASCIIJSON is the JSON document data with every character outside ASCII
+// written as a \u escape (a surrogate pair past U+FFFF), as JSON allows:
+// a reader decodes the same text, but a person reading the bytes never
+// sees two different strings print alike (a Cyrillic "а" in a tenant URL
+// is \u0430, not a letter that reads as "a"). Outside strings a JSON
+// document is ASCII, so only strings change. data is returned as it is
+// when it is ASCII already.
+func ASCIIJSON(data []byte) []byte {
+	i := 0
+	for i < len(data) && data[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(data) {
+		return data
+	}
+	out := make([]byte, 0, len(data)+len(data)/8)
+	out = append(out, data[:i]...)
+	for i < len(data) {
+		if c := data[i]; c < utf8.RuneSelf {
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r > 0xffff {
+			hi, lo := utf16.EncodeRune(r)
+			out = fmt.Appendf(out, `\u%04x\u%04x`, hi, lo)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		i += size
+	}
+	return out
 }
 
 // Visible makes invisible and direction-changing characters visible as

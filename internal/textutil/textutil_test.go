@@ -1,6 +1,10 @@
 package textutil
 
-import "testing"
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+)
 
 func TestJoinLines(t *testing.T) {
 	for _, tt := range []struct{ in, sep, want string }{
@@ -33,5 +37,28 @@ func TestVisible(t *testing.T) {
 		if got := Visible(in); got != want {
 			t.Errorf("Visible(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// ASCIIJSON escapes every character outside ASCII, and a JSON reader
+// decodes the same text.
+func TestASCIIJSON(t *testing.T) {
+	in := []byte(`{"a":"https://` + "\u0430" + `cme","b":"` + "\U0001F600 … \u2028" + `","c":1}`)
+	out := ASCIIJSON(in)
+	if want := `{"a":"https://\u0430cme","b":"\ud83d\ude00 \u2026 \u2028","c":1}`; string(out) != want {
+		t.Errorf("ASCIIJSON = %s, want %s", out, want)
+	}
+	var a, b map[string]any
+	if err := json.Unmarshal(in, &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(out, &b); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("decodes to %v, want %v", b, a)
+	}
+	if plain := []byte(`{"a":"b"}`); &ASCIIJSON(plain)[0] != &plain[0] {
+		t.Error("ASCII input was copied")
 	}
 }

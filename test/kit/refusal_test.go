@@ -405,7 +405,10 @@ func TestPRCommentShowsRefusalOnce(t *testing.T) {
 		fmtOut   int  // bytes of a failed riskctl fmt --check's output (0: formatted)
 		truncate bool // riskctl's Markdown is cut at its cap
 	}{
-		{name: "200 deletes", deletes: 200},
+		// Each row names its integration's tenant URL too, so 200 deletes
+		// pass riskctl's Markdown cap: cut, with the note; 100 fit whole.
+		{name: "100 deletes", deletes: 100},
+		{name: "200 deletes, riskctl truncates", deletes: 200, truncate: true},
 		{name: "400 deletes, riskctl truncates, fmt fails", deletes: 400, fmtOut: 100000, truncate: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -16,13 +16,18 @@ func applyCommand(g *globals) *ucli.Command {
 	return withExitCodes("apply", &ucli.Command{
 		Name:  "apply",
 		Usage: "make the account match the spec (-f FILE...), or apply a saved plan (PLANFILE)",
-		UsageText: "riskctl apply -f PATH... [--auto-approve] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]... [--dedupe]\n" +
-			"riskctl apply [--format text|json] [--max-deletes N] [--parallelism N] [--allow-other-version] PLANFILE",
+		UsageText: "riskctl apply -f PATH... [--auto-approve] [--approve-weakening] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]... [--dedupe]\n" +
+			"riskctl apply [--approve-weakening] [--format text|json] [--max-deletes N] [--parallelism N] [--allow-other-version] PLANFILE",
 		ArgsUsage: "[PLANFILE]",
 		Description: "With -f, apply plans, shows the plan and asks for approval (--auto-approve\n" +
 			"skips the question; without a terminal it is required). With PLANFILE, a plan\n" +
 			"saved by 'riskctl plan --out' is the approval: it is applied exactly, unless the\n" +
 			"account or the spec files changed since it was made (then it is refused).\n" +
+			"\n" +
+			"A plan with weakening changes (a behavior disabled or its level lowered, an\n" +
+			"integration deactivated, deleted, replaced or moved to another tenant_url) is\n" +
+			"refused unless --approve-weakening is given, with -f or PLANFILE alike: the\n" +
+			"approval is this run's, not the saved plan's.\n" +
 			"\n" +
 			"Examples:\n" +
 			"  riskctl apply -f prod.yaml                                   # shows the plan, asks for \"yes\"\n" +
@@ -31,6 +36,7 @@ func applyCommand(g *globals) *ucli.Command {
 		Flags: []ucli.Flag{
 			fileFlag(),
 			&ucli.BoolFlag{Name: "auto-approve", Usage: "apply without asking (required without a terminal)"},
+			&ucli.BoolFlag{Name: "approve-weakening", Usage: "apply weakening changes (a detection disabled or lowered, a risk-score feed stopped or moved); without it a plan with any is refused"},
 			maxDeletesFlag(),
 			targetFlag(),
 			dedupeFlag(),
@@ -51,6 +57,7 @@ type applyOptions struct {
 	PlanFile string        // PLANFILE: apply this saved plan; it is the approval
 
 	AutoApprove       bool // --auto-approve
+	ApproveWeakening  bool // --approve-weakening: with -f or PLANFILE, a decision of this run
 	AllowOtherVersion bool // --allow-other-version: a PLANFILE made by another riskctl
 	MaxDeletes        int  // --max-deletes
 	Parallelism       int  // --parallelism: 1 or more
@@ -66,6 +73,7 @@ func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 	}
 	o := applyOptions{
 		AutoApprove:       c.Bool("auto-approve"),
+		ApproveWeakening:  c.Bool("approve-weakening"),
 		AllowOtherVersion: c.Bool("allow-other-version"),
 		Format:            format,
 	}
@@ -110,6 +118,7 @@ func (g *globals) apply(ctx context.Context, o applyOptions) error {
 		AllowOtherVersion: o.AllowOtherVersion,
 		Warn:              func(err error) { fmt.Fprintf(g.streams.Err, "Warning: %v\n", err) },
 		MaxDeletes:        o.MaxDeletes,
+		ApproveWeakening:  o.ApproveWeakening,
 		// What will be done, shown as a plan: there is no result yet.
 		Review: func(out *reconcile.Outcome) error {
 			if o.Format != "text" {

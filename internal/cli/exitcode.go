@@ -143,7 +143,7 @@ var commandExits = map[string][]exitLine{
 	},
 	"apply": {
 		{reconcile.StatusOK, "every change applied, or nothing to change"},
-		{reconcile.StatusRefused, "refused (--max-deletes, a stale or edited PLANFILE, no terminal without --auto-approve)"},
+		{reconcile.StatusRefused, "refused (--max-deletes, weakening changes without --approve-weakening, a stale or edited PLANFILE, no terminal without --auto-approve)"},
 		{reconcile.StatusCancelled, ""},
 		{reconcile.StatusPartial, ""},
 		{reconcile.StatusInvalid, ""},

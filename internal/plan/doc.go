@@ -57,12 +57,13 @@
 //	  "format_version": "1",
 //	  "account_id": "0123456789abcdef0123456789abcdef",
 //	  "has_changes": true,                 // len(changes) > 0
-//	  "summary": {"add": 1, "change": 1, "replace": 0, "destroy": 0},
+//	  "summary": {"add": 1, "change": 1, "replace": 0, "destroy": 0, "weakening": 1},
 //	  "changes": [                         // in apply order (see above)
 //	    {
 //	      "action": "update",              // "create" | "update" | "replace" | "delete"
 //	      "resource": "behavior",          // "behavior" | "integration"
 //	      "key": "imp_travel",             // behavior key or reference_id ("" for an integration without one)
+//	      "class": "weakening",            // "weakening" | "strengthening" | "neutral" (internal/state/classes.go); derived, not read back
 //	      "live_id": "…",                  // integrations with a live side (update, replace, delete) only
 //	      "tenant_url": "https://…",       // integrations: the live tenant URL, else the desired one, host in ASCII
 //	      "label": "Acme workforce",       // integrations the spec labels only (local: never sent)

@@ -134,8 +134,10 @@ type IgnoredDiff struct {
 }
 
 // Summary counts the changes by action; String gives Terraform's line.
+// Weakening counts the changes of class state.Weakening (of any action).
 type Summary struct {
 	Add, Change, Replace, Destroy int
+	Weakening                     int
 }
 
 // Summary counts p's changes.
@@ -149,6 +151,9 @@ func SummaryOf(changes []Change) Summary {
 	for _, c := range changes {
 		if n := s.counter(c.Action); n != nil {
 			*n++
+		}
+		if c.Class() == state.Weakening {
+			s.Weakening++
 		}
 	}
 	return s
@@ -201,6 +206,65 @@ func (c Change) Title() string {
 		return state.IntegrationName(c.Key, c.LiveID(), c.TenantURL(), c.Label())
 	}
 	return fmt.Sprintf("%s %q", c.Resource, c.Key)
+}
+
+// Effects are what c does that is not neutral, each with its class and
+// what it weakens or strengthens (state.BehaviorEffects,
+// state.IntegrationEffects: the rules live beside the field table). They
+// are derived from c's values and changed fields, never stored, so a
+// saved plan cannot carry a class its values do not have.
+func (c Change) Effects() []state.Effect {
+	switch b, in, diffs := c.classArgs(); {
+	case b != nil:
+		return state.BehaviorEffects(*b, diffs)
+	case in != nil:
+		return state.IntegrationEffects(in.Before, in.After, diffs)
+	}
+	return nil
+}
+
+// Class is c's class: weakening, strengthening or neutral (the class of
+// its Effects).
+func (c Change) Class() state.Class {
+	switch b, in, diffs := c.classArgs(); {
+	case b != nil:
+		return state.BehaviorClass(*b, diffs)
+	case in != nil:
+		return state.IntegrationClass(in.Before, in.After, diffs)
+	}
+	return state.Neutral
+}
+
+// classArgs are what classes see of c: the behavior before (named, when
+// either side has its name) or the integration change, and the changed
+// fields.
+func (c Change) classArgs() (*state.Behavior, *IntegrationChange, []state.Diff) {
+	diffs := make([]state.Diff, len(c.Fields))
+	for i, f := range c.Fields {
+		diffs[i] = state.Diff(f)
+	}
+	switch {
+	case c.Resource == ResourceBehavior && c.Behavior != nil:
+		b := c.Behavior.Before
+		if b.Name == "" {
+			b.Name = c.Behavior.After.Name
+		}
+		return &b, nil, diffs
+	case c.Resource == ResourceIntegration && c.Integration != nil:
+		return nil, c.Integration, diffs
+	}
+	return nil, nil, nil
+}
+
+// Weakening lists p's changes of class state.Weakening, in plan order.
+func (p Plan) Weakening() []Change {
+	var out []Change
+	for _, c := range p.Changes {
+		if c.Class() == state.Weakening {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // HasChanges reports whether applying p would write anything.

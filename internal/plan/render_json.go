@@ -40,12 +40,17 @@ type jsonSummary struct {
 	Change  int `json:"change"`
 	Replace int `json:"replace"`
 	Destroy int `json:"destroy"`
+	// Weakening counts the changes of class "weakening".
+	Weakening int `json:"weakening"`
 }
 
 type jsonChange struct {
-	Action        Action          `json:"action"`
-	Resource      Resource        `json:"resource"`
-	Key           string          `json:"key"`
+	Action   Action   `json:"action"`
+	Resource Resource `json:"resource"`
+	Key      string   `json:"key"`
+	// Class is derived (Change.Class): written for readers, never read
+	// back.
+	Class         state.Class     `json:"class"`
 	LiveID        string          `json:"live_id,omitempty"`
 	TenantURL     string          `json:"tenant_url,omitempty"` // names it for people: Change.TenantURL, host in ASCII
 	Label         string          `json:"label,omitempty"`      // Change.Label, the spec's; ReadJSON reads it back
@@ -146,7 +151,7 @@ func RenderJSON(w io.Writer, p Plan) error {
 		FormatVersion:   FormatVersion,
 		AccountID:       p.AccountID,
 		HasChanges:      p.HasChanges(),
-		Summary:         jsonSummary{Add: s.Add, Change: s.Change, Replace: s.Replace, Destroy: s.Destroy},
+		Summary:         jsonSummary{Add: s.Add, Change: s.Change, Replace: s.Replace, Destroy: s.Destroy, Weakening: s.Weakening},
 		Changes:         make([]jsonChange, 0, len(p.Changes)),
 		Unmanaged:       jsonUnmanaged{Behaviors: append([]string{}, p.UnmanagedBehaviors...), Integrations: []jsonIntegration{}},
 		Targets:         append([]string{}, p.Targets...),
@@ -180,6 +185,7 @@ func toJSONChange(c Change) (jsonChange, error) {
 		Action:        c.Action,
 		Resource:      c.Resource,
 		Key:           c.Key,
+		Class:         c.Class(),
 		LiveID:        c.LiveID(),
 		TenantURL:     state.DisplayURL(c.TenantURL()),
 		Label:         c.Label(),

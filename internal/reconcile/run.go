@@ -206,6 +206,11 @@ type ApplyOptions struct {
 	// MaxDeletes: a plan deleting (or replacing) more integrations is
 	// refused (checkDeletes).
 	MaxDeletes int
+	// ApproveWeakening approves the plan's weakening changes; without it
+	// a plan with any is refused (checkWeakening). It is a decision of
+	// this run, also for a saved PlanFile: saving a plan records what was
+	// reviewed, not who may approve weakening it.
+	ApproveWeakening bool
 
 	// Review, when set, hears the planned outcome once every plan is
 	// known, before any rule is checked or question asked (the CLI shows
@@ -223,8 +228,8 @@ type ApplyOptions struct {
 // ErrNotApproved is the Refusal of a run whose Approve said no.
 var ErrNotApproved = errors.New("cancelled: the changes were not approved")
 
-// Apply plans the specs (or loads a saved plan), checks the delete limit,
-// asks Approve and executes. Its Status is the worst account's, with one
+// Apply plans the specs (or loads a saved plan), checks the delete limit
+// and weakening changes, asks Approve and executes. Its Status is the worst account's, with one
 // rule over them: when anything was applied in any account and not
 // everything, the run is StatusPartial, whatever failed.
 func Apply(ctx context.Context, opts ApplyOptions) Outcome {
@@ -253,6 +258,10 @@ func Apply(ctx context.Context, opts ApplyOptions) Outcome {
 		return o
 	}
 	if err := checkDeletes(o.Accounts, opts.MaxDeletes); err != nil {
+		o.Refusal, o.Status = err, StatusRefused
+		return o
+	}
+	if err := checkWeakening(o.Accounts, opts.ApproveWeakening); err != nil {
 		o.Refusal, o.Status = err, StatusRefused
 		return o
 	}

@@ -140,3 +140,102 @@ func checkDeletes(accounts []*Account, maxDeletes int) error {
 	}
 	return e
 }
+
+// WeakeningError refuses plans with weakening changes (a behavior
+// disabled or its level lowered, an integration deactivated, deleted,
+// replaced or moved to another tenant_url: internal/state/classes.go)
+// unless the run approves them (ApplyOptions.ApproveWeakening,
+// --approve-weakening): a detection removed in a pull request needs more
+// than the usual approval. It matches plan.ErrRefused and renders like
+// DeleteLimitError: Sentence, then at most MaxRefusalNames names and how
+// many more.
+type WeakeningError struct {
+	// Names are the weakening changes, in plan order: the change's title,
+	// its account when the run has several, and what it weakens. They
+	// are raw live and spec values: Shown makes them safe to print.
+	Names []string
+}
+
+// Sentence is the refusal in one sentence: the count and the fix.
+func (e *WeakeningError) Sentence() string {
+	n := len(e.Names)
+	what := "change weakens"
+	if n != 1 {
+		what = "changes weaken"
+	}
+	return fmt.Sprintf("%d %s detection or the flow of risk scores; apply them with --approve-weakening once someone other than their author has approved them, or fix the spec.", n, what)
+}
+
+// Shown is the first MaxRefusalNames names made safe to print, and how
+// many are left out.
+func (e *WeakeningError) Shown() (names []string, more int) {
+	for i, name := range e.Names {
+		if i == MaxRefusalNames {
+			break
+		}
+		names = append(names, textutil.Visible(textutil.OneLine(name)))
+	}
+	return names, len(e.Names) - len(names)
+}
+
+// Lines is the refusal as short lines: the sentence, "  - NAME" per name
+// shown and "  … and N more".
+func (e *WeakeningError) Lines() []string {
+	names, more := e.Shown()
+	lines := []string{e.Sentence()}
+	for _, n := range names {
+		lines = append(lines, "  - "+n)
+	}
+	if more > 0 {
+		lines = append(lines, "  "+moreLine(more))
+	}
+	return lines
+}
+
+// OneLine is the refusal on one line: the sentence, then "Weakening: A;
+// B; … and N more" (names hold commas).
+func (e *WeakeningError) OneLine() string {
+	names, more := e.Shown()
+	if more > 0 {
+		names = append(names, moreLine(more))
+	}
+	return e.Sentence() + " Weakening: " + strings.Join(names, "; ")
+}
+
+func (e *WeakeningError) Error() string { return strings.Join(e.Lines(), "\n") }
+
+func (e *WeakeningError) Is(target error) bool { return target == plan.ErrRefused }
+
+// checkWeakening returns a *WeakeningError when the accounts' plans have
+// weakening changes and approved is false. Apply calls it after the
+// delete limit, before its approval question: a "yes" at the prompt is
+// the author's own and does not approve a weakening.
+func checkWeakening(accounts []*Account, approved bool) error {
+	if approved {
+		return nil
+	}
+	e := &WeakeningError{}
+	for _, a := range accounts {
+		for _, ch := range a.Plan.Changes {
+			effects := ch.Effects()
+			if state.ClassOfEffects(effects) != state.Weakening {
+				continue
+			}
+			name := ch.Title()
+			if len(accounts) > 1 {
+				name += " (account " + a.Plan.AccountID + ")"
+			}
+			var whats []string
+			for _, ef := range effects {
+				if ef.Class == state.Weakening {
+					whats = append(whats, ef.What)
+				}
+			}
+			e.Names = append(e.Names, name+": "+strings.Join(whats, "; "))
+		}
+	}
+	if len(e.Names) == 0 {
+		return nil
+	}
+	return e
+}

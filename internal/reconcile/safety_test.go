@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -96,5 +97,52 @@ func TestDeleteLimitRefusalEscapesNames(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("no %q in:\n%s", want, err)
 		}
+	}
+}
+
+// weakeningPlan is a plan of account with n behaviors disabled (b-000,
+// b-001, …) and one integration created active (strengthening).
+func weakeningPlan(account string, n int) plan.Plan {
+	p := plan.Plan{AccountID: account}
+	for i := range n {
+		before := state.Behavior{Enabled: true, RiskLevel: "high", Name: fmt.Sprintf("Behavior %d", i)}
+		after := before
+		after.Enabled = false
+		p.Changes = append(p.Changes, plan.Change{Action: plan.Update, Resource: plan.ResourceBehavior, Key: fmt.Sprintf("b-%03d", i),
+			Behavior: &plan.BehaviorChange{Before: before, After: after}, Fields: []plan.FieldDiff{{Field: state.FieldEnabled, Before: "true", After: "false"}}})
+	}
+	in := &state.Integration{ReferenceID: "idp-new", IntegrationType: "Okta", TenantURL: "https://new.okta.com", Active: true}
+	p.Changes = append(p.Changes, plan.Change{Action: plan.Create, Resource: plan.ResourceIntegration, Key: in.ReferenceID, Integration: &plan.IntegrationChange{After: in}})
+	return p
+}
+
+// Weakening changes are refused unless approved, named like the delete
+// limit's: the sentence, at most 10 names with what each weakens, "… and
+// N more"; strengthening changes are not named.
+func TestWeakeningRefusal(t *testing.T) {
+	if err := checkWeakening([]*Account{{Plan: weakeningPlan(acctA, 12)}}, true); err != nil {
+		t.Errorf("approved: %v", err)
+	}
+	if err := checkWeakening([]*Account{{Plan: weakeningPlan(acctA, 0)}}, false); err != nil {
+		t.Errorf("nothing weakens: %v", err)
+	}
+	err := checkWeakening([]*Account{{Plan: weakeningPlan(acctA, 12)}}, false)
+	e, ok := err.(*WeakeningError)
+	if !ok || !errors.Is(err, plan.ErrRefused) {
+		t.Fatalf("checkWeakening = %v, want a *WeakeningError matching plan.ErrRefused", err)
+	}
+	lines := e.Lines()
+	want0 := "12 changes weaken detection or the flow of risk scores; apply them with --approve-weakening once someone other than their author has approved them, or fix the spec."
+	if len(lines) != 12 || lines[0] != want0 ||
+		lines[1] != `  - behavior "b-000": disabled — "Behavior 0" detections stop raising risk scores` ||
+		lines[11] != "  … and 2 more" || strings.Contains(err.Error(), "idp-new") {
+		t.Errorf("Lines() =\n%s", strings.Join(lines, "\n"))
+	}
+	if one := e.OneLine(); !strings.HasPrefix(one, want0+` Weakening: behavior "b-000": disabled`) || !strings.HasSuffix(one, "; … and 2 more") {
+		t.Errorf("OneLine() = %q", one)
+	}
+	two := checkWeakening([]*Account{{Plan: weakeningPlan(acctA, 1)}, {Plan: weakeningPlan(acctB, 0)}}, false)
+	if two == nil || !strings.Contains(two.Error(), `behavior "b-000" (account `+acctA+`): disabled`) || !strings.HasPrefix(two.Error(), "1 change weakens") {
+		t.Errorf("several accounts: %v", two)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -303,5 +304,93 @@ func TestDriftStatus(t *testing.T) {
 	o := Drift(context.Background(), DriftOptions{Inputs{Files: specPaths(t, false, acctA), Connect: connectTo(map[string]*fakeAPI{acctA: liveAPI()}, &calls)}})
 	if o.Status != StatusChanges {
 		t.Errorf("drift: %v, want changes", o.Status)
+	}
+}
+
+// weakeningSpec writes a spec for acctA that disables imp_travel, which
+// live has enabled: a weakening change.
+func weakeningSpec(t *testing.T) (paths []string, api *writableAPI) {
+	t.Helper()
+	src := "version: 1\naccount_id: " + acctA + "\nbehaviors:\n  imp_travel: {enabled: false, risk_level: high}\n"
+	if err := os.WriteFile("w.yaml", []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	api = writable(nil)
+	api.behaviors = map[string]remote.Behavior{"imp_travel": {Enabled: true, RiskLevel: "high", Name: "Impossible Travel"}}
+	return []string{"w.yaml"}, api
+}
+
+// Apply refuses a weakening plan before asking, unless ApproveWeakening;
+// a "yes" to Approve is not enough. Plan only saves it: its status is
+// changes, not refused (the approval belongs to apply).
+func TestApplyRefusesWeakeningUnlessApproved(t *testing.T) {
+	for _, approved := range []bool{false, true} {
+		t.Run(map[bool]string{false: "not approved", true: "approved"}[approved], func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			paths, api := weakeningSpec(t)
+			asked := false
+			o := Apply(context.Background(), ApplyOptions{
+				Inputs:           Inputs{Files: paths, Connect: connectWritable(map[string]*writableAPI{acctA: api})},
+				MaxDeletes:       DefaultMaxDeletes,
+				ApproveWeakening: approved,
+				Approve:          func(context.Context, *Outcome) (bool, error) { asked = true; return true, nil },
+				Execute:          noSettle,
+			})
+			var weak *WeakeningError
+			if approved {
+				if o.Status != StatusOK || !asked || api.writes.Load() == 0 {
+					t.Fatalf("status %v, refusal %v, asked %t, %d writes", o.Status, o.Refusal, asked, api.writes.Load())
+				}
+				return
+			}
+			if o.Status != StatusRefused || !errors.As(o.Refusal, &weak) || asked || api.writes.Load() != 0 {
+				t.Fatalf("status %v, refusal %v, asked %t, %d writes", o.Status, o.Refusal, asked, api.writes.Load())
+			}
+			if !strings.Contains(o.Refusal.Error(), `behavior "imp_travel": disabled — "Impossible Travel" detections stop raising risk scores`) {
+				t.Errorf("refusal does not name it: %v", o.Refusal)
+			}
+		})
+	}
+}
+
+// A weakening plan is saved (plan's status stays "changes"), carrying
+// its classes, and its apply is refused unless this run approves the
+// weakening: saving is not approving, and editing the file's classes
+// does not approve either.
+func TestSavedWeakeningPlanNeedsApproval(t *testing.T) {
+	t.Chdir(t.TempDir())
+	paths, api := weakeningSpec(t)
+	p := Plan(context.Background(), PlanOptions{
+		Inputs:         Inputs{Files: paths, Connect: connectWritable(map[string]*writableAPI{acctA: api})},
+		MaxDeletes:     DefaultMaxDeletes,
+		Out:            "plan.json",
+		RiskctlVersion: "test",
+	})
+	if p.Saved != "plan.json" || p.Status != StatusChanges || p.Refusal != nil {
+		t.Fatalf("plan: saved %q, status %v, refusal %v", p.Saved, p.Status, p.Refusal)
+	}
+	// The file's classes are for readers: edited to "neutral", the apply
+	// still derives "weakening" from the plan's values.
+	data, err := os.ReadFile("plan.json")
+	if err != nil || !strings.Contains(string(data), `"class": "weakening"`) {
+		t.Fatalf("the saved plan does not carry the class (%v):\n%s", err, data)
+	}
+	edited := strings.ReplaceAll(string(data), `"class": "weakening"`, `"class": "neutral"`)
+	edited = strings.ReplaceAll(edited, `"weakening": 1`, `"weakening": 0`)
+	if err := os.WriteFile("plan.json", []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, approved := range []bool{false, true} {
+		o := Apply(context.Background(), ApplyOptions{
+			Inputs:           Inputs{Connect: connectWritable(map[string]*writableAPI{acctA: api})},
+			PlanFile:         "plan.json",
+			RiskctlVersion:   "test",
+			MaxDeletes:       DefaultMaxDeletes,
+			ApproveWeakening: approved,
+			Execute:          noSettle,
+		})
+		if want := map[bool]Status{false: StatusRefused, true: StatusOK}[approved]; o.Status != want {
+			t.Fatalf("approved %t: status %v (refusal %v, err %v), want %v", approved, o.Status, o.Refusal, o.Err, want)
+		}
 	}
 }

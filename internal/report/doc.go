@@ -4,6 +4,22 @@
 // (WriteMarkdown), and GitHub Actions step outputs (GitHub.Publish). Every
 // renderer reads the values (plan.Plan, apply.Result); none parses text.
 //
+// # Weakening changes
+//
+// A plan (KindPlan: plan, and the plan apply shows before asking) in text
+// and Markdown opens with a banner naming each weakening change
+// (plan.Change.Class, decided in internal/state/classes.go), at most 10
+// then "… and N more", each with what it weakens, and saying that apply
+// refuses it without --approve-weakening:
+//
+//	Warning: This plan weakens detection or the flow of risk scores: 1 change. riskctl apply refuses it without --approve-weakening.
+//	  - behavior "imp_travel": disabled — "Impossible Travel" detections stop raising risk scores
+//
+// In Markdown it is a [!WARNING] alert after the refusal's CAUTION (if
+// any) and before the accounts, the title and the effect of each change
+// in code spans. Every change in the JSON has its "class", every summary
+// its "weakening" count, and the GitHub outputs weakening=N.
+//
 // # Text
 //
 // Accounts in order, under "=== account ID (files) ===" when there are
@@ -43,13 +59,13 @@
 //	    "names": ["idp-1 (https://a.okta.com)", …], // at most 10
 //	    "more": 190                        // the names left out
 //	  },
-//	  "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0},  // totals over the accounts
+//	  "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0, "weakening": 1},  // totals over the accounts; weakening: changes of class weakening
 //	  "accounts": [                        // in the order given
 //	    {
 //	      "account_id": "0123…",
 //	      "spec_files": ["prod.yaml"],
 //	      "has_changes": true,
-//	      "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0},
+//	      "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0, "weakening": 1},
 //	      "targets": ["behavior:imp_travel"],   // --target; [] for a full plan
 //	      "ignored": [                     // differences kept out by the spec's ignore lists
 //	        {"resource": "integration", "key": "idp-a", "field": "active", "live": "false", "desired": "true"}
@@ -125,7 +141,7 @@
 //
 // GitHub.Publish appends the Markdown to $GITHUB_STEP_SUMMARY and these
 // lines to $GITHUB_OUTPUT: has_changes=true|false, add=N, change=N,
-// replace=N, destroy=N, exit_code=N, exit_reason=R, where the code and
+// replace=N, destroy=N, weakening=N, exit_code=N, exit_reason=R, where the code and
 // R come from the CLI's status table (internal/cli/exitcode.go): R is one
 // of no-changes, changes, applied, partial, stale-plan, refused,
 // cancelled, invalid, error, in-sync, drift; and apply_refusal=REASON when a

@@ -39,6 +39,7 @@ func (g GitHub) Enabled() bool { return g.OutputPath != "" || g.SummaryPath != "
 //	change=N
 //	replace=N
 //	destroy=N
+//	weakening=N (changes of class weakening: apply refuses them without --approve-weakening)
 //	exit_code=N
 //	exit_reason=REASON
 //	apply_refusal=REFUSAL (only when r.ApplyRefusal is set)
@@ -83,6 +84,7 @@ func Outputs(r Report, exitCode int, exitReason string) string {
 		{"change", strconv.Itoa(t.Change)},
 		{"replace", strconv.Itoa(t.Replace)},
 		{"destroy", strconv.Itoa(t.Destroy)},
+		{"weakening", strconv.Itoa(t.Weakening)},
 		{"exit_code", strconv.Itoa(exitCode)},
 		{"exit_reason", strings.TrimSpace(textutil.OneLine(exitReason))},
 	} {

@@ -33,13 +33,13 @@ func TestPublish(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "earlier=1\n" +
-		"has_changes=true\nadd=2\nchange=4\nreplace=1\ndestroy=2\nexit_code=1\nexit_reason=error\n" +
-		"has_changes=false\nadd=0\nchange=0\nreplace=0\ndestroy=0\nexit_code=0\nexit_reason=no- changes\n"
+		"has_changes=true\nadd=2\nchange=4\nreplace=1\ndestroy=2\nweakening=5\nexit_code=1\nexit_reason=error\n" +
+		"has_changes=false\nadd=0\nchange=0\nreplace=0\ndestroy=0\nweakening=0\nexit_code=0\nexit_reason=no- changes\n"
 	if got := read(t, g.OutputPath); got != want {
 		t.Errorf("outputs:\n%s\nwant:\n%s", got, want)
 	}
 	summary := read(t, g.SummaryPath)
-	if !strings.HasPrefix(summary, "# Earlier step\n\n## riskctl plan: 2 accounts\n") {
+	if !strings.HasPrefix(summary, "# Earlier step\n\n> [!WARNING]\n") {
 		t.Errorf("the summary was not appended after a blank line:\n%.200s", summary)
 	}
 	if strings.Count(summary, "<!-- riskctl:plan account=") != 3 {

@@ -116,13 +116,15 @@ func TestTextPartialIgnoredErrors(t *testing.T) {
 	if want := "Error: account " + acctB + ": remote: GET "; !strings.Contains(b.String(), want) {
 		t.Errorf("text lacks %q:\n%s", want, b.String())
 	}
-	// A single account has no heading; its text is its plan's.
+	// A single account has no heading; its text is its plan's, after the
+	// weakening banner.
 	b.Reset()
 	one := cases[0].report
 	if err := WriteText(&b, one, TextOptions{Color: true}); err != nil {
 		t.Fatal(err)
 	}
 	direct := textWriter{color: true}
+	direct.weakeningBanner(one.weakening())
 	if err := direct.plan(*one.Accounts[0].Plan); err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +241,7 @@ func TestJSONResults(t *testing.T) {
 
 func TestTotals(t *testing.T) {
 	r := reportCases(t)[4].report // every_action + a failed account
-	if got, want := r.Totals(), (plan.Summary{Add: 2, Change: 4, Replace: 1, Destroy: 2}); got != want {
+	if got, want := r.Totals(), (plan.Summary{Add: 2, Change: 4, Replace: 1, Destroy: 2, Weakening: 5}); got != want {
 		t.Errorf("Totals = %+v, want %+v", got, want)
 	}
 	if !r.HasChanges() {

@@ -49,6 +49,8 @@ type jsonSummary struct {
 	Change  int `json:"change"`
 	Replace int `json:"replace"`
 	Destroy int `json:"destroy"`
+	// Weakening counts the changes of class "weakening".
+	Weakening int `json:"weakening"`
 }
 
 type jsonAccount struct {
@@ -86,7 +88,7 @@ type jsonResult struct {
 }
 
 func toJSONSummary(s plan.Summary) jsonSummary {
-	return jsonSummary{Add: s.Add, Change: s.Change, Replace: s.Replace, Destroy: s.Destroy}
+	return jsonSummary{Add: s.Add, Change: s.Change, Replace: s.Replace, Destroy: s.Destroy, Weakening: s.Weakening}
 }
 
 // WriteJSON writes r in the stable JSON schema described in the package

@@ -248,6 +248,10 @@ func (m *mdWriter) report(r Report) {
 		// Markdown.
 		m.b.block(quoteBlock("[!CAUTION]\n**riskctl apply will refuse this plan:**\n\n" + fenced(strings.Join(refusalLines(r.ApplyRefusal), "\n"))))
 	}
+	if m.kind == KindPlan {
+		// After a refusal (which no approval lifts), before any account.
+		m.weakeningBanner(r.weakening())
+	}
 	if len(r.Accounts) > 1 {
 		m.b.block(fmt.Sprintf("## riskctl %s: %d accounts", m.kindName(), len(r.Accounts)))
 		m.b.block(m.totals(r))
@@ -463,6 +467,24 @@ func (m *mdWriter) banner(p plan.Plan) {
 		lead = "This plan deletes or replaces " + plural(n, "integration", "integrations") + ":"
 	}
 	m.b.block(quoteBlock("[!WARNING]\n" + lead + "\n\n" + strings.Join(items, "\n")))
+}
+
+// weakeningBanner opens a plan with a [!WARNING] alert naming its
+// weakening changes (the first maxBannerItems of total, then "… and N
+// more"). Titles and what they weaken hold live values (a reference_id, a
+// tenant_url): each is a code span, never Markdown.
+func (m *mdWriter) weakeningBanner(items []weakeningItem, total int) {
+	if total == 0 {
+		return
+	}
+	lines := []string{"[!WARNING]", "**" + weakeningLead(total) + "** `riskctl apply` refuses it without `--approve-weakening`.", ""}
+	for _, it := range items {
+		lines = append(lines, "- "+code(textutil.Visible(textutil.OneLine(it.title)), false)+": "+code(textutil.Visible(textutil.OneLine(it.what)), false))
+	}
+	if more := total - len(items); more > 0 {
+		lines = append(lines, fmt.Sprintf("- … and %d more (`--format json` gives every change's class)", more))
+	}
+	m.b.block(quoteBlock(strings.Join(lines, "\n")))
 }
 
 // failures lists the failed actions of an apply with their errors.

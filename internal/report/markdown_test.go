@@ -147,8 +147,9 @@ func TestMarkdownRenderedPlan(t *testing.T) {
 	h := renderHTML(t, md)
 	tables := checkHTML(t, h)
 
-	if !strings.HasPrefix(md, "<!-- riskctl:plan account="+acctA+" -->\n") {
-		t.Errorf("the Markdown does not start with the marker:\n%s", md)
+	// The weakening banner first, then the account's section.
+	if !strings.HasPrefix(md, "> [!WARNING]\n> **This plan weakens") || !strings.Contains(md, "\n\n<!-- riskctl:plan account="+acctA+" -->\n") {
+		t.Errorf("the Markdown does not start with the weakening banner, then the marker:\n%s", md)
 	}
 	if !strings.Contains(h, "<!-- riskctl:plan account="+acctA+" -->") {
 		t.Error("the marker is not an HTML comment in the rendered output")

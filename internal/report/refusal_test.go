@@ -31,6 +31,8 @@ func TestRefusalSameEverywhere(t *testing.T) {
 	if !ok || !strings.HasPrefix(caution, "> [!CAUTION]\n") {
 		t.Fatalf("the Markdown does not open with the caution:\n%s", md)
 	}
+	// The weakening banner follows the caution: it is not the refusal.
+	caution, _, _ = strings.Cut(caution, "\n\n> [!WARNING]\n")
 	var js bytes.Buffer
 	if err := WriteJSON(&js, r, exitCodes); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/reconcile"
+	"github.com/riskctl/riskctl/internal/state"
 	"github.com/riskctl/riskctl/internal/textutil"
 )
 
@@ -96,6 +97,50 @@ func (r Report) Totals() plan.Summary {
 	}
 	return plan.SummaryOf(all)
 }
+
+// weakeningItem is one weakening change in a banner: its title (with
+// its account when the report has several) and what it weakens. Both are
+// raw live and spec values: each renderer makes them safe.
+type weakeningItem struct{ title, what string }
+
+// weakening lists the first maxBannerItems weakening changes of every
+// account's plan, in order (state.Weakening: internal/state/classes.go
+// decides), and counts them all.
+func (r Report) weakening() (items []weakeningItem, total int) {
+	for _, a := range r.Accounts {
+		if a.Plan == nil {
+			continue
+		}
+		for _, c := range a.Plan.Changes {
+			if c.Class() != state.Weakening {
+				continue
+			}
+			if total++; total > maxBannerItems {
+				continue // counted, not named: no words to build
+			}
+			title := c.Title()
+			if len(r.Accounts) > 1 {
+				title += " (account " + a.ID() + ")"
+			}
+			var whats []string
+			for _, e := range c.Effects() {
+				if e.Class == state.Weakening {
+					whats = append(whats, e.What)
+				}
+			}
+			items = append(items, weakeningItem{title: title, what: strings.Join(whats, "; ")})
+		}
+	}
+	return items, total
+}
+
+// weakeningLead is the banner's first sentence for n weakening changes.
+func weakeningLead(n int) string {
+	return "This plan weakens detection or the flow of risk scores: " + plural(n, "change", "changes") + "."
+}
+
+// weakeningRule says what apply does with them.
+const weakeningRule = "riskctl apply refuses it without --approve-weakening."
 
 // failed counts the accounts with an error.
 func (r Report) failed() int {

@@ -58,6 +58,9 @@ func WriteText(w io.Writer, r Report, opts TextOptions) error {
 	if len(r.Accounts) == 0 {
 		t.printf("No accounts.\n")
 	}
+	if r.Kind == KindPlan {
+		t.weakeningBanner(r.weakening())
+	}
 	for i, a := range r.Accounts {
 		if i > 0 {
 			t.printf("\n")
@@ -122,6 +125,23 @@ func textTotals(r Report) string {
 		return head + summaryLine(r.Totals()) + fmt.Sprintf(" Apply: %d applied, %d failed, %d skipped.", applied, failed, skipped)
 	}
 	return head + summaryLine(r.Totals())
+}
+
+// weakeningBanner opens a plan with its weakening changes, the first
+// maxBannerItems of total, each on one line with its invisible characters
+// made visible, then a blank line.
+func (t *textWriter) weakeningBanner(items []weakeningItem, total int) {
+	if total == 0 {
+		return
+	}
+	t.printf("%s %s %s\n", t.paint("Warning:", ansiBold+ansiYellow), weakeningLead(total), weakeningRule)
+	for _, it := range items {
+		t.printf("  - %s: %s\n", textutil.Visible(textutil.OneLine(it.title)), textutil.Visible(textutil.OneLine(it.what)))
+	}
+	if more := total - len(items); more > 0 {
+		t.printf("  … and %d more (--format json gives every change's class)\n", more)
+	}
+	t.printf("\n")
 }
 
 type textWriter struct {

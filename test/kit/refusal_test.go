@@ -207,6 +207,10 @@ func checkShortRefusal(t *testing.T, what, s string, n, maxLine int) {
 	}
 }
 
+// weakeningBanner starts riskctl's weakening banner in Markdown, which
+// follows the refusal's caution (internal/report/markdown.go).
+const weakeningBanner = "\n\n> [!WARNING]\n> **This plan weakens"
+
 // TestDeleteLimitRefusalIsShort: a plan deleting 200 integrations is
 // refused in a few short lines on stderr, in the Markdown caution, in the
 // JSON report (apply_refusal and delete_limit) and in the GitHub output
@@ -224,6 +228,9 @@ func TestDeleteLimitRefusalIsShort(t *testing.T) {
 	checkShortRefusal(t, "stderr", run.stderr, n, short)
 	checkShortRefusal(t, "GitHub output apply_refusal", run.outputs["apply_refusal"], n, oneLine)
 	caution, _, _ := strings.Cut(run.stdout, accountMarker)
+	// The weakening banner (the deleted integrations were active) follows
+	// the caution: it is not the refusal.
+	caution, _, _ = strings.Cut(caution, weakeningBanner)
 	checkShortRefusal(t, "Markdown caution", caution, n, short)
 
 	code, stdout, _ := riskctlIn(t, "plan", "-f", "riskscoring/", "--format", "json")
@@ -269,6 +276,7 @@ func prCommentEnv(run refusalRun) map[string]string {
 		"EXIT_REASON":         run.outputs["exit_reason"],
 		"APPLY_REFUSAL":       run.outputs["apply_refusal"],
 		"HAS_CHANGES":         run.outputs["has_changes"],
+		"WEAKENING":           run.outputs["weakening"],
 		"HEAD_SHA":            "0123456789abcdef0123456789abcdef01234567",
 		"RISKCTL_ACCOUNT":     "default",
 		"RISKCTL_ACCOUNT_DIR": "riskscoring",
@@ -434,6 +442,7 @@ func TestPRCommentShowsRefusalOnce(t *testing.T) {
 			// The refusal is shown once, before riskctl's account section;
 			// the plan itself names every integration it deletes.
 			head, _, _ := strings.Cut(body, accountMarker)
+			head, _, _ = strings.Cut(head, weakeningBanner)
 			checkShortRefusal(t, "the PR comment before the plan", head, tc.deletes, 300)
 			if c := len(refusalSentence.FindAllString(body, -1)); c != 1 {
 				t.Errorf("the PR comment shows the refusal %d times, want once", c)

@@ -1237,7 +1237,11 @@ func TestWorkflowsPlanAccountsAsMatrix(t *testing.T) {
 			runsRiskctl++
 			where := fmt.Sprintf("%s: job %s", file, id)
 			needs := mapValue(job, "needs")
-			if needs == nil || !(needs.Value == accounts || (needs.Kind == yaml.SequenceNode && len(needs.Content) == 1 && needs.Content[0].Value == accounts)) {
+			// The apply jobs also wait for the second approval of weakening
+			// changes (TestApplyWorkflowWeakeningApproval).
+			gate := file == applyWorkflow && needs != nil && needs.Kind == yaml.SequenceNode && len(needs.Content) == 2 &&
+				needs.Content[0].Value == accounts && needs.Content[1].Value == weakeningGateJob
+			if needs == nil || !(gate || needs.Value == accounts || (needs.Kind == yaml.SequenceNode && len(needs.Content) == 1 && needs.Content[0].Value == accounts)) {
 				t.Errorf("%s: needs: must be %s (the account discovery)", where, accounts)
 			}
 			strategy := mapValue(job, "strategy")

@@ -16,7 +16,7 @@ func applyCommand(g *globals) *ucli.Command {
 	return withExitCodes("apply", &ucli.Command{
 		Name:  "apply",
 		Usage: "make the account match the spec (-f FILE...), or apply a saved plan (PLANFILE)",
-		UsageText: "riskctl apply -f PATH... [--auto-approve] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]... [--dedupe]\n" +
+		UsageText: "riskctl apply -f PATH... [--auto-approve] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]... [--dedupe] [--access-impact on|off]\n" +
 			"riskctl apply [--format text|json] [--max-deletes N] [--parallelism N] [--allow-other-version] PLANFILE",
 		ArgsUsage: "[PLANFILE]",
 		Description: "With -f, apply plans, shows the plan and asks for approval (--auto-approve\n" +
@@ -34,6 +34,7 @@ func applyCommand(g *globals) *ucli.Command {
 			maxDeletesFlag(),
 			targetFlag(),
 			dedupeFlag(),
+			accessImpactFlag(),
 			&ucli.IntFlag{Name: "parallelism", Value: reconcile.DefaultParallelism, Usage: "API writes in flight at once (the default is Terraform's)"},
 			&ucli.BoolFlag{Name: "allow-other-version", Usage: "apply a saved PLANFILE made by another riskctl version (refused by default)"},
 			reportFormatFlag("text", "json"),
@@ -55,6 +56,7 @@ type applyOptions struct {
 	MaxDeletes        int  // --max-deletes
 	Parallelism       int  // --parallelism: 1 or more
 	Format            string
+	NoAccess          bool // --access-impact=off: only with Files
 }
 
 // applyOptionsFrom reads apply's flags and argument; errors are usage
@@ -94,6 +96,9 @@ func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 	if o.MaxDeletes, err = maxDeletes(c); err != nil {
 		return applyOptions{}, err
 	}
+	if o.NoAccess, err = accessOff(c); err != nil {
+		return applyOptions{}, err
+	}
 	if o.Parallelism = c.Int("parallelism"); o.Parallelism < 1 {
 		return applyOptions{}, usageErrorf("--parallelism %d: expected 1 or more", o.Parallelism)
 	}
@@ -101,8 +106,10 @@ func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 }
 
 func (g *globals) apply(ctx context.Context, o applyOptions) error {
+	in := g.inputs(o.Files)
+	in.NoAccess = o.NoAccess
 	opts := reconcile.ApplyOptions{
-		Inputs:            g.inputs(o.Files),
+		Inputs:            in,
 		Targets:           o.Targets,
 		Dedupe:            o.Dedupe,
 		PlanFile:          o.PlanFile,

@@ -24,6 +24,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -148,6 +149,7 @@ func scenarios(quick bool) []scenario {
 	for _, n := range []int{0, 3, 100, 1000} {
 		ss = append(ss, scenario{name: fmt.Sprintf("plan/%d", n), fn: func(b *bench) row { return b.plan(n) }})
 	}
+	ss = append(ss, scenario{name: "plan-access/200", fn: func(b *bench) row { return b.planAccess(200, 100, 50, 100) }})
 	creates := []int{10, 50, 100}
 	if quick {
 		creates = []int{10, 50}
@@ -485,8 +487,9 @@ func rtts(n float64, d time.Duration) time.Duration { return time.Duration(n * f
 // ok is the verdict of a row: its target held and no process failed.
 func ok(o outcome, target bool) bool { return target && o.failure == "" }
 
-// plan/N: N integrations, all in sync. Target: 2 requests (behaviors and
-// integrations, concurrently) and one round trip: 1.3 × RTT + start-up.
+// plan/N: N integrations, all in sync, and no Access objects. Target: 6
+// requests (behaviors, integrations and the four Access lists, all
+// concurrently) and one round trip: 1.3 × RTT + start-up.
 func (b *bench) plan(n int) row {
 	acct := accountID(0)
 	ins := integrations(0, n)
@@ -495,8 +498,66 @@ func (b *bench) plan(n int) row {
 		return trial{seed: seedAll(acct, ins), account: acct, procs: [][]string{{"plan", "-f", spec}}}
 	})
 	bound := rtts(1.3, b.latency) + b.startup
-	return b.row(o, strconv.Itoa(n), fmt.Sprintf("2 req, ≤ 1.3×RTT+start = %s", short(bound)),
-		ok(o, o.requests == 2 && o.wall <= bound))
+	return b.row(o, strconv.Itoa(n), fmt.Sprintf("6 req, ≤ 1.3×RTT+start = %s", short(bound)),
+		ok(o, o.requests == 6 && o.wall <= bound))
+}
+
+// plan-access/P: a plan of n integrations with Access impact on an account
+// with P reusable policies, apps applications and groups groups (the
+// emulator's pages of 20: several pages per list, the pages after the
+// first fetched concurrently). Target: within one round trip of the same
+// plan with --access-impact=off, measured here too (its wall time is in
+// the target cell).
+func (b *bench) planAccess(policies, apps, groups, n int) row {
+	acct := accountID(0)
+	ins := integrations(0, n)
+	data := accessData(policies, apps, groups)
+	mk := func(args ...string) func(dir string) trial {
+		return func(dir string) trial {
+			spec := writeSpec(filepath.Join(dir, "spec.yaml"), acct, ins)
+			return trial{opts: emulator.Options{Access: data}, seed: seedAll(acct, ins), account: acct,
+				procs: [][]string{append([]string{"plan", "-f", spec}, args...)}}
+		}
+	}
+	off := b.measure(b.runs, mk("--access-impact=off"))
+	o := b.measure(b.runs, mk())
+	if o.failure == "" {
+		o.failure = off.failure
+	}
+	bound := off.wall + b.latency
+	return b.row(o, fmt.Sprintf("%d/%d/%d, %d int.", policies, apps, groups, n),
+		fmt.Sprintf("≤ plan --access-impact=off (%s, %d req) + RTT = %s", short(off.wall), off.requests, short(bound)),
+		ok(o, o.wall <= bound))
+}
+
+// accessData is an Access configuration of the given size: each policy
+// excludes high and pulls in a group requiring a score below high; each
+// application embeds two reusable policies by id; one Okta identity
+// provider per ten integrations.
+func accessData(policies, apps, groups int) *emulator.AccessData {
+	d := &emulator.AccessData{}
+	for i := range groups {
+		d.Groups = append(d.Groups, json.RawMessage(fmt.Sprintf(
+			`{"id":"grp-%04d","name":"Group %d","include":[{"email_domain":{"domain":"g%d.example.com"}}],`+
+				`"require":[{"user_risk_score":{"user_risk_score":["low","medium","unscored"]}}],"exclude":[]}`, i, i, i)))
+	}
+	policy := func(i int) string {
+		return fmt.Sprintf(`{"id":"pol-%04d","name":"Policy %d","decision":"allow","reusable":true,`+
+			`"include":[{"group":{"id":"grp-%04d"}}],"require":[],"exclude":[{"user_risk_score":{"user_risk_score":["high"]}}]}`,
+			i, i, i%max(groups, 1))
+	}
+	for i := range policies {
+		d.Policies = append(d.Policies, json.RawMessage(policy(i)))
+	}
+	for i := range apps {
+		d.Apps = append(d.Apps, json.RawMessage(fmt.Sprintf(`{"id":"app-%04d","name":"App %d","domain":"app%d.example.com","type":"self_hosted","policies":[%s,%s]}`,
+			i, i, i, policy((2*i)%max(policies, 1)), policy((2*i+1)%max(policies, 1)))))
+	}
+	for i := range 10 {
+		d.IdentityProviders = append(d.IdentityProviders, json.RawMessage(fmt.Sprintf(
+			`{"id":"idp-%05d","name":"Okta %d","type":"okta","config":{"okta_account":"https://t%05d.okta.com"}}`, i*10, i, i*10)))
+	}
+	return d
 }
 
 // applyBound is the target of an apply of writes: its plan's read round

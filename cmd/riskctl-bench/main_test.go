@@ -29,8 +29,8 @@ func TestPlan3(t *testing.T) {
 	if len(cells) != 8 {
 		t.Fatalf("no plan/3 row of 8 cells in:\n%s", &out)
 	}
-	if got := strings.TrimSpace(cells[3]); got != "2" {
-		t.Errorf("requests = %s, want 2\n%s", got, &out)
+	if got := strings.TrimSpace(cells[3]); got != "6" {
+		t.Errorf("requests = %s, want 6 (2 risk-scoring, 4 Access)\n%s", got, &out)
 	}
 	if got := strings.TrimSpace(cells[4]); got != "0" {
 		t.Errorf("429s = %s, want 0\n%s", got, &out)

@@ -16,7 +16,7 @@ func applyCommand(g *globals) *ucli.Command {
 	return withExitCodes("apply", &ucli.Command{
 		Name:  "apply",
 		Usage: "make the account match the spec (-f FILE...), or apply a saved plan (PLANFILE)",
-		UsageText: "riskctl apply -f PATH... [--auto-approve] [--approve-weakening] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]... [--dedupe]\n" +
+		UsageText: "riskctl apply -f PATH... [--auto-approve] [--approve-weakening] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]... [--dedupe] [--access-impact on|off]\n" +
 			"riskctl apply [--approve-weakening] [--format text|json] [--max-deletes N] [--parallelism N] [--allow-other-version] PLANFILE",
 		ArgsUsage: "[PLANFILE]",
 		Description: "With -f, apply plans, shows the plan and asks for approval (--auto-approve\n" +
@@ -40,6 +40,7 @@ func applyCommand(g *globals) *ucli.Command {
 			maxDeletesFlag(),
 			targetFlag(),
 			dedupeFlag(),
+			accessImpactFlag("off"),
 			&ucli.IntFlag{Name: "parallelism", Value: reconcile.DefaultParallelism, Usage: "API writes in flight at once (the default is Terraform's)"},
 			&ucli.BoolFlag{Name: "allow-other-version", Usage: "apply a saved PLANFILE made by another riskctl version (refused by default)"},
 			reportFormatFlag("text", "json"),
@@ -62,6 +63,7 @@ type applyOptions struct {
 	MaxDeletes        int  // --max-deletes
 	Parallelism       int  // --parallelism: 1 or more
 	Format            string
+	NoAccess          bool // --access-impact=off: only with Files
 }
 
 // applyOptionsFrom reads apply's flags and argument; errors are usage
@@ -78,8 +80,8 @@ func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 		Format:            format,
 	}
 	if c.NArg() > 0 {
-		if len(c.StringSlice("file")) > 0 || len(c.StringSlice("target")) > 0 || c.IsSet("dedupe") {
-			return applyOptions{}, usageErrorf("apply takes either -f FILE... or a saved PLANFILE, not both (a saved plan keeps its own targets and --dedupe)")
+		if len(c.StringSlice("file")) > 0 || len(c.StringSlice("target")) > 0 || c.IsSet("dedupe") || c.IsSet("access-impact") {
+			return applyOptions{}, usageErrorf("apply takes either -f FILE... or a saved PLANFILE, not both (a saved plan keeps its own targets and --dedupe, and is applied without Access reads)")
 		}
 		if c.NArg() > 1 {
 			return applyOptions{}, usageErrorf("apply takes one PLANFILE, got %d arguments", c.NArg())
@@ -102,6 +104,9 @@ func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 	if o.MaxDeletes, err = maxDeletes(c); err != nil {
 		return applyOptions{}, err
 	}
+	if o.NoAccess, err = accessOff(c); err != nil {
+		return applyOptions{}, err
+	}
 	if o.Parallelism = c.Int("parallelism"); o.Parallelism < 1 {
 		return applyOptions{}, usageErrorf("--parallelism %d: expected 1 or more", o.Parallelism)
 	}
@@ -109,8 +114,10 @@ func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 }
 
 func (g *globals) apply(ctx context.Context, o applyOptions) error {
+	in := g.inputs(o.Files)
+	in.NoAccess = o.NoAccess
 	opts := reconcile.ApplyOptions{
-		Inputs:            g.inputs(o.Files),
+		Inputs:            in,
 		Targets:           o.Targets,
 		Dedupe:            o.Dedupe,
 		PlanFile:          o.PlanFile,

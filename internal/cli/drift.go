@@ -14,21 +14,22 @@ func driftCommand(g *globals) *ucli.Command {
 	return withExitCodes("drift", &ucli.Command{
 		Name:      "drift",
 		Usage:     "read-only check that the account matches the spec (the exit code says whether it drifted)",
-		UsageText: "riskctl drift -f PATH... [--format text|json|markdown]",
+		UsageText: "riskctl drift -f PATH... [--format text|json|markdown] [--access-impact on|off]",
 		ArgsUsage: " ",
 		Description: "Examples:\n" +
 			"  riskctl drift -f riskscoring/                              # every spec in the directory\n" +
 			"  riskctl drift -f riskscoring/ --format markdown            # the body of a drift issue\n" +
 			"  riskctl drift -f prod.yaml -f staging.yaml --format json   # two accounts, one report",
-		Flags:  []ucli.Flag{fileFlag(), reportFormatFlag("text", "json", "markdown")},
+		Flags:  []ucli.Flag{fileFlag(), reportFormatFlag("text", "json", "markdown"), accessImpactFlag("on")},
 		Action: action(driftOptionsFrom, g.drift),
 	})
 }
 
 // driftOptions are drift's flags, checked.
 type driftOptions struct {
-	Files  []string // -f: spec files and directories
-	Format string   // --format: text, json or markdown
+	Files    []string // -f: spec files and directories
+	Format   string   // --format: text, json or markdown
+	NoAccess bool     // --access-impact=off
 }
 
 // driftOptionsFrom reads drift's flags; errors are usage errors (exit 3).
@@ -41,11 +42,17 @@ func driftOptionsFrom(c *ucli.Context) (driftOptions, error) {
 	if err != nil {
 		return driftOptions{}, err
 	}
-	return driftOptions{Files: files, Format: format}, nil
+	noAccess, err := accessOff(c)
+	if err != nil {
+		return driftOptions{}, err
+	}
+	return driftOptions{Files: files, Format: format, NoAccess: noAccess}, nil
 }
 
 func (g *globals) drift(ctx context.Context, o driftOptions) error {
-	out := reconcile.Drift(ctx, reconcile.DriftOptions{Inputs: g.inputs(o.Files)})
+	in := g.inputs(o.Files)
+	in.NoAccess = o.NoAccess
+	out := reconcile.Drift(ctx, reconcile.DriftOptions{Inputs: in})
 	return g.renderDrift(o, out)
 }
 

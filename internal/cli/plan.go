@@ -16,7 +16,7 @@ func planCommand(g *globals) *ucli.Command {
 	return withExitCodes("plan", &ucli.Command{
 		Name:      "plan",
 		Usage:     "show what apply would change; never writes to the account",
-		UsageText: "riskctl plan -f PATH... [--out PLANFILE] [--format text|json|markdown] [--detailed-exitcode] [--max-deletes N] [--target T]... [--dedupe]",
+		UsageText: "riskctl plan -f PATH... [--out PLANFILE] [--format text|json|markdown] [--detailed-exitcode] [--max-deletes N] [--target T]... [--dedupe] [--access-impact on|off]",
 		ArgsUsage: " ",
 		Description: "Examples:\n" +
 			"  riskctl plan -f riskscoring/ --out plan.json                         # review it, then: riskctl apply plan.json\n" +
@@ -30,6 +30,7 @@ func planCommand(g *globals) *ucli.Command {
 			maxDeletesFlag(),
 			targetFlag(),
 			dedupeFlag(),
+			accessImpactFlag("on"),
 		},
 		Action: action(planOptionsFrom, g.plan),
 	})
@@ -51,6 +52,7 @@ type planOptions struct {
 	MaxDeletes       int      // --max-deletes: the limit apply will enforce
 	Targets          []plan.Target
 	Dedupe           bool // --dedupe: delete the extras of a shared reference_id
+	NoAccess         bool // --access-impact=off
 }
 
 // planOptionsFrom reads plan's flags; errors are usage errors (exit 3).
@@ -71,6 +73,10 @@ func planOptionsFrom(c *ucli.Context) (planOptions, error) {
 	if err != nil {
 		return planOptions{}, err
 	}
+	noAccess, err := accessOff(c)
+	if err != nil {
+		return planOptions{}, err
+	}
 	return planOptions{
 		Files:            files,
 		Out:              c.String("out"),
@@ -79,6 +85,7 @@ func planOptionsFrom(c *ucli.Context) (planOptions, error) {
 		MaxDeletes:       limit,
 		Targets:          targets,
 		Dedupe:           c.Bool("dedupe"),
+		NoAccess:         noAccess,
 	}, nil
 }
 
@@ -88,8 +95,10 @@ func dedupeFlag() ucli.Flag {
 }
 
 func (g *globals) plan(ctx context.Context, o planOptions) error {
+	in := g.inputs(o.Files)
+	in.NoAccess = o.NoAccess
 	out := reconcile.Plan(ctx, reconcile.PlanOptions{
-		Inputs:         g.inputs(o.Files),
+		Inputs:         in,
 		Targets:        o.Targets,
 		Dedupe:         o.Dedupe,
 		MaxDeletes:     o.MaxDeletes,

@@ -163,6 +163,7 @@ func TestApplyOptions(t *testing.T) {
 		if o.Parallelism == 0 {
 			o.Parallelism = apply.DefaultParallelism
 		}
+		o.NoAccess = true // apply's --access-impact defaults to off
 		return o
 	}
 	checkOptions(t, "apply", applyOptionsFrom, []optionsCase[applyOptions]{
@@ -170,32 +171,35 @@ func TestApplyOptions(t *testing.T) {
 		{"apply -f a.yaml", base(applyOptions{Files: []string{"a.yaml"}})},
 		{"apply -f a.yaml -f b.yaml --auto-approve --format json --max-deletes 10 --parallelism 1 --target behavior:k",
 			applyOptions{Files: []string{"a.yaml", "b.yaml"}, Targets: []plan.Target{behavior("k")},
-				AutoApprove: true, Format: "json", MaxDeletes: 10, Parallelism: 1}},
+				AutoApprove: true, Format: "json", MaxDeletes: 10, Parallelism: 1, NoAccess: true}},
 		{"apply --target integration:r --debug --parallelism=2 -f a.yaml --auto-approve -f b.yaml --max-deletes 0",
 			applyOptions{Files: []string{"a.yaml", "b.yaml"}, Targets: []plan.Target{integration("r")},
-				AutoApprove: true, Format: "text", MaxDeletes: 0, Parallelism: 2}},
+				AutoApprove: true, Format: "text", MaxDeletes: 0, Parallelism: 2, NoAccess: true}},
 		{"apply -f a.yaml --allow-other-version", base(applyOptions{Files: []string{"a.yaml"}, AllowOtherVersion: true})},
 		{"apply --dedupe -f a.yaml", base(applyOptions{Files: []string{"a.yaml"}, Dedupe: true})},
+		{"apply -f a.yaml --access-impact on", applyOptions{Files: []string{"a.yaml"}, Format: "text",
+			MaxDeletes: reconcile.DefaultMaxDeletes, Parallelism: apply.DefaultParallelism}},
 		// apply PLANFILE: flags before and after it.
 		{"apply plan.json", base(applyOptions{PlanFile: "plan.json"})},
 		{"apply plan.json --format json --max-deletes 5 --allow-other-version --parallelism 8",
-			applyOptions{PlanFile: "plan.json", Format: "json", MaxDeletes: 5, AllowOtherVersion: true, Parallelism: 8}},
+			applyOptions{PlanFile: "plan.json", Format: "json", MaxDeletes: 5, AllowOtherVersion: true, Parallelism: 8, NoAccess: true}},
 		{"apply --max-deletes 5 --format=json plan.json --allow-other-version --parallelism=8 --emulate",
-			applyOptions{PlanFile: "plan.json", Format: "json", MaxDeletes: 5, AllowOtherVersion: true, Parallelism: 8}},
+			applyOptions{PlanFile: "plan.json", Format: "json", MaxDeletes: 5, AllowOtherVersion: true, Parallelism: 8, NoAccess: true}},
 		// The saved plan is the approval: --format json needs no --auto-approve.
 		{"apply --format json plan.json", base(applyOptions{PlanFile: "plan.json", Format: "json"})},
 		{"apply plan.json --auto-approve --max-deletes 0",
-			applyOptions{PlanFile: "plan.json", AutoApprove: true, Format: "text", MaxDeletes: 0, Parallelism: apply.DefaultParallelism}},
+			applyOptions{PlanFile: "plan.json", AutoApprove: true, Format: "text", MaxDeletes: 0, Parallelism: apply.DefaultParallelism, NoAccess: true}},
 		{"apply - --auto-approve", base(applyOptions{PlanFile: "-", AutoApprove: true})},
 		{"apply --allow-other-version -- -plan.json", base(applyOptions{PlanFile: "-plan.json", AllowOtherVersion: true})},
 	})
 	checkUsageErrors(t, "apply", applyOptionsFrom, []usageCase{
 		u("apply", "no spec file: pass -f FILE or -f DIRECTORY"),
+		u("apply plan.json --access-impact on", "either -f FILE... or a saved PLANFILE"),
 		u("apply --auto-approve", "no spec file"),
 		u("apply plan.json -f a.yaml", "apply takes either -f FILE... or a saved PLANFILE, not both"),
 		u("apply -f a.yaml plan.json", "not both"),
 		u("apply plan.json --target behavior:k", "not both (a saved plan keeps its own targets"),
-		u("apply plan.json --dedupe", "not both (a saved plan keeps its own targets and --dedupe)"),
+		u("apply plan.json --dedupe", "not both (a saved plan keeps its own targets and --dedupe"),
 		u("apply a.json b.json", "apply takes one PLANFILE, got 2 arguments"),
 		u("apply a.json --auto-approve b.json c.json", "apply takes one PLANFILE, got 3 arguments"),
 		{args: []string{"apply", ""}, err: "PLANFILE is empty"},

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/riskctl/riskctl/internal/apply"
+	"github.com/riskctl/riskctl/internal/assess"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/spec"
@@ -34,6 +35,18 @@ type Account struct {
 	Err error
 	// Status is how the account ended (StatusOf(Err), or apply's).
 	Status Status
+
+	// What the plan means (access.go): the Access user_risk_score rules
+	// it changes and the standing mistakes (AccessImpact), whether every
+	// Access list was read (AccessChecked, else AccessNotChecked says what
+	// was not checked and why), and the wiring findings (Findings, an
+	// unmanaged active integration among them unless the spec allows it).
+	// Not set for a saved plan, which is applied as it was reviewed.
+	AccessImpact     []assess.Impact
+	AccessChecked    bool
+	AccessNotChecked string
+	AccessOff        bool // the run was asked not to read Access (--access-impact=off)
+	Findings         []assess.Finding
 }
 
 // ID is the account the spec names.
@@ -51,7 +64,11 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // account does not stop the others: its Err says why and its Status how
 // bad it is. A failed read of behaviors or of the integrations listing
 // fails that account (never a plan that would create everything).
-func planAccounts(ctx context.Context, files []*spec.File, connect Connect, opts plan.Options) []*Account {
+//
+// Unless noAccess, each account's Access lists are read too, beside its
+// live state, and the plan assessed (assessAccount); a failed Access read
+// never fails the account.
+func planAccounts(ctx context.Context, files []*spec.File, connect Connect, opts plan.Options, noAccess bool) []*Account {
 	accounts := make([]*Account, len(files))
 	sem := make(chan struct{}, AccountsInFlight)
 	var wg sync.WaitGroup
@@ -61,7 +78,7 @@ func planAccounts(ctx context.Context, files []*spec.File, connect Connect, opts
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			a := accounts[i]
-			a.Err = planAccount(ctx, a, connect, opts)
+			a.Err = planAccount(ctx, a, connect, opts, noAccess)
 			a.Status = StatusOf(a.Err)
 		})
 	}
@@ -69,16 +86,23 @@ func planAccounts(ctx context.Context, files []*spec.File, connect Connect, opts
 	return accounts
 }
 
-func planAccount(ctx context.Context, a *Account, connect Connect, opts plan.Options) (err error) {
+func planAccount(ctx context.Context, a *Account, connect Connect, opts plan.Options, noAccess bool) (err error) {
 	if a.API, err = connect(a.ID()); err != nil {
 		return err
 	}
+	// The Access reads overlap the risk-scoring reads (access.go).
+	access := startAccessReads(ctx, a.API, noAccess)
 	if a.Live, err = remote.Fetch(ctx, a.API, a.ID()); err != nil {
+		access.stop()
 		return err
 	}
 	opts.Policy = a.File.Policy
-	a.Plan, err = plan.ComputeWith(a.File.Account, a.Live, opts)
-	return withSpecPositions(err, a.File)
+	if a.Plan, err = plan.ComputeWith(a.File.Account, a.Live, opts); err != nil {
+		access.stop()
+		return withSpecPositions(err, a.File)
+	}
+	assessAccount(a, access)
+	return nil
 }
 
 // withSpecPositions points a missing-behavior error at the spec lines that

@@ -91,7 +91,7 @@ func TestFailedReadStopsThatAccountOnly(t *testing.T) {
 			broken(bad)
 			var calls atomic.Int32
 			files := []*spec.File{specFile(t, acctA, false), specFile(t, acctB, false)}
-			accounts := planAccounts(context.Background(), files, connectTo(map[string]*fakeAPI{acctA: bad, acctB: good}, &calls), plan.Options{})
+			accounts := planAccounts(context.Background(), files, connectTo(map[string]*fakeAPI{acctA: bad, acctB: good}, &calls), plan.Options{}, false)
 			if accounts[0].Err == nil || accounts[0].Plan.HasChanges() {
 				t.Errorf("account A: err %v, %d changes; want an error and no plan", accounts[0].Err, len(accounts[0].Plan.Changes))
 			}
@@ -134,7 +134,7 @@ func TestNoPlanSavedWhenAnAccountFailed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var calls atomic.Int32
-	accounts := planAccounts(context.Background(), files, connectTo(map[string]*fakeAPI{acctA: liveAPI()}, &calls), plan.Options{})
+	accounts := planAccounts(context.Background(), files, connectTo(map[string]*fakeAPI{acctA: liveAPI()}, &calls), plan.Options{}, false)
 	if err := savePlan(target, accounts, saveOptions{RiskctlVersion: "test"}); err == nil {
 		t.Fatal("savePlan succeeded with a failed account")
 	}
@@ -154,7 +154,7 @@ func savedPlan(t *testing.T, prune bool) (planfile.File, map[string]*fakeAPI) {
 		t.Fatal(err)
 	}
 	var calls atomic.Int32
-	accounts := planAccounts(context.Background(), files, connectTo(apis, &calls), plan.Options{})
+	accounts := planAccounts(context.Background(), files, connectTo(apis, &calls), plan.Options{}, false)
 	if err := savePlan(target, accounts, saveOptions{RiskctlVersion: "test"}); err != nil {
 		t.Fatal(err)
 	}

@@ -100,6 +100,9 @@ type Inputs struct {
 	Spec  spec.Options
 	// Connect gives each account its API client.
 	Connect Connect
+	// NoAccess skips the Access reads, so plans carry no Access impact
+	// and no identity provider findings (--access-impact=off).
+	NoAccess bool
 }
 
 // PlanOptions steer Plan.
@@ -139,7 +142,7 @@ func Plan(ctx context.Context, opts PlanOptions) Outcome {
 			return stopped(err)
 		}
 	}
-	o := Outcome{Accounts: planAccounts(ctx, files, opts.Connect, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe})}
+	o := Outcome{Accounts: planAccounts(ctx, files, opts.Connect, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe}, opts.NoAccess)}
 	if o.Status = accountsStatus(o.Accounts); o.Status != StatusOK {
 		if save != nil {
 			o.NotSaved = "not every account was planned"
@@ -172,14 +175,16 @@ type DriftOptions struct {
 
 // Drift loads the specs and plans every account, to report how live
 // differs from them. Its Status is the worst account's when one failed,
-// else StatusChanges on drift, else StatusOK.
+// else StatusChanges on drift or on an active integration no spec manages
+// (unless the spec allows them: it streams risk scores to a tenant nobody
+// declared), else StatusOK.
 func Drift(ctx context.Context, opts DriftOptions) Outcome {
 	files, err := spec.Load(opts.Files, opts.Spec)
 	if err != nil {
 		return stopped(err)
 	}
-	o := Outcome{Accounts: planAccounts(ctx, files, opts.Connect, plan.Options{})}
-	if o.Status = accountsStatus(o.Accounts); o.Status == StatusOK && o.HasChanges() {
+	o := Outcome{Accounts: planAccounts(ctx, files, opts.Connect, plan.Options{}, opts.NoAccess)}
+	if o.Status = accountsStatus(o.Accounts); o.Status == StatusOK && (o.HasChanges() || o.hasUnmanagedActive()) {
 		o.Status = StatusChanges
 	}
 	return o
@@ -244,7 +249,7 @@ func Apply(ctx context.Context, opts ApplyOptions) Outcome {
 		if err != nil {
 			return stopped(err)
 		}
-		o.Accounts = planAccounts(ctx, files, opts.Connect, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe})
+		o.Accounts = planAccounts(ctx, files, opts.Connect, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe}, opts.NoAccess)
 		if o.Status = accountsStatus(o.Accounts); o.Status != StatusOK {
 			return o
 		}

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/riskctl/riskctl/internal/state"
@@ -147,12 +149,21 @@ func (c *Client) ListIdentityProviders(ctx context.Context) ([]state.IdentityPro
 	})
 }
 
+// AccessPerPage is the page size asked of the Access lists (their
+// per_page parameter, cloudflare-go's AccessPolicyListParams and the like;
+// 100 is Cloudflare's usual cap): a plan's Access reads then stay within
+// one round trip more than its risk-scoring reads for a few hundred
+// objects, the pages after the first being fetched concurrently. A
+// server that pages smaller is followed all the same.
+const AccessPerPage = 100
+
 // listAccess follows every page of an Access collection (each page's
 // result an array), decoding each item with conv. An item that cannot be
 // decoded fails the listing with its position and, when conv got that far,
 // the object's id and name.
 func listAccess[W, T any](ctx context.Context, c *Client, op, path string, conv func(W) (T, error)) ([]T, error) {
-	r := request{op: op, method: http.MethodGet, path: path, api: "/access"}
+	r := request{op: op, method: http.MethodGet, path: path, api: "/access",
+		query: url.Values{"per_page": {strconv.Itoa(AccessPerPage)}}}
 	all := []T{}
 	err := c.pages(ctx, r, func(result json.RawMessage) (int, error) {
 		var page []json.RawMessage

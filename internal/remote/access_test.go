@@ -64,7 +64,8 @@ func TestListAccessPoliciesFollowsEveryPage(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
-	if q := queries(f); len(q) != 3 || q[0] != "" || !sameSet(q[1:], []string{"page=2", "page=3"}) {
+	// per_page on every page (AccessPerPage), page from the second on.
+	if q := queries(f); len(q) != 3 || q[0] != "per_page=100" || !sameSet(q[1:], []string{"page=2&per_page=100", "page=3&per_page=100"}) {
 		t.Errorf("queries %q", q)
 	}
 	// No personal data is held: no email address, no IP range.

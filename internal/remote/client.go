@@ -117,7 +117,7 @@ type request struct {
 	op     string     // for errors and logs, e.g. `get integration "…"`
 	method string     // HTTP method
 	path   string     // below /accounts/{account_id}/zt_risk_scoring (or api), already escaped
-	query  url.Values // nil on every first request
+	query  url.Values // nil on every first request but the Access lists' (per_page)
 	body   any        // marshalled as JSON when non-nil
 	// idempotent says the request may be repeated blindly. GET, PUT and
 	// DELETE are; a POST is not unless it says so (reset is).

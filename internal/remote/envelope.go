@@ -226,6 +226,11 @@ func (c *Client) fetchPages(ctx context.Context, r request, from, to int) ([]*en
 		}
 		pr := r
 		pr.query = url.Values{"page": {strconv.Itoa(from + i)}}
+		for k, v := range r.query { // the first request's own (per_page)
+			if k != "page" {
+				pr.query[k] = v
+			}
+		}
 		wg.Go(func() {
 			defer func() { <-slots }()
 			env, err := c.do(ctx, pr)

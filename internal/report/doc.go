@@ -33,7 +33,14 @@
 //	  + integration "idp-new": missing from the account (desired integration_type "Okta", tenant_url "…", active true)
 //	  - integration "idp-old": not in the spec (live id "…", integration_type "Okta", tenant_url "…", active true)
 //
-// or "No drift: account X matches the spec.". The plan text itself
+// or "No drift: account X matches the spec.", or, when the only drift is an
+// active integration no spec manages, "Drift detected on account X: an
+// active integration no spec manages (findings above); …". Before the plan
+// or drift of an account come what it means (meaning.go): "Findings (N):"
+// with one "! KIND "REF": detail" line each, "Access impact (N):" with one
+// line per rule the plan makes dead, revives or changes, "Access lint
+// (standing mistakes) (N):", and "Note: … not checked: …" when Access
+// could not be read. The plan text itself
 // lists ignored differences and warns of a targeted plan; the report adds
 // the count after it: "N differences ignored by the spec's ignore
 // lists.". A drift report starts with "Warning: partial plan (targets:
@@ -51,7 +58,7 @@
 //	  "format_version": "1",
 //	  "kind": "plan",                      // "plan" | "apply" | "drift"
 //	  "riskctl_version": "v0.4.0",         // "" when unknown
-//	  "has_changes": true,                 // any account has changes (drift: drifted)
+//	  "has_changes": true,                 // any account has changes (drift: drifted, an active integration no spec manages included)
 //	  "apply_refusal": "…",                // plan only, when apply will refuse this plan: why, and the fix, on one line
 //	  "delete_limit": {                    // with apply_refusal, when the delete limit refuses
 //	    "message": "the plan deletes 200 integrations, …", // the sentence: the counts and the fix
@@ -73,6 +80,15 @@
 //	      "plan": {…},                     // the plan in package plan's JSON format; null when the account failed before planning
 //	      "error": "…",                    // only when the account failed
 //	      "exit_code": 0,                  // this account's exit code
+//	      "access_impact": [               // Access rules the plan makes dead, revives or changes, and lint (package assess)
+//	        {"policy_id": "…", "policy_name": "Block high risk", "decision": "allow", "list": "exclude",
+//	         "levels": ["high"], "apps": ["Intranet"], "effect": "dead", "detail": "…"}
+//	      ],
+//	      "access_checked": true,          // every Access list was read (false for an applied saved plan: not assessed)
+//	      "access_not_checked": "…",       // when false and known: what was not checked, and why
+//	      "findings": [                    // wiring breaks: unmanaged_active_integration, idp_missing, idp_not_okta, idp_tenant_mismatch
+//	        {"kind": "unmanaged_active_integration", "reference_id": "…", "detail": "…"}
+//	      ],
 //	      "results": [                     // kind "apply" only: one per plan change, in plan order; [] when apply did not start
 //	        {
 //	          "action": "create",          // as in the plan
@@ -113,7 +129,11 @@
 //
 // (drift is a problem: an integration the spec declares that is missing
 // from the account is marked as drift, never as a green create), then the
-// unmanaged objects and the ignored differences. A table of at most 10
+// unmanaged objects and the ignored differences. Before the change tables,
+// after the alerts, come the findings (| Finding | reference_id | Detail |),
+// the Access impact (| Effect | Policy | Decision | List | Levels | Apps |
+// Detail |), the Access lint folded, and a [!NOTE] when Access could not be
+// read. A table of at most 10
 // changes (changes, not rows: an update of several fields is one change)
 // is open under its "####" heading; a bigger one is folded in <details>
 // whose summary counts what is inside, in the plan's order and action
@@ -122,10 +142,13 @@
 //	<details><summary>Integrations: 2 create · 2 update · 5 delete</summary>
 //	<details><summary>Errors: 11 failed actions</summary>
 //
-// The unmanaged objects and the ignored differences are not changes: they
+// The unmanaged behaviors and the ignored differences are not changes: they
 // are always folded, with their counts ("Unmanaged, left alone (not in the
-// spec): 2 behaviors · 1 integration", "2 differences ignored by the
-// spec's ignore lists"). Values are code spans (| escaped as \|, the lines
+// spec): 2 behaviors", "2 differences ignored by the spec's ignore
+// lists"). The unmanaged integrations are news (each may stream risk
+// scores to a tenant nobody declared): an open table "Unmanaged
+// integrations (not in any spec, left alone): N" with reference_id, id,
+// tenant_url and active. Values are code spans (| escaped as \|, the lines
 // of a multi-line value joined with " · ", the fence longer than any
 // backtick run inside). Several accounts get a title and a totals line
 // first.
@@ -141,7 +164,8 @@
 //
 // GitHub.Publish appends the Markdown to $GITHUB_STEP_SUMMARY and these
 // lines to $GITHUB_OUTPUT: has_changes=true|false, add=N, change=N,
-// replace=N, destroy=N, weakening=N, exit_code=N, exit_reason=R, where the code and
+// replace=N, destroy=N, weakening=N, exit_code=N, exit_reason=R, access_impact=N (Access
+// impact entries, lint included), findings=N (over every account), where the code and
 // R come from the CLI's status table (internal/cli/exitcode.go): R is one
 // of no-changes, changes, applied, partial, stale-plan, refused,
 // cancelled, invalid, error, in-sync, drift; and apply_refusal=REASON when a

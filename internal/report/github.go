@@ -42,6 +42,8 @@ func (g GitHub) Enabled() bool { return g.OutputPath != "" || g.SummaryPath != "
 //	weakening=N (changes of class weakening: apply refuses them without --approve-weakening)
 //	exit_code=N
 //	exit_reason=REASON
+//	access_impact=N (Access impact entries, lint included, every account)
+//	findings=N (wiring findings, every account)
 //	apply_refusal=REFUSAL (only when r.ApplyRefusal is set)
 //
 // The counts are r.Totals(). Values are single lines (CR and LF in
@@ -88,6 +90,9 @@ func Outputs(r Report, exitCode int, exitReason string) string {
 		{"exit_code", strconv.Itoa(exitCode)},
 		{"exit_reason", strings.TrimSpace(textutil.OneLine(exitReason))},
 	} {
+		b.WriteString(kv[0] + "=" + kv[1] + "\n")
+	}
+	for _, kv := range meaningOutputs(r) {
 		b.WriteString(kv[0] + "=" + kv[1] + "\n")
 	}
 	if r.ApplyRefusal != nil {

@@ -64,6 +64,11 @@ type jsonAccount struct {
 	Error      string          `json:"error,omitempty"`
 	ExitCode   int             `json:"exit_code"`
 	Results    *[]jsonResult   `json:"results,omitempty"` // kind "apply" only
+	// What the plan means (meaning.go).
+	AccessImpact     []jsonImpact  `json:"access_impact"`
+	AccessChecked    bool          `json:"access_checked"`
+	AccessNotChecked string        `json:"access_not_checked,omitempty"`
+	Findings         []jsonFinding `json:"findings"`
 }
 
 type jsonIgnored struct {
@@ -132,7 +137,7 @@ func toJSONAccount(kind Kind, a Account, exitCode int) (jsonAccount, error) {
 	ja := jsonAccount{
 		AccountID:  a.ID(),
 		SpecFiles:  append([]string{}, a.SpecFiles...),
-		HasChanges: a.HasChanges(),
+		HasChanges: a.HasChanges() || (kind == KindDrift && a.Drifted()),
 		Summary:    toJSONSummary(a.Summary()),
 		Targets:    []string{},
 		Ignored:    []jsonIgnored{},
@@ -142,6 +147,7 @@ func toJSONAccount(kind Kind, a Account, exitCode int) (jsonAccount, error) {
 	if a.Err != nil {
 		ja.Error = a.Err.Error()
 	}
+	meaningJSON(&ja, a)
 	if p := a.Plan; p != nil {
 		ja.Targets = append(ja.Targets, p.Targets...)
 		for _, ig := range p.Ignored {

@@ -281,7 +281,7 @@ func (m *mdWriter) totals(r Report) string {
 	case KindDrift:
 		drifted := 0
 		for _, a := range r.Accounts {
-			if a.HasChanges() {
+			if a.Drifted() {
 				drifted++
 			}
 		}
@@ -322,6 +322,7 @@ func (m *mdWriter) account(a Account) {
 	}
 	m.summary(a)
 	m.banner(*p)
+	m.meaning(a) // findings and Access impact before the changes
 	if m.kind == KindApply && a.Result != nil {
 		m.failures(*a.Result)
 	}
@@ -401,6 +402,10 @@ func (m *mdWriter) summary(a Account) {
 	}
 	switch m.kind {
 	case KindDrift:
+		if !p.HasChanges() && a.HasUnmanagedActive() {
+			m.b.block("**Drift detected:** an active integration that no spec manages sends risk scores (see the findings); the spec's objects match.")
+			return
+		}
 		if !p.HasChanges() {
 			m.b.block("✅\u00a0**No drift:** " + matches + ".")
 			return
@@ -603,11 +608,14 @@ func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult b
 	return b.String()
 }
 
-// unmanaged lists the objects the spec does not name, always folded
-// (they are not changes) and labelled with their counts.
+// unmanaged lists the objects the spec does not name: the integrations
+// unfolded (unmanagedIntegrations: each may stream risk scores to a tenant
+// nobody declared), the behaviors folded (they are not changes) and
+// labelled with their count.
 func (m *mdWriter) unmanaged(p plan.Plan) {
-	nb, ni := len(p.UnmanagedBehaviors), len(p.UnmanagedIntegrations)
-	if nb+ni == 0 {
+	m.unmanagedIntegrations(p)
+	nb := len(p.UnmanagedBehaviors)
+	if nb == 0 {
 		return
 	}
 	var units []piece
@@ -615,19 +623,7 @@ func (m *mdWriter) unmanaged(p plan.Plan) {
 		// The plan keeps only the keys of unmanaged behaviors.
 		units = append(units, piece{kind: pieceRow, text: row("behavior", cell(key), "*(left as it is)*")})
 	}
-	for _, in := range p.UnmanagedIntegrations {
-		live := "id " + cell(in.ID) + ", " + plan.FieldIntegrationType + " " + cell(in.IntegrationType) +
-			", " + plan.FieldTenantURL + " " + cell(plan.DisplayValue(plan.FieldTenantURL, in.TenantURL)) + ", " + plan.FieldActive + " " + cell(strconv.FormatBool(in.Active))
-		units = append(units, piece{kind: pieceRow, text: row("integration", keyCell(in.ReferenceID), live)})
-	}
-	var parts []string
-	if nb > 0 {
-		parts = append(parts, plural(nb, "behavior", "behaviors"))
-	}
-	if ni > 0 {
-		parts = append(parts, plural(ni, "integration", "integrations"))
-	}
-	m.section("Unmanaged", "Unmanaged, left alone (not in the spec): "+strings.Join(parts, " · "), true, header("Resource", "Key", "Live"), units)
+	m.section("Unmanaged", "Unmanaged, left alone (not in the spec): "+plural(nb, "behavior", "behaviors"), true, header("Resource", "Key", "Live"), units)
 }
 
 // ignored lists the differences the spec's ignore lists kept out, always

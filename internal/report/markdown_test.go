@@ -202,8 +202,13 @@ func TestMarkdownRenderedCases(t *testing.T) {
 			t.Errorf("no 'No changes':\n%s", h)
 		}
 		un := findTable(t, tables, "Resource", "Key", "Live")
-		if un.inDetails != 1 || len(un.rows) != 3 { // imp_travel's neighbours + idp-manual
-			t.Errorf("unmanaged: inDetails %d, rows %d", un.inDetails, len(un.rows))
+		if un.inDetails != 1 || len(un.rows) != 2 { // imp_travel's neighbours
+			t.Errorf("unmanaged behaviors: inDetails %d, rows %d", un.inDetails, len(un.rows))
+		}
+		// Unmanaged integrations are news: unfolded, with tenant_url and active.
+		ui := findTable(t, tables, "reference_id", "id", "tenant_url", "active")
+		if ui.inDetails != 0 || len(ui.rows) != 1 { // idp-manual
+			t.Errorf("unmanaged integrations: inDetails %d, rows %d", ui.inDetails, len(ui.rows))
 		}
 	})
 	t.Run("drift", func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/riskctl/riskctl/internal/apply"
+	"github.com/riskctl/riskctl/internal/assess"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/state"
@@ -52,7 +53,32 @@ type Account struct {
 	Err error
 	// Status is how this account ended (the run's is the worst).
 	Status reconcile.Status
+
+	// What the plan means (reconcile.Account's fields of the same names,
+	// rendered by meaning.go): Access impact, whether Access was read, and
+	// the wiring findings.
+	AccessImpact     []assess.Impact
+	AccessChecked    bool
+	AccessNotChecked string
+	AccessOff        bool // not read on purpose: JSON says so, text and Markdown do not
+	Findings         []assess.Finding
 }
+
+// HasUnmanagedActive reports whether a has an active integration no spec
+// manages (a finding the spec does not allow): drift, though no object of
+// the spec differs.
+func (a Account) HasUnmanagedActive() bool {
+	for _, f := range a.Findings {
+		if f.Kind == assess.KindUnmanagedActiveIntegration {
+			return true
+		}
+	}
+	return false
+}
+
+// Drifted reports whether a drift report counts a as drifted: changes, or
+// an active integration no spec manages.
+func (a Account) Drifted() bool { return a.HasChanges() || a.HasUnmanagedActive() }
 
 // ID is the account's id: AccountID, else the plan's, else "".
 func (a Account) ID() string {
@@ -77,10 +103,11 @@ func (a Account) Summary() plan.Summary {
 	return a.Plan.Summary()
 }
 
-// HasChanges reports whether any account's plan has changes.
+// HasChanges reports whether any account's plan has changes; for drift,
+// whether any account drifted (Drifted).
 func (r Report) HasChanges() bool {
 	for _, a := range r.Accounts {
-		if a.HasChanges() {
+		if a.HasChanges() || (r.Kind == KindDrift && a.Drifted()) {
 			return true
 		}
 	}

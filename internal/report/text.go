@@ -108,7 +108,7 @@ func textTotals(r Report) string {
 		for _, a := range r.Accounts {
 			switch {
 			case a.Plan == nil:
-			case a.Plan.HasChanges():
+			case a.Drifted():
 				drifted++
 			default:
 				inSync++
@@ -147,6 +147,9 @@ func (t *textWriter) weakeningBanner(items []weakeningItem, total int) {
 type textWriter struct {
 	b     bytes.Buffer
 	color bool
+	// alarm: the account being written has an active integration no spec
+	// manages, which drift reports as drift.
+	alarm bool
 }
 
 func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(&t.b, format, args...) }
@@ -160,6 +163,8 @@ func (t *textWriter) paint(s, color string) string {
 
 func (t *textWriter) account(kind Kind, a Account) error {
 	if p := a.Plan; p != nil {
+		t.alarm = a.HasUnmanagedActive()
+		t.meaning(a) // findings and Access impact first
 		// The plan text says itself that a plan is partial and lists
 		// the ignored differences; the count follows it, so that ignoring
 		// is never silent. drift says it all in its own words.
@@ -196,6 +201,8 @@ func (t *textWriter) drift(p plan.Plan) error {
 			t.paint("Warning:", ansiYellow), textutil.OneLine(strings.Join(p.Targets, ", ")))
 	}
 	switch {
+	case !p.HasChanges() && t.alarm:
+		t.printf("%s", driftByFindings(account))
 	case !p.HasChanges() && len(p.Targets) > 0:
 		t.printf("No drift: the targeted objects of account %s match the spec.\n", account)
 	case !p.HasChanges():

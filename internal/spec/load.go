@@ -235,7 +235,7 @@ func Parse(path string, data []byte, opts Options) (*File, error) {
 // Format writes them. An object's keys are its fields from the field table
 // (state.Fields) that a spec sets, in table order, then its policy keys.
 var (
-	topKeys = []string{"version", "account_id", "behaviors", "integrations", keyPrune}
+	topKeys = []string{"version", "account_id", "behaviors", "integrations", keyPrune, keyUnmanagedIntegrations}
 
 	behaviorFields      = specFields(state.KindBehavior)
 	behaviorKeys        = append(state.Names(behaviorFields), keyIgnore)
@@ -344,6 +344,10 @@ func (p *parser) file(data []byte) *File {
 	p.integrations(f, known.get("integrations"))
 	if v := known.get(keyPrune); v != nil {
 		f.Policy.Prune, _ = p.boolean(v, keyPrune)
+	}
+	if v := known.get(keyUnmanagedIntegrations); v != nil {
+		mode, _ := p.enum(v, keyUnmanagedIntegrations, UnmanagedReport+" or "+UnmanagedAllow, UnmanagedReport, UnmanagedAllow)
+		f.Policy.AllowUnmanaged = mode == UnmanagedAllow
 	}
 	return f
 }

@@ -83,14 +83,19 @@ var invalidCases = []invalidCase{
 		want: []string{"spec.yaml:4: invalid YAML: found character that cannot start any token"},
 	},
 	{
+		name: "unmanaged_integrations is report or allow",
+		src:  head + "unmanaged_integrations: ignore\n",
+		want: []string{"spec.yaml:3:25: unmanaged_integrations must be report or allow, got string \"ignore\""},
+	},
+	{
 		name: "top level is a sequence",
 		src:  "- version: 1\n",
-		want: []string{"spec.yaml:1:1: a spec must be a YAML mapping with the keys version, account_id, behaviors, integrations, prune, got a sequence"},
+		want: []string{"spec.yaml:1:1: a spec must be a YAML mapping with the keys version, account_id, behaviors, integrations, prune, unmanaged_integrations, got a sequence"},
 	},
 	{
 		name: "top level is a string",
 		src:  "hello\n",
-		want: []string{`spec.yaml:1:1: a spec must be a YAML mapping with the keys version, account_id, behaviors, integrations, prune, got a string`},
+		want: []string{`spec.yaml:1:1: a spec must be a YAML mapping with the keys version, account_id, behaviors, integrations, prune, unmanaged_integrations, got a string`},
 	},
 	{
 		name: "second document",
@@ -129,12 +134,12 @@ var invalidCases = []invalidCase{
 	{
 		name: "unknown top-level key with a suggestion",
 		src:  head + "behaviours: {}\n",
-		want: []string{`spec.yaml:3:1: unknown key "behaviours" at the top level: did you mean "behaviors"? (allowed keys: version, account_id, behaviors, integrations, prune)`},
+		want: []string{`spec.yaml:3:1: unknown key "behaviours" at the top level: did you mean "behaviors"? (allowed keys: version, account_id, behaviors, integrations, prune, unmanaged_integrations)`},
 	},
 	{
 		name: "unknown top-level key without a suggestion",
 		src:  head + "colour: red\n",
-		want: []string{`spec.yaml:3:1: unknown key "colour" at the top level (allowed keys: version, account_id, behaviors, integrations, prune)`},
+		want: []string{`spec.yaml:3:1: unknown key "colour" at the top level (allowed keys: version, account_id, behaviors, integrations, prune, unmanaged_integrations)`},
 	},
 	{
 		name: "unknown behavior key with a suggestion",
@@ -650,7 +655,7 @@ func TestParseReportsEveryError(t *testing.T) {
 		`testdata/invalid.yaml:11:5: "well_known_url" is computed by Cloudflare and cannot be set in a spec`,
 		`testdata/invalid.yaml:12:5: integration is missing required key "tenant_url"`,
 		`testdata/invalid.yaml:12:19: duplicate reference_id "okta-prod" (first defined at line 8): reference_id identifies an integration`,
-		`testdata/invalid.yaml:14:1: unknown key "prun" at the top level: did you mean "prune"? (allowed keys: version, account_id, behaviors, integrations, prune)`,
+		`testdata/invalid.yaml:14:1: unknown key "prun" at the top level: did you mean "prune"? (allowed keys: version, account_id, behaviors, integrations, prune, unmanaged_integrations)`,
 	}
 	if diff := cmp.Diff(want, errorLines(t, err)); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
@@ -1187,5 +1192,22 @@ func TestPunycodeHostAndLabelAccepted(t *testing.T) {
 	}
 	if got := f.Policy.Integrations["r1"].Label; got != "Zürich · prod" {
 		t.Errorf("label = %q", got)
+	}
+}
+
+func TestParseUnmanagedIntegrations(t *testing.T) {
+	for src, allow := range map[string]bool{
+		head: false,
+		head + "unmanaged_integrations: report\n": false,
+		head + "unmanaged_integrations: allow\n":  true,
+		head + "unmanaged_integrations: Allow\n":  true,
+	} {
+		f, err := parse(src, spec.Options{})
+		if err != nil {
+			t.Fatalf("%q: %v", src, err)
+		}
+		if f.Policy.AllowUnmanaged != allow {
+			t.Errorf("%q: AllowUnmanaged = %v, want %v", src, f.Policy.AllowUnmanaged, allow)
+		}
 	}
 }

@@ -7,6 +7,12 @@ package spec
 type Policy struct {
 	// Prune deletes live integrations the spec does not name.
 	Prune bool
+	// AllowUnmanaged (unmanaged_integrations: allow) lists the active live
+	// integrations no spec manages without making each a finding, for a
+	// team that shares the account with another tool. The default
+	// (report) makes each a finding: it streams risk scores to a tenant
+	// the spec does not declare.
+	AllowUnmanaged bool
 	// Behaviors (by key) and Integrations (by reference_id) hold each
 	// object's own policy; an object with none may be absent.
 	Behaviors    map[string]ObjectPolicy
@@ -33,6 +39,14 @@ const (
 	keyProtect = "protect"
 	keyIgnore  = "ignore"
 	keyLabel   = "label"
+
+	keyUnmanagedIntegrations = "unmanaged_integrations"
+)
+
+// The values of unmanaged_integrations.
+const (
+	UnmanagedReport = "report"
+	UnmanagedAllow  = "allow"
 )
 
 // MaxLabelRunes is the longest label a spec may give an integration: a

@@ -128,6 +128,9 @@ type request struct {
 	// api is the product path under the account: "/access" for the
 	// Access reads (access.go); empty means "/zt_risk_scoring".
 	api string
+	// decodeTyped, when set, decodes a success envelope together with its
+	// result in one pass (see pagesOf); nil decodes the result later.
+	decodeTyped func(body []byte) (*envelope, bool)
 }
 
 // call is the state of one request across its attempts. go-retryablehttp
@@ -141,6 +144,7 @@ type call struct {
 	idempotent       bool
 	referenceID      string
 	ctx              context.Context // the request's, for its wait tally (WithWaitTally)
+	decodeTyped      func(body []byte) (*envelope, bool)
 
 	// attempt is the attempt under way or last made, from 1: the
 	// library's count, as RequestLogHook reports it.
@@ -210,7 +214,7 @@ func (c *Client) newRequest(ctx context.Context, r request) (*retryablehttp.Requ
 		return nil, nil, fmt.Errorf("%s: refusing to send a request that carries a credential outside the auth header", c.auth.scrub(r.op))
 	}
 
-	cl := &call{op: r.op, method: r.method, idempotent: r.idempotent, referenceID: r.referenceID, ctx: ctx}
+	cl := &call{op: r.op, method: r.method, idempotent: r.idempotent, referenceID: r.referenceID, ctx: ctx, decodeTyped: r.decodeTyped}
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callKey{}, cl), r.method, u, body)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", r.op, err)

@@ -23,6 +23,34 @@ type envelope struct {
 	Errors     []ErrorItem     `json:"errors"`
 	Result     json.RawMessage `json:"result"`
 	ResultInfo *resultInfo     `json:"result_info"`
+	// typed is the result already decoded (a *T from decodeTyped[T]), nil
+	// when Result holds it still to decode.
+	typed any
+}
+
+// typedEnvelope is an envelope whose result is decoded as T in the same
+// pass. json.Unmarshal checks a body's syntax and then decodes it: with a
+// json.RawMessage result, a listing's bytes went through that twice (the
+// envelope, then the result), and a long listing is most of what a plan
+// spends decoding.
+type typedEnvelope[T any] struct {
+	Success    *bool       `json:"success"`
+	Errors     []ErrorItem `json:"errors"`
+	Result     *T          `json:"result"`
+	ResultInfo *resultInfo `json:"result_info"`
+}
+
+// decodeTyped decodes body as a success envelope with a result of type T.
+// It declines (false) anything else: a failure, a result that is absent,
+// null or not a T, a body that is not JSON. decode then takes its usual
+// path, so what callers see of those (errors, their wording, scrubbing) is
+// exactly what they saw before.
+func decodeTyped[T any](body []byte) (*envelope, bool) {
+	var te typedEnvelope[T]
+	if json.Unmarshal(body, &te) != nil || te.Success == nil || !*te.Success || te.Result == nil {
+		return nil, false
+	}
+	return &envelope{Success: te.Success, Errors: te.Errors, ResultInfo: te.ResultInfo, typed: te.Result}, true
 }
 
 // resultInfo is dlp_result_info. The spec types every field as "number",
@@ -46,11 +74,17 @@ var errBodyTooLarge = errors.New("response body too large")
 
 // decode reads a response into an envelope. Any non-2xx status, or a 2xx
 // with "success": false, is an *APIError; a 2xx that is not an envelope at
-// all (wrong base URL, say) is a plain error that says so.
+// all (wrong base URL, say) is a plain error that says so. A call that has
+// decodeTyped (a listing's, see pagesOf) tries it first on a 2xx body.
 func (c *Client) decode(cl *call, resp *http.Response) (*envelope, error) {
 	body, readErr := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if readErr == nil && len(body) > maxBodyBytes {
 		readErr = errBodyTooLarge
+	}
+	if cl.decodeTyped != nil && readErr == nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		if env, ok := cl.decodeTyped(body); ok {
+			return env, nil
+		}
 	}
 	var env envelope
 	jsonErr := json.Unmarshal(body, &env)
@@ -165,11 +199,34 @@ func userSegment(userID string) (string, error) {
 // page order and on the caller's goroutine; each returns how many items
 // the page held.
 func (c *Client) pages(ctx context.Context, r request, each func(result json.RawMessage) (int, error)) error {
+	return c.envelopes(ctx, r, func(env *envelope) (int, error) { return each(env.Result) })
+}
+
+// pagesOf is pages for a listing whose result is a JSON array of T: each
+// page is decoded in one pass with its envelope (decodeTyped) and handed
+// to each as a slice, in page order.
+func pagesOf[T any](ctx context.Context, c *Client, r request, each func(page []T)) error {
+	r.decodeTyped = decodeTyped[[]T]
+	return c.envelopes(ctx, r, func(env *envelope) (int, error) {
+		page, ok := env.typed.(*[]T)
+		if !ok { // decodeTyped declined: decode as pages' callers do
+			page = new([]T)
+			if err := json.Unmarshal(env.Result, page); err != nil {
+				return 0, fmt.Errorf("%s: decode result: %w", r.op, err)
+			}
+		}
+		each(*page)
+		return len(*page), nil
+	})
+}
+
+// envelopes is pages, handing on each page's whole envelope.
+func (c *Client) envelopes(ctx context.Context, r request, each func(env *envelope) (int, error)) error {
 	env, err := c.do(ctx, r)
 	if err != nil {
 		return err
 	}
-	n, err := each(env.Result)
+	n, err := each(env)
 	if err != nil {
 		return err
 	}
@@ -190,7 +247,7 @@ func (c *Client) pages(ctx context.Context, r request, each func(result json.Raw
 			if err := checkPage(env.ResultInfo, page); err != nil {
 				return fmt.Errorf("%s: %w", r.op, err)
 			}
-			if n, err = each(env.Result); err != nil || n == 0 {
+			if n, err = each(env); err != nil || n == 0 {
 				return err
 			}
 		}

@@ -2,10 +2,12 @@ package remote
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -73,6 +75,46 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			if strings.Contains(s, testToken) {
 				t.Fatalf("decode(%d, %q): error leaks the token: %s", status, body, s)
 			}
+		}
+	})
+}
+
+// FuzzDecodeTyped checks decodeTyped against the two-step decode it
+// replaces for listings (decode, then json.Unmarshal of the raw result):
+// for any body, when it accepts, the envelope and the page are what the
+// two steps give; when it declines, decode's usual path runs unchanged.
+func FuzzDecodeTyped(f *testing.F) {
+	for _, seed := range []string{
+		`{"success":true,"errors":[],"result":[{"id":"a","reference_id":"r","integration_type":"Okta","tenant_url":"https://x","active":true}]}`,
+		`{"success":true,"result":[],"result_info":{"page":1,"total_pages":2}}`,
+		`{"success":true,"result":null}`,
+		`{"success":true}`,
+		`{"success":true,"result":{}}`,
+		`{"success":true,"result":[1]}`,
+		`{"success":false,"errors":[{"code":1,"message":"no"}],"result":[]}`,
+		`{"Success":true,"RESULT":[{"ID":"x"}],"result":[{"id":"y"}]}`,
+		`{"success":true,"result":[{"id":"a"}],"result":null}`,
+		`[]`, ``, `not json`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		typed, ok := decodeTyped[[]Integration](body)
+		if !ok {
+			return
+		}
+		var env envelope
+		if err := json.Unmarshal(body, &env); err != nil {
+			t.Fatalf("decodeTyped accepted %q, which is not an envelope: %v", body, err)
+		}
+		var page []Integration
+		if err := json.Unmarshal(env.Result, &page); err != nil {
+			t.Fatalf("decodeTyped accepted %q, whose result does not decode: %v", body, err)
+		}
+		got := *typed.typed.(*[]Integration)
+		if !reflect.DeepEqual(got, page) || env.Success == nil || *typed.Success != *env.Success ||
+			!reflect.DeepEqual(typed.Errors, env.Errors) || !reflect.DeepEqual(typed.ResultInfo, env.ResultInfo) {
+			t.Fatalf("body %q:\ntyped %+v %+v\ntwo steps %+v %+v", body, typed, got, env, page)
 		}
 	})
 }

@@ -2,7 +2,6 @@ package remote
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -13,13 +12,12 @@ import (
 func (c *Client) ListIntegrations(ctx context.Context) ([]Integration, error) {
 	r := request{op: "list integrations", method: http.MethodGet, path: "/integrations"}
 	all := []Integration{}
-	err := c.pages(ctx, r, func(result json.RawMessage) (int, error) {
-		var page []Integration
-		if err := json.Unmarshal(result, &page); err != nil {
-			return 0, fmt.Errorf("%s: decode result: %w", r.op, err)
+	err := pagesOf(ctx, c, r, func(page []Integration) {
+		if len(all) == 0 && page != nil {
+			all = page // the first page, often the only one: no copy
+			return
 		}
 		all = append(all, page...)
-		return len(page), nil
 	})
 	if err != nil {
 		return nil, err

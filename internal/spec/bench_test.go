@@ -33,8 +33,13 @@ func benchSpec(n int) []byte {
 // BenchmarkLoad10000 loads (reads, parses, checks) one spec file with
 // 10,000 integrations, far beyond a real account. Target: ≤ 40 ms and
 // < 64 MiB allocated per load (BENCHMARKS.md).
-func BenchmarkLoad10000(b *testing.B) {
-	const n = 10000
+func BenchmarkLoad10000(b *testing.B) { benchmarkLoad(b, 10000) }
+
+// BenchmarkLoad1000 loads a spec the size of the plan/1000 scenario's
+// (BENCHMARKS.md).
+func BenchmarkLoad1000(b *testing.B) { benchmarkLoad(b, 1000) }
+
+func benchmarkLoad(b *testing.B, n int) {
 	path := filepath.Join(b.TempDir(), "spec.yaml")
 	if err := os.WriteFile(path, benchSpec(n), 0o644); err != nil {
 		b.Fatal(err)

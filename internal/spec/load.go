@@ -365,7 +365,11 @@ func (p *parser) decode(data []byte) (root *yaml.Node, ok bool) {
 	}
 	// The walk follows aliases, so a few lines of anchors and aliases could
 	// stand for billions of nodes (and as many errors). Count what the walk
-	// could reach, which is cheap, before walking.
+	// could reach, which is cheap, before walking. An alias is written with
+	// "*" (a 0x2A byte in UTF-16 too): a file without one has none to count.
+	if bytes.IndexByte(data, '*') < 0 {
+		return root, true
+	}
 	plain, expanded := countNodes(doc.Content[0])
 	if limit := plain + maxAliasedNodes; expanded > limit {
 		p.errorf(root, "YAML aliases expand this file to more than %d nodes (the limit is %d more than the file writes out): write the content out instead of aliasing it", limit, maxAliasedNodes)

@@ -27,6 +27,27 @@ var citedDoc = regexp.MustCompile(`(?:^|[^\w/.-])((?:docs/[\w.-]+|[A-Z][A-Z_]*)\
 // outsideNotes are citations of files that are not in the repository.
 var outsideNotes = regexp.MustCompile(`notes ?§|\bnotes\.md\b|\bdesign\.md\b|\bterraform-state\.md\b`)
 
+// section is a numbered-section sign; after "RFC NNNN " it cites a public
+// RFC, anywhere else the numbering of notes outside the repository,
+// whatever comes before it (a comma after "notes", or "notes" ending the
+// line above).
+var (
+	section    = regexp.MustCompile(`§`)
+	rfcSection = regexp.MustCompile(`RFC \d+ $`)
+)
+
+// notesSection returns text from its first section sign that is not an
+// RFC's, or "".
+func notesSection(text string) string {
+	for _, loc := range section.FindAllStringIndex(text, -1) {
+		if !rfcSection.MatchString(text[:loc[0]]) {
+			end := min(loc[1]+8, len(text))
+			return text[loc[0]:end]
+		}
+	}
+	return ""
+}
+
 func TestCommentsCiteRepositoryFiles(t *testing.T) {
 	headings := map[string]map[string]bool{} // file → its section anchors
 	fset := gotoken.NewFileSet()
@@ -52,6 +73,8 @@ func TestCommentsCiteRepositoryFiles(t *testing.T) {
 				where := fset.Position(c.Slash)
 				if m := outsideNotes.FindString(c.Text); m != "" {
 					t.Errorf("%s:%d: cites %q, which is not in this repository: cite the docs/ page that states the fact (docs/api.md)", where.Filename, where.Line, m)
+				} else if m := notesSection(c.Text); m != "" {
+					t.Errorf("%s:%d: cites a section %q of notes that are not in this repository: cite the docs/ page that states the fact (docs/api.md#…)", where.Filename, where.Line, m)
 				}
 				for _, m := range citedDoc.FindAllStringSubmatch(c.Text, -1) {
 					checkCitation(t, headings, where, m[1], strings.TrimPrefix(m[2], "#"))

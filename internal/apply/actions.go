@@ -27,8 +27,8 @@ func (x *executor) behaviors(ctx context.Context, idx []int) outcome {
 	if err != nil {
 		return outcome{err: err}
 	}
-	// The answer may hold every behavior or only the ones sent (notes
-	// §9.2); a key it does show must show what was sent.
+	// The answer may hold every behavior or only the ones sent
+	// (docs/api.md#behaviors); a key it does show must show what was sent.
 	var wrong []string
 	for _, k := range keys {
 		b, shown := got[k]

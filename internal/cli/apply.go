@@ -174,20 +174,12 @@ func (g *globals) renderApply(o applyOptions, out reconcile.Outcome) error {
 		}
 		return g.finish(r, out.Status, nil)
 	}
-	var applied, failed, skipped int
-	for _, a := range out.Accounts {
-		if res := a.Result; res != nil {
-			applied, failed, skipped = applied+res.Applied, failed+res.Failed, skipped+res.Skipped
-		}
-	}
 	if o.Format == "json" {
 		if err := g.writeReport("json", r); err != nil {
 			return err
 		}
-	} else if failed+skipped == 0 {
-		fmt.Fprintf(g.streams.Out, "\nApply complete! %d applied.\n", applied)
-	} else {
-		fmt.Fprintf(g.streams.Out, "\nApply incomplete: %d applied, %d failed, %d not started.\n", applied, failed, skipped)
+	} else if err := report.WriteApplyResult(g.streams.Out, r); err != nil {
+		return err
 	}
 	var err error
 	if worst := out.WorstAccount(); worst != nil {

@@ -135,6 +135,15 @@ func TestCLIRendersThroughReport(t *testing.T) {
 					t.Errorf("%s uses plan.TextOptions: text is package report's", src.path)
 				}
 			}
+			// What apply did, and a plan's notes, are worded by report
+			// (WriteApplyResult, WritePartialWarning, WriteSaveNote).
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				for _, words := range []string{"Apply complete", "Apply incomplete", "Warning: partial plan", "Saved the plan", "Not saving the plan"} {
+					if strings.Contains(lit.Value, words) {
+						t.Errorf("%s: %s: text about a plan or apply is package report's", src.path, lit.Value)
+					}
+				}
+			}
 			return true
 		})
 	}

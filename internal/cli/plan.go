@@ -118,7 +118,9 @@ func (g *globals) renderPlan(o planOptions, out reconcile.Outcome) error {
 	}
 	r := g.newReport(report.KindPlan, out.Accounts)
 	if len(o.Targets) > 0 {
-		fmt.Fprintln(g.streams.Err, "Warning: partial plan: only the targeted objects are planned; other differences are not shown.")
+		if err := report.WritePartialWarning(g.streams.Err); err != nil {
+			return err
+		}
 	}
 	if out.Refusal != nil {
 		// The rules apply enforces, evaluated now, so a PR shows the
@@ -129,11 +131,8 @@ func (g *globals) renderPlan(o planOptions, out reconcile.Outcome) error {
 		return err
 	}
 	g.accountFailures(r)
-	if out.NotSaved != "" {
-		fmt.Fprintf(g.streams.Err, "Not saving the plan to %s: %s.\n", o.Out, out.NotSaved)
-	}
-	if out.Saved != "" {
-		fmt.Fprintf(g.streams.Err, "Saved the plan to %s. Apply exactly this plan with: riskctl apply %s\n", out.Saved, out.Saved)
+	if err := report.WriteSaveNote(g.streams.Err, o.Out, out.Saved, out.NotSaved); err != nil {
+		return err
 	}
 	var err error
 	switch {

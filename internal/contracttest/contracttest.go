@@ -44,7 +44,7 @@
 //
 // # Deliberate handling of spec quirks
 //
-// Each quirk of the file (see the API notes, §2, §3, §9 and §10) is handled
+// Each quirk of the file (the facts are in docs/api.md) is handled
 // on purpose; where code is involved it carries a comment starting "Quirk":
 //
 //   - Servers: the only server is https://api.cloudflare.com/client/v4, which
@@ -52,15 +52,17 @@
 //     servers are replaced by the path-only base "/client/v4", so routing
 //     matches on the path alone, whatever the host, port or scheme.
 //   - Security: the published per-operation requirement names token, email
-//     and key in one object (an AND; a spec bug, §2). The reference file has
-//     the corrected alternatives, but an override file may not. kin-openapi's
-//     AuthenticationFunc is therefore a no-op, and a separate check requires
-//     each request to carry either "Authorization: Bearer <token>" or both
-//     X-Auth-Key and X-Auth-Email (the two ways clients authenticate).
-//   - Extra request fields (§10): Terraform sends "active" on create and
-//     "integration_type" on update. No schema sets additionalProperties:
-//     false, and kin-openapi allows unlisted properties unless it is set, so
-//     no workaround is needed; contracttest_test.go pins that behaviour.
+//     and key in one object (an AND; a spec bug, docs/api.md#authentication).
+//     The reference file has the corrected alternatives, but an override
+//     file may not. kin-openapi's AuthenticationFunc is therefore a no-op,
+//     and a separate check requires each request to carry either
+//     "Authorization: Bearer <token>" or both X-Auth-Key and X-Auth-Email
+//     (the two ways clients authenticate).
+//   - Extra request fields (docs/api.md#what-clients-send): Terraform
+//     sends "active" on create and "integration_type" on update. No
+//     schema sets additionalProperties: false, and kin-openapi allows
+//     unlisted properties unless it is set, so no workaround is needed;
+//     contracttest_test.go pins that behaviour.
 //   - dlp_api-response-common-failure.result is {type: object, enum: [null],
 //     nullable: true}. kin-openapi accepts null before it looks at the enum
 //     (nullable short-circuits) and rejects any non-null value through the

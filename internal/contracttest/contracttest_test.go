@@ -351,7 +351,7 @@ func TestContractRequests(t *testing.T) {
 		mutate func(*http.Request)
 		want   string // "" = conforming
 	}{
-		// Quirk (§10): extra request fields are accepted.
+		// Quirk (docs/api.md#what-clients-send): extra request fields are accepted.
 		{name: "create with active (terraform)", req: newReq("POST", base+"/integrations",
 			map[string]any{"integration_type": "Okta", "tenant_url": "https://t.okta.com", "active": true})},
 		{name: "update with integration_type (terraform)", req: newReq("PUT", base+"/integrations/"+intID,

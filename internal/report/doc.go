@@ -1,8 +1,12 @@
 // Package report renders what riskctl prints for machines and reviewers
 // about plan, apply and drift, over one or more accounts: text (WriteText),
 // JSON (WriteJSON), Markdown for pull-request comments and job summaries
-// (WriteMarkdown), and GitHub Actions step outputs (GitHub.Publish). Every
-// renderer reads the values (plan.Plan, apply.Result); none parses text.
+// (WriteMarkdown), and GitHub Actions step outputs (GitHub.Publish); and
+// the lines beside a report on a terminal: apply's closing line
+// (WriteApplyResult: "Apply complete! N applied." only when every action
+// applied), a --target plan's warning (WritePartialWarning) and what
+// became of plan --out (WriteSaveNote). Every renderer reads the values
+// (plan.Plan, apply.Result); none parses text.
 //
 // # Weakening changes
 //

@@ -116,15 +116,35 @@ func textTotals(r Report) string {
 		}
 		return head + fmt.Sprintf("%d with drift, %d in sync.", drifted, inSync)
 	case KindApply:
-		var applied, failed, skipped int
-		for _, a := range r.Accounts {
-			if a.Result != nil {
-				applied, failed, skipped = applied+a.Result.Applied, failed+a.Result.Failed, skipped+a.Result.Skipped
-			}
-		}
+		applied, failed, skipped := r.applyCounts()
 		return head + summaryLine(r.Totals()) + fmt.Sprintf(" Apply: %d applied, %d failed, %d skipped.", applied, failed, skipped)
 	}
 	return head + summaryLine(r.Totals())
+}
+
+// applyCounts sums apply's results over every account that applied.
+func (r Report) applyCounts() (applied, failed, skipped int) {
+	for _, a := range r.Accounts {
+		if a.Result != nil {
+			applied, failed, skipped = applied+a.Result.Applied, failed+a.Result.Failed, skipped+a.Result.Skipped
+		}
+	}
+	return applied, failed, skipped
+}
+
+// WriteApplyResult writes the line that closes an apply's text, after its
+// progress and report: "Apply complete!" only when every action of every
+// account applied, else what was applied, what failed and what was not
+// started.
+func WriteApplyResult(w io.Writer, r Report) error {
+	applied, failed, skipped := r.applyCounts()
+	var err error
+	if failed+skipped == 0 {
+		_, err = fmt.Fprintf(w, "\nApply complete! %d applied.\n", applied)
+	} else {
+		_, err = fmt.Fprintf(w, "\nApply incomplete: %d applied, %d failed, %d not started.\n", applied, failed, skipped)
+	}
+	return err
 }
 
 // weakeningBanner opens a plan with its weakening changes, the first
@@ -297,4 +317,25 @@ func formatDuration(d time.Duration) string {
 		d = d.Round(time.Millisecond)
 	}
 	return d.String()
+}
+
+// WritePartialWarning says on w, before a --target plan's report, that
+// the plan is partial.
+func WritePartialWarning(w io.Writer) error {
+	_, err := io.WriteString(w, "Warning: partial plan: only the targeted objects are planned; other differences are not shown.\n")
+	return err
+}
+
+// WriteSaveNote says on w what became of plan --out: not saved to out and
+// why (notSaved), or where it was saved and how to apply it (saved).
+// Nothing when neither is set.
+func WriteSaveNote(w io.Writer, out, saved, notSaved string) error {
+	var err error
+	switch {
+	case notSaved != "":
+		_, err = fmt.Fprintf(w, "Not saving the plan to %s: %s.\n", out, notSaved)
+	case saved != "":
+		_, err = fmt.Fprintf(w, "Saved the plan to %s. Apply exactly this plan with: riskctl apply %s\n", saved, saved)
+	}
+	return err
 }

@@ -6,12 +6,17 @@
 //     any file is read or request sent;
 //  2. one call into the package that does the work: plan, apply and drift
 //     call their reconcile entry (reconcile.Plan, Apply, Drift) once, which
-//     returns a reconcile.Outcome; validate calls spec.Load, export and the
-//     list and show commands one remote fetch, `emulator serve`
-//     emulator.Serve; `users reset` is the exception, one reset per user,
-//     each reported as it lands;
+//     returns a reconcile.Outcome; validate calls spec.Load, fmt
+//     spec.FormatFiles, `import terraform` tfimport.Import, export,
+//     `emulator catalogue` and the list and show commands one remote
+//     fetch, `emulator serve` emulator.Serve; schema, version and
+//     completion print what the binary holds; `users reset` is the
+//     exception, one reset per user, each reported as it lands;
 //  3. render: reports through package report (text, JSON, Markdown and the
-//     GitHub Actions outputs), listings as a table or JSON;
+//     GitHub Actions outputs), listings as a table or JSON; fmt -w and
+//     `import terraform` write the files their call returned, checked,
+//     through safefile.WriteTarget, which checks the path's links again,
+//     and `emulator catalogue -o` its file through safefile.Write;
 //  4. exit: the outcome's reconcile.Status becomes the exit code through
 //     the one status table (exitcode.go), which also gives the exit reason
 //     of the GitHub outputs and the "Exit codes:" lines of each command's
@@ -19,9 +24,11 @@
 //
 // It holds no rule about what to change, refuse, save or how a run ends:
 // those live in plan (diff, protect, targets), reconcile (the delete
-// limit, saved plans, the statuses: partial once anything was applied, the
-// worst account wins), planfile (saved-plan binding and staleness), spec
-// (input) and apply (execution). What is the CLI's: flags and environment
+// limit, saved plans, the statuses: partial once anything was applied
+// (StatusOfResults, which `users reset` uses too), the worst account
+// wins), planfile (saved-plan binding and staleness), spec (input, and
+// the layout fmt writes), tfimport (what an import writes, and where it
+// may) and apply (execution). What is the CLI's: flags and environment
 // variables, credentials and their redaction (see Main), signals and
 // --timeout, the terminal (colour, and the approval prompt, which reconcile
 // asks through ApplyOptions.Approve), and the status table.

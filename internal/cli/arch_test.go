@@ -87,7 +87,8 @@ var engineEntries = []string{"reconcile.Plan", "reconcile.Apply", "reconcile.Dri
 
 // A command calls the engine once: no function of the package calls more
 // than one entry (or one entry twice), and the package calls nothing else
-// of reconcile but StatusOf (the exit-code table's classification).
+// of reconcile but StatusOf (the exit-code table's classification) and
+// StatusOfResults (`users reset`'s partial rule, apply's).
 func TestOneEngineCallPerCommand(t *testing.T) {
 	entriesCalled := 0
 	for _, src := range sources(t, "internal/cli") {
@@ -101,7 +102,7 @@ func TestOneEngineCallPerCommand(t *testing.T) {
 				switch {
 				case slices.Contains(engineEntries, c):
 					entries = append(entries, c)
-				case strings.HasPrefix(c, "reconcile.") && c != "reconcile.StatusOf":
+				case strings.HasPrefix(c, "reconcile.") && c != "reconcile.StatusOf" && c != "reconcile.StatusOfResults":
 					t.Errorf("%s: %s calls %s: commands call the engine through its entries only (%s)",
 						src.path, fn.Name.Name, c, strings.Join(engineEntries, ", "))
 				}
@@ -114,6 +115,47 @@ func TestOneEngineCallPerCommand(t *testing.T) {
 	}
 	if entriesCalled != len(engineEntries) {
 		t.Errorf("%d calls of the engine's entries in the package; want one per entry (plan, apply, drift)", entriesCalled)
+	}
+}
+
+// fmt and import terraform make one call each into the package that does
+// their work, and the package calls none of the steps behind it: reading,
+// formatting, converting, writing specs and the handoff, checking targets.
+// What is left is theirs: rendering, and writing the outputs the call
+// returned, checked (safefile.WriteTarget checks the links again).
+func TestFmtAndImportCallOnce(t *testing.T) {
+	entries := map[string]string{"fmt": "spec.FormatFiles", "importTerraform": "tfimport.Import"}
+	steps := []string{
+		"spec.Expand", "spec.ReadFile", "spec.Format", "spec.Write", "spec.Header",
+		"tfimport.ReadFile", "tfimport.Parse", "tfimport.WriteHandoff", "safefile.CheckTargets",
+	}
+	called := map[string]int{}
+	for _, src := range sources(t, "internal/cli") {
+		for _, decl := range src.file.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Body == nil {
+				continue
+			}
+			for _, c := range calls(fn.Body) {
+				if slices.Contains(steps, c) && !(c == "spec.Write" && src.path == "internal/cli/export.go") {
+					t.Errorf("%s: %s calls %s: a step of fmt's or import's work, behind %s or %s",
+						src.path, fn.Name.Name, c, entries["fmt"], entries["importTerraform"])
+				}
+				for name, entry := range entries {
+					if c == entry {
+						if fn.Name.Name != name {
+							t.Errorf("%s: %s calls %s, the entry of %s", src.path, fn.Name.Name, c, name)
+						}
+						called[name]++
+					}
+				}
+			}
+		}
+	}
+	for name, entry := range entries {
+		if called[name] != 1 {
+			t.Errorf("%s calls %s %d times; want once", name, entry, called[name])
+		}
 	}
 }
 
@@ -224,5 +266,21 @@ func TestEmulatorStartsThroughStart(t *testing.T) {
 	serve, err := os.ReadFile(filepath.Join(repoRoot, "internal/emulator/start.go"))
 	if err != nil || !strings.Contains(string(serve), "s, err := Start(addr, opts)") {
 		t.Errorf("emulator.Serve does not start through Start (%v)", err)
+	}
+}
+
+// "Not the same file as an input" is judged in one place, safefile's
+// output-target rule (CheckTargets): no other package compares files
+// itself (plan --out's check goes through it too).
+func TestOneSameFileRule(t *testing.T) {
+	for _, src := range sources(t, ".") {
+		if strings.HasPrefix(src.path, "internal/safefile/") {
+			continue
+		}
+		for _, c := range calls(src.file) {
+			if c == "os.SameFile" {
+				t.Errorf("%s calls os.SameFile: whether an output is an input is safefile.CheckTargets' rule", src.path)
+			}
+		}
 	}
 }

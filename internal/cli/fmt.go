@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -72,7 +71,7 @@ type formatted struct {
 func (f formatted) changed() bool { return string(f.in) != string(f.out) }
 
 func (g *globals) fmt(_ context.Context, o fmtOptions) error {
-	files, err := formatAll(o.Paths)
+	files, err := spec.FormatFiles(o.Paths, o.Write)
 	if err != nil {
 		return err
 	}
@@ -83,45 +82,21 @@ func (g *globals) fmt(_ context.Context, o fmtOptions) error {
 		return g.fmtWrite(files)
 	}
 	for _, f := range files {
-		if _, err := g.streams.Out.Write(f.out); err != nil {
+		if _, err := g.streams.Out.Write(f.Out); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// formatAll reads and formats every spec file the paths name, with Load's
-// limits. It is all or nothing: any error (every one is reported, as
-// spec.Errors, exit 3) means no file is printed or written.
-func formatAll(paths []string) ([]formatted, error) {
-	expanded, err := spec.Expand(paths)
-	errs, _ := err.(spec.Errors) // Expand returns no other error
-	var files []formatted
-	for _, path := range expanded {
-		in, err := spec.ReadFile(path)
-		if err == nil {
-			var out []byte
-			if out, err = spec.Format(path, in); err == nil {
-				files = append(files, formatted{path: path, in: in, out: out})
-				continue
-			}
-		}
-		errs = append(errs, err.(spec.Errors)...) // ReadFile and Format return no other error
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return files, nil
-}
-
 // fmtCheck lists the files that are not formatted, on stdout, and fails
 // (exit 3) when there is one.
-func (g *globals) fmtCheck(files []formatted) error {
+func (g *globals) fmtCheck(files []spec.Formatted) error {
 	var changed []string
 	for _, f := range files {
-		if f.changed() {
-			changed = append(changed, f.path)
-			fmt.Fprintln(g.streams.Out, f.path)
+		if f.Changed() {
+			changed = append(changed, f.Path)
+			fmt.Fprintln(g.streams.Out, f.Path)
 		}
 	}
 	if len(changed) == 0 {
@@ -130,43 +105,18 @@ func (g *globals) fmtCheck(files []formatted) error {
 	return usageErrorf("%s not formatted: run riskctl fmt -w %s", plural(len(changed), "spec file is", "spec files are"), strings.Join(changed, " "))
 }
 
-// fmtWrite rewrites the files that are not formatted and lists them on
-// stdout. A file whose path goes through a symlink (the file itself, or a
-// directory on the way to it) is refused before anything is written
-// (safefile's output-target rule): writing through it could change a file
-// outside the spec directory (a spec directory's link to
-// ../.github/workflows/x.yml), and replacing a linked file would turn a
-// link the repository keeps into a copy.
-func (g *globals) fmtWrite(files []formatted) error {
-	var links spec.Errors
+// fmtWrite rewrites the files that are not formatted, which FormatFiles
+// checked as targets (no symbolic link on the way), and lists them on
+// stdout.
+func (g *globals) fmtWrite(files []spec.Formatted) error {
 	for _, f := range files {
-		if !f.changed() {
+		if !f.Changed() {
 			continue
 		}
-		err := safefile.CheckTargets([]string{f.path}, nil, true)
-		var link *safefile.LinkError
-		switch {
-		case errors.As(err, &link) && link.IsTarget():
-			links = append(links, &spec.Error{Pos: spec.Pos{File: f.path},
-				Msg: "is a symbolic link: fmt -w does not write through links; format the file it points to (nothing was written)"})
-		case errors.As(err, &link):
-			links = append(links, &spec.Error{Pos: spec.Pos{File: f.path},
-				Msg: fmt.Sprintf("is reached through the symbolic link %s: fmt -w does not write through links; format the file there (nothing was written)", link.Link)})
-		case err != nil:
+		if err := writeInPlace(f.Path, f.Out); err != nil {
 			return err
 		}
-	}
-	if len(links) > 0 {
-		return links
-	}
-	for _, f := range files {
-		if !f.changed() {
-			continue
-		}
-		if err := writeInPlace(f.path, f.out); err != nil {
-			return err
-		}
-		fmt.Fprintln(g.streams.Out, f.path)
+		fmt.Fprintln(g.streams.Out, f.Path)
 	}
 	return nil
 }
@@ -174,7 +124,7 @@ func (g *globals) fmtWrite(files []formatted) error {
 // writeInPlace replaces path with data atomically, keeping path's
 // permission bits, so an interrupted fmt -w leaves the old file or the new
 // one, never a part of either; through no link, even one that appeared
-// since fmtWrite looked (safefile.WriteTarget).
+// since FormatFiles looked (safefile.WriteTarget).
 func writeInPlace(path string, data []byte) error {
 	info, err := os.Stat(path)
 	if err != nil {

@@ -237,10 +237,14 @@ func (g *globals) usersReset(c *ucli.Context) error {
 		}
 		fmt.Fprintf(g.streams.Out, "Reset risk of user %s.\n", id)
 	}
-	switch {
-	case failed == 0:
+	worst := reconcile.StatusOK
+	if failed > 0 {
+		worst = reconcile.StatusError
+	}
+	switch reconcile.StatusOfResults(len(userIDs)-failed, worst) {
+	case reconcile.StatusOK:
 		return nil
-	case failed < len(userIDs):
+	case reconcile.StatusPartial:
 		return statusError(reconcile.StatusPartial, fmt.Errorf("%d of %d resets failed", failed, len(userIDs)), false)
 	default:
 		return fmt.Errorf("all %d resets failed", failed)

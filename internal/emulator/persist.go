@@ -227,8 +227,8 @@ func acquireStateLock(statePath string) (*os.File, error) {
 			return nil, fmt.Errorf("emulator state: %w; riskctl keeps its state in a regular file", err)
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(statePath), 0o755); err != nil {
-		return nil, fmt.Errorf("lock state %s: %w", statePath, err)
+	if testHookBeforeLockOpen != nil {
+		testHookBeforeLockOpen()
 	}
 	f, err := openLockFile(lockPath(statePath))
 	if err != nil {
@@ -264,12 +264,29 @@ func acquireStateLock(statePath string) (*os.File, error) {
 	return f, nil
 }
 
-// openLockFile opens (creating it) the lock file, refusing anything but a
-// regular file: not through a symbolic link (on unix, where O_NOFOLLOW
-// exists: lockOpenFlag), not a directory, named pipe or device.
+// testHookBeforeLockOpen, when set, runs between the check of the lock
+// file's path and its open: tests swap a directory for a link there.
+var testHookBeforeLockOpen func()
+
+// openLockFile opens (creating it, and its directory) the lock file,
+// refusing anything but a regular file. Inside the working directory it
+// is opened as safefile.OpenTarget opens, through no link on the way,
+// even one swapped in since acquireStateLock checked; outside it, links
+// on the way are the user's, and only the file itself must not be a link (on
+// unix, where O_NOFOLLOW exists: lockOpenFlag).
 func openLockFile(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|lockOpenFlag, 0o644)
+	var f *os.File
+	var err error
+	if safefile.InWorkingDir(path) {
+		f, err = safefile.OpenTarget(path, 0o644)
+	} else if err = os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
+		f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|lockOpenFlag, 0o644)
+	}
 	if err != nil {
+		var link *safefile.LinkError
+		if errors.As(err, &link) && !link.IsTarget() {
+			return nil, err
+		}
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
 			return nil, fmt.Errorf("lock file %s is a symbolic link: riskctl only uses a regular file there; remove it", path)
 		}

@@ -45,3 +45,47 @@ func TestStateThroughCommittedLinks(t *testing.T) {
 		})
 	}
 }
+
+// TestLockDirectorySwapped: the state directory swapped for a link to
+// elsewhere (inside the working directory or out of it) after the path
+// was checked and before the lock file is opened makes the open fail; no
+// lock file is made through the link.
+func TestLockDirectorySwapped(t *testing.T) {
+	for _, target := range []string{"inside", "OUTSIDE"} {
+		t.Run(target, func(t *testing.T) {
+			outside := t.TempDir()
+			t.Chdir(t.TempDir())
+			for _, d := range []string{".riskctl", "inside"} {
+				if err := os.Mkdir(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			link := "inside"
+			if target == "OUTSIDE" {
+				link = outside
+			}
+			testHookBeforeLockOpen = func() {
+				if err := os.Remove(".riskctl"); err != nil {
+					t.Error(err)
+				}
+				if err := os.Symlink(link, ".riskctl"); err != nil {
+					t.Error(err)
+				}
+			}
+			t.Cleanup(func() { testHookBeforeLockOpen = nil })
+			e, err := New(Options{StatePath: filepath.Join(".riskctl", "emulator.json"), Accounts: []string{"0123456789abcdef0123456789abcdef"}})
+			if err == nil {
+				_ = e.Close()
+				t.Fatal("the lock was opened through a link swapped in after the check")
+			}
+			if !strings.Contains(err.Error(), "symbolic link .riskctl") {
+				t.Errorf("error %v, want it to name the link .riskctl", err)
+			}
+			for _, d := range []string{"inside", outside} {
+				if entries, _ := os.ReadDir(d); len(entries) != 0 {
+					t.Errorf("made through the link in %s: %v", d, entries)
+				}
+			}
+		})
+	}
+}

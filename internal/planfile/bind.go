@@ -179,7 +179,7 @@ func CheckOutput(path string, inputs []string) error {
 	}
 	info, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return checkLinks(path)
+		return checkTarget(path, inputs)
 	}
 	if err != nil {
 		return fmt.Errorf("--out %q: %v", path, pathReason(err))
@@ -187,12 +187,7 @@ func CheckOutput(path string, inputs []string) error {
 	if info.IsDir() {
 		return fmt.Errorf("--out %q is a directory", path)
 	}
-	for _, in := range inputs {
-		if inInfo, err := os.Stat(in); err == nil && os.SameFile(info, inInfo) {
-			return fmt.Errorf("--out %q is the spec file %s: refusing to overwrite an input", path, in)
-		}
-	}
-	if err := checkLinks(path); err != nil {
+	if err := checkTarget(path, inputs); err != nil {
 		return err
 	}
 	if !isPlanFile(path) {
@@ -201,10 +196,17 @@ func CheckOutput(path string, inputs []string) error {
 	return nil
 }
 
-// checkLinks applies the output-target rule (package safefile): no
-// symbolic link on the way to path. WriteFile checks again as it writes.
-func checkLinks(path string) error {
-	if err := safefile.CheckTargets([]string{path}, nil, true); err != nil {
+// checkTarget applies the output-target rule (safefile.CheckTargets): not
+// one of the spec files read, by any spelling (a link to one included),
+// and no symbolic link on the way to path. WriteFile checks the links
+// again as it writes.
+func checkTarget(path string, inputs []string) error {
+	err := safefile.CheckTargets([]string{path}, inputs, true)
+	var same *safefile.SameFileError
+	if errors.As(err, &same) {
+		return fmt.Errorf("--out %q is the spec file %s: refusing to overwrite an input", path, inputs[same.Other])
+	}
+	if err != nil {
 		return fmt.Errorf("--out %q: %v", path, err)
 	}
 	return nil

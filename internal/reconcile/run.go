@@ -235,8 +235,8 @@ var ErrNotApproved = errors.New("cancelled: the changes were not approved")
 
 // Apply plans the specs (or loads a saved plan), checks the delete limit
 // and weakening changes, asks Approve and executes. Its Status is the worst account's, with one
-// rule over them: when anything was applied in any account and not
-// everything, the run is StatusPartial, whatever failed.
+// rule over them (StatusOfResults): when anything was applied in any
+// account and not everything, the run is StatusPartial, whatever failed.
 func Apply(ctx context.Context, opts ApplyOptions) Outcome {
 	var o Outcome
 	if opts.PlanFile != "" {
@@ -298,13 +298,9 @@ func Apply(ctx context.Context, opts ApplyOptions) Outcome {
 			a.Err, a.Status = err, StatusError
 		}
 	}
-	o.Status = accountsStatus(o.Accounts)
-	// Every failure here is a known outcome of apply: once anything was
-	// applied (in any account), the account no longer matches either the
-	// old state or the plan.
-	if o.Status != StatusOK && applied > 0 {
-		o.Status = StatusPartial
-	}
+	// Once anything was applied, in any account, a failure anywhere makes
+	// the run partial (StatusOfResults).
+	o.Status = StatusOfResults(applied, accountsStatus(o.Accounts))
 	return o
 }
 

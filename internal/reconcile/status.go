@@ -50,6 +50,18 @@ func (s Status) String() string {
 // Worst returns the more severe of a and b.
 func Worst(a, b Status) Status { return max(a, b) }
 
+// StatusOfResults is the status of changes made one at a time, apply's
+// and `users reset`'s: applied is how many landed, failed the worst status
+// of those that did not (StatusOK when none failed). Once anything was
+// applied and anything failed the run is StatusPartial, whatever failed:
+// what was changed matches neither the old state nor what was asked.
+func StatusOfResults(applied int, failed Status) Status {
+	if failed != StatusOK && applied > 0 {
+		return StatusPartial
+	}
+	return failed
+}
+
 // StatusOf classifies an error: input errors (spec.Errors, an unknown
 // target, *UsageError, a bad base URL) are StatusInvalid, safety
 // refusals (plan.ErrRefused) StatusRefused, anything else StatusError.

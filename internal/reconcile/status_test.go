@@ -84,6 +84,28 @@ func TestWorstIsTheMoreSevere(t *testing.T) {
 	}
 }
 
+// The partial rule, apply's and `users reset`'s: a failure after anything
+// landed is partial, whatever failed; with nothing applied the failure's
+// own status stands.
+func TestStatusOfResults(t *testing.T) {
+	for _, tc := range []struct {
+		applied int
+		failed  Status
+		want    Status
+	}{
+		{0, StatusOK, StatusOK},
+		{3, StatusOK, StatusOK},
+		{1, StatusError, StatusPartial},
+		{2, StatusPartial, StatusPartial},
+		{0, StatusError, StatusError},
+		{0, StatusPartial, StatusPartial},
+	} {
+		if got := StatusOfResults(tc.applied, tc.failed); got != tc.want {
+			t.Errorf("StatusOfResults(%d, %v) = %v, want %v", tc.applied, tc.failed, got, tc.want)
+		}
+	}
+}
+
 // Apply is partial when anything was applied, in any account, and not
 // everything: also when the failing account applied nothing (its own
 // status is error).

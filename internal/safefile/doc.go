@@ -55,7 +55,7 @@
 //
 // # The output-target rule
 //
-// CheckTargets and WriteTarget carry out the rule for the files riskctl
+// CheckTargets and WriteTarget (or OpenTarget) carry out the rule for the files riskctl
 // writes from its input (import terraform's specs and handoff, fmt -w,
 // plan --out, and the emulator's state file and its lock inside the
 // working directory, the default .riskctl/emulator.json):
@@ -66,5 +66,7 @@
 // the path again one directory at a time, each opened relative to the
 // last (os.Root) and checked to be the directory it looked at (no link, the
 // same inode), so a directory swapped for a link between the check and the
-// write makes the write fail instead of landing outside.
+// write makes the write fail instead of landing outside. OpenTarget opens a
+// file in place (the emulator's lock) by the same walk. A target that is an
+// input through a link is refused as the input: the more telling reason.
 package safefile

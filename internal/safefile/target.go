@@ -47,9 +47,10 @@ func (e *ExistError) Error() string {
 func (e *ExistError) Is(target error) bool { return target == fs.ErrExist }
 
 // CheckTargets applies the output-target rule (see the package
-// documentation) to paths before anything is written: no symbolic link on
-// any path (*LinkError), no two paths nor a path and one of inputs that
-// are one file (*SameFileError), and unless replace, no path that exists
+// documentation) to paths before anything is written: no path that is one
+// of inputs by any spelling, through links too (*SameFileError with
+// Input, checked first), no symbolic link on any path (*LinkError), no two
+// paths that are one file (*SameFileError), and unless replace, no path that exists
 // (*ExistError, listing them all). Other errors are the file system's.
 // WriteTarget checks the links again as it writes.
 func CheckTargets(paths, inputs []string, replace bool) error {
@@ -60,6 +61,15 @@ func CheckTargets(paths, inputs []string, replace bool) error {
 	var targets []seen
 	var existing []string
 	for i, path := range paths {
+		// An input first, by any spelling, a link to it included: "that
+		// is your input" says more than "that is a link".
+		if info, err := os.Stat(path); err == nil {
+			for j, in := range inputs {
+				if inInfo, err := os.Stat(in); err == nil && os.SameFile(info, inInfo) {
+					return &SameFileError{Index: i, Other: j, Input: true}
+				}
+			}
+		}
 		link, err := linkOn(path)
 		if err != nil {
 			return fmt.Errorf("checking %s: %w", path, err)
@@ -87,13 +97,6 @@ func CheckTargets(paths, inputs []string, replace bool) error {
 				return &SameFileError{Index: i, Other: j}
 			}
 		}
-		if info != nil {
-			for j, in := range inputs {
-				if inInfo, err := os.Stat(in); err == nil && os.SameFile(info, inInfo) {
-					return &SameFileError{Index: i, Other: j, Input: true}
-				}
-			}
-		}
 		targets = append(targets, seen{key, info})
 	}
 	if len(existing) > 0 && !replace {
@@ -111,26 +114,11 @@ func CheckTargets(paths, inputs []string, replace bool) error {
 // cleaned: CheckTargets has judged each component as written, "a/b/.."
 // included.
 func WriteTarget(path string, data []byte, perm os.FileMode, replace bool) error {
-	base, dirs, name := splitTarget(path)
-	root, err := os.OpenRoot(base)
+	root, name, err := openParent(path)
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return err
 	}
 	defer func() { _ = root.Close() }()
-	walked := base
-	for _, dir := range dirs {
-		walked = filepath.Join(walked, dir)
-		next, err := openDir(root, dir)
-		if err != nil {
-			var le *LinkError
-			if errors.As(err, &le) {
-				return &LinkError{Path: path, Link: walked}
-			}
-			return fmt.Errorf("writing %s: %w", path, err)
-		}
-		_ = root.Close()
-		root = next
-	}
 	if replace {
 		if info, err := root.Lstat(name); err == nil && info.Mode()&fs.ModeSymlink != 0 {
 			return &LinkError{Path: path, Link: path}
@@ -140,6 +128,72 @@ func WriteTarget(path string, data []byte, perm os.FileMode, replace bool) error
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// OpenTarget opens path for reading and writing in place, creating it
+// with perm if missing, after CheckTargets: its directories are walked as
+// WriteTarget walks them (a directory swapped for a link since the check
+// is a *LinkError), and the file must be no link, and the file its name
+// holds, when looked at after the open; what kind of file it is, the
+// caller checks. For a file kept open and changed in place
+// (the emulator's lock file), where WriteTarget's whole-file replace does
+// not fit.
+func OpenTarget(path string, perm os.FileMode) (*os.File, error) {
+	root, name, err := openParent(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = root.Close() }()
+	if info, err := root.Lstat(name); err == nil && info.Mode()&fs.ModeSymlink != 0 {
+		return nil, &LinkError{Path: path, Link: path}
+	}
+	f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|nonBlock, perm)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	// os.Root follows a link that stays inside it: one swapped in since
+	// the look is caught here, as the name no longer being what was opened.
+	opened, err := f.Stat()
+	if err == nil {
+		var named os.FileInfo
+		named, err = root.Lstat(name)
+		switch {
+		case err == nil && named.Mode()&fs.ModeSymlink != 0:
+			err = &LinkError{Path: path, Link: path}
+		case err == nil && !os.SameFile(opened, named):
+			err = fmt.Errorf("opening %s: the file changed while it was opened", path)
+		}
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// openParent opens path's directory, walking it from splitTarget's base
+// one directory at a time (openDir), and returns it with the file's name.
+func openParent(path string) (*os.Root, string, error) {
+	base, dirs, name := splitTarget(path)
+	root, err := os.OpenRoot(base)
+	if err != nil {
+		return nil, "", fmt.Errorf("writing %s: %w", path, err)
+	}
+	walked := base
+	for _, dir := range dirs {
+		walked = filepath.Join(walked, dir)
+		next, err := openDir(root, dir)
+		_ = root.Close()
+		if err != nil {
+			var le *LinkError
+			if errors.As(err, &le) {
+				return nil, "", &LinkError{Path: path, Link: walked}
+			}
+			return nil, "", fmt.Errorf("writing %s: %w", path, err)
+		}
+		root = next
+	}
+	return root, name, nil
 }
 
 // testHookOpenDir, when set, runs between openDir's look at a directory

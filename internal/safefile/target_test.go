@@ -110,10 +110,68 @@ func TestCheckTargets(t *testing.T) {
 	if err := CheckTargets([]string{"./in.json"}, []string{"in.json"}, true); !errors.As(err, &se) || !se.Input {
 		t.Errorf("an input: %v", err)
 	}
+	if err := os.Symlink("in.json", "lin.json"); err != nil {
+		t.Fatal(err)
+	}
+	// A link to an input is refused as the input: the more telling reason.
+	if err := CheckTargets([]string{"lin.json"}, []string{"in.json"}, true); !errors.As(err, &se) || !se.Input {
+		t.Errorf("a link to an input: %v", err)
+	}
+	if err := CheckTargets([]string{"ld/../in.json"}, []string{"in.json"}, true); !errors.As(err, &se) || !se.Input {
+		t.Errorf("an input through a linked directory: %v", err)
+	}
 	if err := CheckTargets([]string{"in.json", "d/new"}, nil, false); !errors.As(err, &ee) || len(ee.Paths) != 1 || !errors.Is(err, fs.ErrExist) {
 		t.Errorf("existing: %v", err)
 	}
 	if err := CheckTargets([]string{"d/new", "n/e/w"}, []string{"in.json"}, false); err != nil {
 		t.Errorf("new files: %v", err)
+	}
+}
+
+// OpenTarget opens in place, through no link: not the file's, not a
+// directory's, even one swapped in after the look (as WriteTarget).
+func TestOpenTarget(t *testing.T) {
+	t.Chdir(t.TempDir())
+	f, err := OpenTarget("a/b/lock", 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Close()
+	if info, err := os.Lstat("a/b/lock"); err != nil || !info.Mode().IsRegular() {
+		t.Fatalf("a/b/lock: %v %v", info, err)
+	}
+	if err := os.Symlink("a/b/lock", "link"); err != nil {
+		t.Fatal(err)
+	}
+	var le *LinkError
+	if f, err := OpenTarget("link", 0o644); !errors.As(err, &le) || !le.IsTarget() {
+		if f != nil {
+			_ = f.Close()
+		}
+		t.Errorf("OpenTarget(link) = %v, want a LinkError for the file", err)
+	}
+	if err := os.Mkdir("other", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testHookOpenDir = func(name string) {
+		if name != "b" {
+			return
+		}
+		if err := os.RemoveAll("a/b"); err != nil {
+			t.Error(err)
+		}
+		if err := os.Symlink("../other", "a/b"); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(func() { testHookOpenDir = nil })
+	if f, err := OpenTarget("a/b/lock", 0o644); !errors.As(err, &le) || le.Link != filepath.Join("a", "b") {
+		if f != nil {
+			_ = f.Close()
+		}
+		t.Errorf("OpenTarget through a swapped directory = %v, want a LinkError naming a/b", err)
+	}
+	if entries, _ := os.ReadDir("other"); len(entries) != 0 {
+		t.Errorf("opened through the link: %v", entries)
 	}
 }

@@ -3,7 +3,10 @@
 // state of the Cloudflare provider's two risk-scoring resources into one
 // state.Account per account (which spec.Write then writes as specs), and
 // to list the resource instances it took over, so that Terraform can be
-// told to forget them without destroying them (WriteHandoff).
+// told to forget them without destroying them (WriteHandoff). Import does
+// the whole of `riskctl import terraform` but the writes: it returns the
+// specs, the handoff and the files to write, checked against safefile's
+// output-target rule.
 //
 // # Input
 //

@@ -290,3 +290,37 @@ func TestGroupDepthBounded(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+// Many policies, each reaching many groups, would make work and output
+// grow as policies × groups (2,000 × 30 here: 60,000 impacts, hundreds of
+// megabytes for a few thousand objects). The rules followed are bounded
+// by MaxRules, and the result says where checking stopped.
+func TestRulesFollowedBounded(t *testing.T) {
+	const policies, depth = 2000, 30
+	var acc state.Access
+	for i := range depth {
+		g := state.AccessGroup{ID: fmt.Sprint("g", i), Name: fmt.Sprint("G", i), Rules: state.AccessRules{
+			Exclude: []state.AccessRule{{RiskLevels: []string{"high"}}}}}
+		if i+1 < depth {
+			g.Rules.Include = []state.AccessRule{{GroupID: fmt.Sprint("g", i+1)}}
+		}
+		acc.Groups = append(acc.Groups, g)
+	}
+	for i := range policies {
+		acc.Policies = append(acc.Policies, state.AccessPolicy{ID: fmt.Sprintf("p%04d", i), Name: fmt.Sprintf("P%04d", i), Decision: "allow",
+			Rules: state.AccessRules{Include: []state.AccessRule{{GroupID: "g0"}}}})
+	}
+	got := AccessImpact(acc, behaviorsAt("high"), behaviorsAt())
+	if len(got) > MaxRules+1 {
+		t.Fatalf("%d impacts, want at most %d", len(got), MaxRules+1)
+	}
+	stopped := 0
+	for _, im := range got {
+		if im.Effect == EffectLint && strings.Contains(im.Detail, "checking stopped after") {
+			stopped++
+		}
+	}
+	if stopped != 1 {
+		t.Errorf("%d impacts say where checking stopped, want 1", stopped)
+	}
+}

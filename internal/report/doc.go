@@ -160,7 +160,8 @@
 // The output is at most maxBytes (60,000 by default, below GitHub's 65,536
 // characters per comment). A longer rendering is cut before the first
 // table row (all rows of one change together), block or section that does
-// not fit, the open <details> are closed and a last line says so: "…
+// not fit (the Access impact rows, which come first, only with the room
+// the changes leave), the open <details> are closed and a last line says so: "…
 // output truncated: N of M changes shown. Run `riskctl plan` locally or
 // download the plan artifact for the full plan."
 //

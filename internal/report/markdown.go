@@ -380,7 +380,7 @@ func (m *mdWriter) section(title, summary string, fold bool, head string, units 
 	}
 	m.b.add(pieceTableStart, head)
 	for _, u := range units {
-		m.b.row(u.text, u.change)
+		m.b.unit(u)
 	}
 	m.b.add(pieceTableEnd, "\n")
 	if fold {

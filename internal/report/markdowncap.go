@@ -23,6 +23,10 @@ type piece struct {
 	kind   pieceKind
 	text   string
 	change bool // a row piece that shows one plan change
+	// later marks rows kept, in a cut rendering, only with the room the
+	// other rows leave (the Access impact: thousands of rows above the
+	// changes must not push the changes out of a PR comment).
+	later bool
 	// group, when not 0, is the table (with its heading and <details>)
 	// the piece belongs to: a cut leaves out a group whose rows are all
 	// left out.
@@ -44,7 +48,9 @@ type piece struct {
 //     table kept is ended.
 //   - When every piece but the rows fits with the note, all of them are
 //     kept: every account's marker, heading, spec files, error, warnings,
-//     summary and banner survive; the rows kept are the leading ones, and
+//     summary and banner survive; the rows kept are the leading ones
+//     (those marked later, the Access impact, only with the room the
+//     others leave), and
 //     a group (a table with its heading or <details>) left without rows
 //     is left out whole. Otherwise the pieces are kept in order up to the
 //     first that does not fit.
@@ -62,6 +68,12 @@ func (p *pieces) add(kind pieceKind, text string) {
 
 func (p *pieces) row(text string, change bool) {
 	p.list = append(p.list, piece{kind: pieceRow, text: text, change: change, group: p.group})
+}
+
+// unit adds u as a row piece of the open group, keeping its flags.
+func (p *pieces) unit(u piece) {
+	u.kind, u.group = pieceRow, p.group
+	p.list = append(p.list, u)
 }
 
 func (p *pieces) block(text string) { p.add(pieceBlock, strings.TrimRight(text, "\n")+"\n\n") }
@@ -110,20 +122,25 @@ func (p *pieces) keepSections(budget, total int, note func(shown, total int) str
 	}
 	keep := make([]bool, len(p.list))
 	hasRows, keptRows := map[int]bool{}, map[int]bool{}
-	shown, full := 0, false
-	for i, pc := range p.list {
-		if pc.kind != pieceRow {
-			continue
-		}
-		hasRows[pc.group] = true
-		if full || len(pc.text) > budget {
-			full = true // the rows kept are the leading ones
-			continue
-		}
-		budget -= len(pc.text)
-		keep[i], keptRows[pc.group] = true, true
-		if pc.change {
-			shown++
+	shown := 0
+	// The rows not marked later first, then the later ones with the room
+	// left; of each, the rows kept are the leading ones.
+	for _, later := range []bool{false, true} {
+		full := false
+		for i, pc := range p.list {
+			if pc.kind != pieceRow || pc.later != later {
+				continue
+			}
+			hasRows[pc.group] = true
+			if full || len(pc.text) > budget {
+				full = true
+				continue
+			}
+			budget -= len(pc.text)
+			keep[i], keptRows[pc.group] = true, true
+			if pc.change {
+				shown++
+			}
 		}
 	}
 	var out strings.Builder

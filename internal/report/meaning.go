@@ -65,7 +65,9 @@ func (t *textWriter) meaning(a Account) {
 		}
 		t.printf("%s (%d):\n", t.paint(group.title, ansiYellow), len(group.list))
 		for _, im := range group.list {
-			t.printf("  %-7s policy %q (%s, %s %s)%s: %s\n", im.Effect, visible(im.PolicyName), visible(im.Decision),
+			// %q escapes controls, bidi and zero-width characters itself,
+			// as appsText does: visible first would escape them twice.
+			t.printf("  %-7s policy %q (%s, %s %s)%s: %s\n", im.Effect, im.PolicyName, visible(im.Decision),
 				im.List, visible("["+strings.Join(im.Levels, " ")+"]"), appsText(im.Apps), visible(im.Detail))
 		}
 		wrote = true
@@ -144,7 +146,8 @@ func impactRows(list []assess.Impact) []piece {
 		for i, s := range im.Apps {
 			apps[i] = cell(s)
 		}
-		units = append(units, piece{kind: pieceRow, text: row(plainCell(im.Effect), cell(im.PolicyName), cell(im.Decision),
+		// later: a cut comment keeps the changes before these rows.
+		units = append(units, piece{kind: pieceRow, later: true, text: row(plainCell(im.Effect), cell(im.PolicyName), cell(im.Decision),
 			plainCell(im.List), cell(strings.Join(im.Levels, " ")), strings.Join(apps, ", "), cell(im.Detail))})
 	}
 	return units

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -156,5 +157,48 @@ func TestOutputsCountMeaning(t *testing.T) {
 	}
 	if len(a.AccessImpact) == 0 || len(a.Findings) == 0 {
 		t.Fatalf("the case has no impact or no finding: %+v", a)
+	}
+}
+
+// TestTextMeaningEscapesNamesOnce: a policy name with a control, bidi or
+// line-break character prints in text escaped once, as an app name does
+// ("\x1b", not "\\u001B"), and its CR or LF is shown, not turned into a
+// space that hides it.
+func TestTextMeaningEscapesNamesOnce(t *testing.T) {
+	name := "P\x1b[31m\u202e\rX"
+	desired, live := inSync(acctB)
+	a := Account{AccountID: acctB, Plan: compute(t, desired, live), AccessChecked: true,
+		AccessImpact: []assess.Impact{{PolicyID: "p", PolicyName: name, Decision: "allow", List: "exclude",
+			Levels: []string{"high"}, Apps: []string{name}, Effect: assess.EffectDead, Detail: "d"}}}
+	var txt bytes.Buffer
+	if err := WriteText(&txt, Report{Kind: KindPlan, Accounts: []Account{a}}, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "policy " + strconv.Quote(name) + " (allow"
+	if s := txt.String(); !strings.Contains(s, want) || strings.Contains(s, `\\`) {
+		t.Errorf("want %s, escaped once:\n%s", want, s)
+	}
+}
+
+// TestMarkdownCapKeepsChangesBeforeImpact: when a comment must be cut, the
+// plan's change rows are kept before the Access impact rows, which come
+// first on the page: thousands of impact rows (many policies reaching
+// many groups) once left "0 of 1 changes shown".
+func TestMarkdownCapKeepsChangesBeforeImpact(t *testing.T) {
+	a := meaningAccount(t, KindPlan)
+	one := a.AccessImpact[0]
+	for i := range 2000 {
+		im := one
+		im.PolicyName = fmt.Sprintf("Policy %04d", i)
+		a.AccessImpact = append(a.AccessImpact, im)
+	}
+	md := markdown(t, Report{Kind: KindPlan, Accounts: []Account{a}}, 20000)
+	if len(md) > 20000 {
+		t.Fatalf("%d bytes, want at most 20000", len(md))
+	}
+	total := len(a.Plan.Changes)
+	want := fmt.Sprintf("output truncated: %d of %d changes shown", total, total)
+	if !strings.Contains(md, want) || !strings.Contains(md, "Access impact: ") || !strings.Contains(md, "update | `imp_travel` | enabled |") {
+		t.Errorf("want every change kept (%q), then as much Access impact as fits:\n%s", want, md)
 	}
 }

@@ -58,24 +58,26 @@ func (e *DeleteLimitError) Sentence() string {
 // invisible characters made visible (textutil.Visible: a reference_id
 // from live state may hold a newline, ANSI escapes or bidi controls), and
 // how many names are left out.
-func (e *DeleteLimitError) Shown() (names []string, more int) {
-	for i, name := range e.Names {
+func (e *DeleteLimitError) Shown() (names []string, more int) { return shownNames(e.Names) }
+
+// shownNames are the first MaxRefusalNames of a refusal's names, each on
+// one line and escaped, and how many are left out: the one rule for how
+// both refusals (the delete limit, weakening) name what they refuse.
+func shownNames(all []string) (names []string, more int) {
+	for i, name := range all {
 		if i == MaxRefusalNames {
 			break
 		}
 		names = append(names, textutil.Visible(textutil.OneLine(name)))
 	}
-	return names, len(e.Names) - len(names)
+	return names, len(all) - len(names)
 }
 
-// moreLine is what stands for the names left out: "… and 190 more".
-func moreLine(more int) string { return fmt.Sprintf("… and %d more", more) }
-
-// Lines is the refusal as short lines: the sentence, then one line per
-// name shown ("  - NAME") and "  … and N more".
-func (e *DeleteLimitError) Lines() []string {
-	names, more := e.Shown()
-	lines := []string{e.Sentence()}
+// refusalLines is a refusal as short lines: its sentence, "  - NAME" per
+// name shown, and "  … and N more".
+func refusalLines(sentence string, all []string) []string {
+	names, more := shownNames(all)
+	lines := []string{sentence}
 	for _, n := range names {
 		lines = append(lines, "  - "+n)
 	}
@@ -85,14 +87,27 @@ func (e *DeleteLimitError) Lines() []string {
 	return lines
 }
 
-// OneLine is the refusal on one line (a GitHub step output): the
-// sentence, then "Integrations: A, B, … and N more".
-func (e *DeleteLimitError) OneLine() string {
-	names, more := e.Shown()
+// refusalOneLine is a refusal on one line: its sentence, then label and
+// the names shown joined by sep, then "… and N more".
+func refusalOneLine(sentence, label, sep string, all []string) string {
+	names, more := shownNames(all)
 	if more > 0 {
 		names = append(names, moreLine(more))
 	}
-	return e.Sentence() + " Integrations: " + strings.Join(names, ", ")
+	return sentence + " " + label + ": " + strings.Join(names, sep)
+}
+
+// moreLine is what stands for the names left out: "… and 190 more".
+func moreLine(more int) string { return fmt.Sprintf("… and %d more", more) }
+
+// Lines is the refusal as short lines: the sentence, then one line per
+// name shown ("  - NAME") and "  … and N more".
+func (e *DeleteLimitError) Lines() []string { return refusalLines(e.Sentence(), e.Names) }
+
+// OneLine is the refusal on one line (a GitHub step output): the
+// sentence, then "Integrations: A, B, … and N more".
+func (e *DeleteLimitError) OneLine() string {
+	return refusalOneLine(e.Sentence(), "Integrations", ", ", e.Names)
 }
 
 func (e *DeleteLimitError) Error() string { return strings.Join(e.Lines(), "\n") }
@@ -168,38 +183,16 @@ func (e *WeakeningError) Sentence() string {
 
 // Shown is the first MaxRefusalNames names made safe to print, and how
 // many are left out.
-func (e *WeakeningError) Shown() (names []string, more int) {
-	for i, name := range e.Names {
-		if i == MaxRefusalNames {
-			break
-		}
-		names = append(names, textutil.Visible(textutil.OneLine(name)))
-	}
-	return names, len(e.Names) - len(names)
-}
+func (e *WeakeningError) Shown() (names []string, more int) { return shownNames(e.Names) }
 
 // Lines is the refusal as short lines: the sentence, "  - NAME" per name
 // shown and "  … and N more".
-func (e *WeakeningError) Lines() []string {
-	names, more := e.Shown()
-	lines := []string{e.Sentence()}
-	for _, n := range names {
-		lines = append(lines, "  - "+n)
-	}
-	if more > 0 {
-		lines = append(lines, "  "+moreLine(more))
-	}
-	return lines
-}
+func (e *WeakeningError) Lines() []string { return refusalLines(e.Sentence(), e.Names) }
 
 // OneLine is the refusal on one line: the sentence, then "Weakening: A;
 // B; … and N more" (names hold commas).
 func (e *WeakeningError) OneLine() string {
-	names, more := e.Shown()
-	if more > 0 {
-		names = append(names, moreLine(more))
-	}
-	return e.Sentence() + " Weakening: " + strings.Join(names, "; ")
+	return refusalOneLine(e.Sentence(), "Weakening", "; ", e.Names)
 }
 
 func (e *WeakeningError) Error() string { return strings.Join(e.Lines(), "\n") }

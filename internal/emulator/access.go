@@ -286,33 +286,12 @@ func (p *catalogueParser) rule(what string, n *yaml.Node) {
 // object checks that n is a mapping with string keys, each once, and
 // returns its values by key; any key is allowed.
 func (p *catalogueParser) object(n *yaml.Node, what string) map[string]*yaml.Node {
-	if n.Kind == yaml.AliasNode || n.Anchor != "" {
-		p.addf(n, "%s: anchors and aliases are not allowed", what)
-		return nil
-	}
-	if n.Kind != yaml.MappingNode {
-		p.addf(n, "%s must be a mapping", what)
-		return nil
-	}
-	fields := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		name, ok := p.str(k, what+": key")
-		switch {
-		case !ok:
-		case fields[name] != nil:
-			p.addf(k, "%s: duplicate field %q", what, name)
-		default:
-			fields[name] = v
-		}
-	}
-	return fields
+	return p.mapping(n, what, nil)
 }
 
 // sequence reports whether n is a list, saying so when it is not.
 func (p *catalogueParser) sequence(n *yaml.Node, what string) bool {
-	if n.Kind == yaml.AliasNode || n.Anchor != "" {
-		p.addf(n, "%s: anchors and aliases are not allowed", what)
+	if !p.unaliased(n, what) {
 		return false
 	}
 	if n.Kind != yaml.SequenceNode {

@@ -245,11 +245,20 @@ func (p *catalogueParser) behavior(key string, n *yaml.Node) (Behavior, bool) {
 	return b, len(p.errs) == before
 }
 
-// mapping checks that n is a mapping with only the allowed keys, each once,
-// and returns its values by key.
-func (p *catalogueParser) mapping(n *yaml.Node, what string, allowed []string) map[string]*yaml.Node {
+// unaliased reports whether n is neither an alias nor anchored, saying so
+// when it is: a file read by the emulator writes its content out.
+func (p *catalogueParser) unaliased(n *yaml.Node, what string) bool {
 	if n.Kind == yaml.AliasNode || n.Anchor != "" {
 		p.addf(n, "%s: anchors and aliases are not allowed", what)
+		return false
+	}
+	return true
+}
+
+// mapping checks that n is a mapping with only the allowed keys (nil:
+// any key), each once, and returns its values by key.
+func (p *catalogueParser) mapping(n *yaml.Node, what string, allowed []string) map[string]*yaml.Node {
+	if !p.unaliased(n, what) {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
@@ -262,7 +271,7 @@ func (p *catalogueParser) mapping(n *yaml.Node, what string, allowed []string) m
 		name, ok := p.str(k, what+": key")
 		switch {
 		case !ok:
-		case !slices.Contains(allowed, name):
+		case allowed != nil && !slices.Contains(allowed, name):
 			p.addf(k, "%s: unknown field %q (expected %s)", what, name, strings.Join(allowed, ", "))
 		case fields[name] != nil:
 			p.addf(k, "%s: duplicate field %q", what, name)

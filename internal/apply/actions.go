@@ -9,6 +9,7 @@ import (
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/state"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // behaviors sends the one PUT /behaviors for the behavior changes at idx:
@@ -70,14 +71,14 @@ func (x *executor) replace(ctx context.Context, key string, ic *plan.Integration
 	case errors.Is(err, remote.ErrNotFound):
 		gone = ", already gone"
 	case err != nil:
-		return outcome{id: old, err: fmt.Errorf("replacement not created, because deleting %s failed: %w", old, err)}
+		return outcome{id: old, err: fmt.Errorf("replacement not created, because deleting %s failed: %w", textutil.Visible(old), err)}
 	}
 	c, err := x.ensureCreated(ctx, key, *ic.After)
 	if err != nil {
 		if c.id == "" {
-			return outcome{err: fmt.Errorf("deleted %s, but creating its replacement failed: %w", old, err)}
+			return outcome{err: fmt.Errorf("deleted %s, but creating its replacement failed: %w", textutil.Visible(old), err)}
 		}
-		return outcome{id: c.id, posted: c.posted, err: fmt.Errorf("deleted %s; %w", old, err)}
+		return outcome{id: c.id, posted: c.posted, err: fmt.Errorf("deleted %s; %w", textutil.Visible(old), err)}
 	}
 	return outcome{id: c.id, posted: c.posted, done: fmt.Sprintf("replaced (deleted id %s%s; %s)", old, gone, c.describe())}
 }
@@ -169,7 +170,7 @@ func (x *executor) ensureCreated(ctx context.Context, key string, want state.Int
 	if _, err := x.api.UpdateIntegration(ctx, got.ID, remote.UpdateIntegrationRequest{
 		TenantURL: want.TenantURL, Active: want.Active, ReferenceID: ref,
 	}); err != nil {
-		return c, fmt.Errorf("created integration %s, but the follow-up update to active=%t failed: %w", got.ID, want.Active, err)
+		return c, fmt.Errorf("created integration %s, but the follow-up update to active=%t failed: %w", textutil.Visible(got.ID), want.Active, err)
 	}
 	c.inactive = !want.Active
 	return c, nil

@@ -379,8 +379,11 @@ func (x *executor) report(s step, at time.Time, format string, args ...any) {
 	if x.progress == nil {
 		return
 	}
+	// The message names data (reference ids, ids the server created, its
+	// error text): one escaping rule keeps it on this one line and out of
+	// the terminal's control (textutil.Visible, docs/security.md).
 	line := fmt.Sprintf("[%d/%d, %s elapsed] ", x.settled, len(x.changes), roundElapsed(at.Sub(x.started))) +
-		fmt.Sprintf(format, args...) + "\n"
+		textutil.Visible(fmt.Sprintf(format, args...)) + "\n"
 	_, _ = io.WriteString(x.progress, line) // progress is best effort
 }
 

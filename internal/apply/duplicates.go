@@ -10,6 +10,7 @@ import (
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/state"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // The API has no lock and accepts a second integration with a reference_id
@@ -107,7 +108,7 @@ func (x *executor) resolve(ctx context.Context, own ownCreate, keep state.Integr
 	}
 	err := x.api.DeleteIntegration(ctx, own.id)
 	if err != nil && !errors.Is(err, remote.ErrNotFound) {
-		err = fmt.Errorf("another run created reference_id %q first (id %s); deleting this run's copy (id %s) failed: %w; plan with --dedupe to remove it", own.ref, keep.ID, own.id, err)
+		err = fmt.Errorf("another run created reference_id %q first (id %s); deleting this run's copy (id %s) failed: %w; plan with --dedupe to remove it", own.ref, textutil.Visible(keep.ID), textutil.Visible(own.id), err)
 		x.note("%s: FAILED: %v", label, err)
 		x.setNote(own.index, own.id, err, "")
 		return
@@ -116,13 +117,13 @@ func (x *executor) resolve(ctx context.Context, own ownCreate, keep state.Integr
 	// ours onto it would fight that run; say the account is not as this
 	// spec wants, so the next plan shows it.
 	if differs := differences(keep, *x.changes[own.index].Integration.After); differs != "" {
-		err := fmt.Errorf("another run created reference_id %q first (id %s), with %s; deleted this run's copy (id %s); run riskctl plan to see and apply the difference", own.ref, keep.ID, differs, own.id)
+		err := fmt.Errorf("another run created reference_id %q first (id %s), with %s; deleted this run's copy (id %s); run riskctl plan to see and apply the difference", own.ref, textutil.Visible(keep.ID), differs, textutil.Visible(own.id))
 		x.note("%s: FAILED: %v", label, err)
 		x.setNote(own.index, keep.ID, err, "")
 		return
 	}
 	x.note("%s: another run created this reference_id first (id %s); deleted this run's copy (id %s)", label, keep.ID, own.id)
-	x.setNote(own.index, keep.ID, nil, fmt.Sprintf("another run created it first; deleted this run's copy %s", own.id))
+	x.setNote(own.index, keep.ID, nil, fmt.Sprintf("another run created it first; deleted this run's copy %s", textutil.Visible(own.id)))
 }
 
 // differences names the fields in which the live integration have differs

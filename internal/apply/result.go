@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // Status is how one plan change ended.
@@ -155,7 +156,17 @@ type ActionError struct {
 	Err   error
 }
 
-func (e *ActionError) Error() string { return e.Label + ": " + e.Err.Error() }
+// Error is the label and the error, each line with textutil.Visible's
+// escapes. The ids the server returned are escaped where an error names
+// them, and the server's text by package remote, so data breaks no line;
+// this keeps a terminal sequence out of any other (docs/security.md).
+func (e *ActionError) Error() string {
+	lines := strings.Split(e.Label+": "+e.Err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = textutil.Visible(l)
+	}
+	return strings.Join(lines, "\n")
+}
 func (e *ActionError) Unwrap() error { return e.Err }
 
 // label names a change for progress lines and errors: behavior KEY

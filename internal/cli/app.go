@@ -40,11 +40,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
 	"github.com/riskctl/riskctl/internal/redact"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // Streams are the process's standard streams, injected so tests can drive
@@ -94,7 +96,7 @@ func Main(ctx context.Context, args []string, streams Streams) int {
 	err = limit.explain(err) // "timed out after 30m (--timeout)"
 	var ee *exitError
 	if err != nil && !(errors.As(err, &ee) && ee.quiet) {
-		fmt.Fprintf(streams.Err, "Error: %s\n", err)
+		fmt.Fprintf(streams.Err, "Error: %s\n", errorText(err))
 	}
 	_ = out.Flush()
 	_ = errOut.Flush()
@@ -171,4 +173,18 @@ func setUsageErrorHandler(cmds []*ucli.Command) {
 		}
 		setUsageErrorHandler(cmd.Subcommands)
 	}
+}
+
+// errorText is err's message as Main prints it: each of its lines through
+// textutil.Visible. The places that put outside text into an error escape
+// it there (spec.Error, remote.APIError), so a line break in data never
+// reaches this point; this is the last guard for any other: a terminal
+// sequence or a CR is shown escaped, and no line of the message can begin
+// with "::", a GitHub workflow command (docs/security.md).
+func errorText(err error) string {
+	lines := strings.Split(strings.TrimRight(err.Error(), "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = textutil.Visible(l)
+	}
+	return strings.Join(lines, "\n")
 }

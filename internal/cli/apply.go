@@ -123,7 +123,7 @@ func (g *globals) apply(ctx context.Context, o applyOptions) error {
 		PlanFile:          o.PlanFile,
 		RiskctlVersion:    Version(),
 		AllowOtherVersion: o.AllowOtherVersion,
-		Warn:              func(err error) { fmt.Fprintf(g.streams.Err, "Warning: %v\n", err) },
+		Warn:              func(err error) { fmt.Fprintf(g.streams.Err, "Warning: %s\n", errorText(err)) },
 		MaxDeletes:        o.MaxDeletes,
 		ApproveWeakening:  o.ApproveWeakening,
 		// What will be done, shown as a plan: there is no result yet.

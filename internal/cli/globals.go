@@ -16,6 +16,7 @@ import (
 	"github.com/riskctl/riskctl/internal/emulator"
 	"github.com/riskctl/riskctl/internal/redact"
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // Environment variables, named as Terraform's Cloudflare provider and
@@ -79,7 +80,7 @@ const longWait = time.Second
 // long: a silent 12-second gap looks like a hang.
 func (g *globals) onWait(op string, d time.Duration, why string) {
 	if d >= longWait {
-		fmt.Fprintf(g.streams.Err, "waiting %s before %s: %s\n", d.Round(time.Second), op, why)
+		fmt.Fprintf(g.streams.Err, "waiting %s before %s: %s\n", d.Round(time.Second), textutil.Visible(op), textutil.Visible(why))
 	}
 }
 

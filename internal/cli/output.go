@@ -79,8 +79,18 @@ func list[T any](ctx context.Context, g *globals, format string, l listing[T]) e
 	return tw.Flush()
 }
 
-// writeJSON writes v with riskctl's one JSON encoder (textutil.NewEncoder).
-func writeJSON(w io.Writer, v any) error { return textutil.NewEncoder(w).Encode(v) }
+// writeJSON writes v with riskctl's one JSON encoder (textutil.JSON), the
+// server's strings in it with textutil.VisibleJSON's escapes: still the
+// same JSON to a reader, but no bidi, zero-width or C1 character of a
+// name or an email reaches the terminal (docs/security.md).
+func writeJSON(w io.Writer, v any) error {
+	data, err := textutil.JSON(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(textutil.VisibleJSON(data))
+	return err
+}
 
 // newTable returns a tabwriter for aligned columns; call Flush when done.
 func newTable(w io.Writer) *tabwriter.Writer {
@@ -95,13 +105,17 @@ func formatTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// row writes tab-separated cells as one table row.
+// row writes tab-separated cells as one table row. Every cell passes
+// textutil.Visible: cells hold what a server or an identity provider sent
+// (names, emails, reference ids), and a tab, a line break or a terminal
+// sequence in one must not shift a column, forge a row or reach the
+// terminal (docs/security.md).
 func row(w io.Writer, cells ...any) {
 	for i, c := range cells {
 		if i > 0 {
 			fmt.Fprint(w, "\t")
 		}
-		fmt.Fprint(w, c)
+		fmt.Fprint(w, textutil.Visible(fmt.Sprint(c)))
 	}
 	fmt.Fprintln(w)
 }

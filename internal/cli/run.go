@@ -227,7 +227,7 @@ func (g *globals) finish(r report.Report, status reconcile.Status, err error) er
 	gh := report.GitHubFromEnv(os.Getenv)
 	gh.Filter = g.secrets.Bytes
 	if pubErr := gh.Publish(r, ExitCode(err), reason); pubErr != nil {
-		fmt.Fprintf(g.streams.Err, "warning: GitHub Actions outputs: %v\n", pubErr)
+		fmt.Fprintf(g.streams.Err, "warning: GitHub Actions outputs: %s\n", errorText(pubErr))
 	}
 	return err
 }
@@ -239,9 +239,9 @@ func (g *globals) accountFailures(r report.Report) {
 		switch {
 		case a.Err == nil:
 		case len(r.Accounts) > 1:
-			fmt.Fprintf(g.streams.Err, "Error: account %s: %v\n", a.AccountID, a.Err)
+			fmt.Fprintf(g.streams.Err, "Error: account %s: %s\n", a.AccountID, errorText(a.Err))
 		default:
-			fmt.Fprintf(g.streams.Err, "Error: %v\n", a.Err)
+			fmt.Fprintf(g.streams.Err, "Error: %s\n", errorText(a.Err))
 		}
 	}
 }

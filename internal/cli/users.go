@@ -232,7 +232,9 @@ func (g *globals) usersReset(c *ucli.Context) error {
 	for _, id := range userIDs {
 		if err := s.api.ResetUserRisk(c.Context, id); err != nil {
 			failed++
-			fmt.Fprintf(g.streams.Err, "reset %s: %v\n", id, g.explain(err, s.accountID))
+			// The error carries the server's text: printed as Main prints
+			// errors (errorText, docs/security.md).
+			fmt.Fprintf(g.streams.Err, "reset %s: %s\n", id, errorText(g.explain(err, s.accountID)))
 			continue
 		}
 		fmt.Fprintf(g.streams.Out, "Reset risk of user %s.\n", id)

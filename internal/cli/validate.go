@@ -7,6 +7,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/riskctl/riskctl/internal/spec"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 func validateCommand(g *globals) *ucli.Command {
@@ -46,11 +47,11 @@ func (g *globals) validate(_ context.Context, o validateOptions) error {
 	}
 	for _, f := range files {
 		for _, w := range f.Warnings() {
-			fmt.Fprintf(g.streams.Err, "Warning: %s\n", w)
+			fmt.Fprintf(g.streams.Err, "Warning: %s\n", textutil.Visible(fmt.Sprint(w)))
 		}
 		a := f.Account
 		fmt.Fprintf(g.streams.Out, "%s: valid (account %s: %d behaviors, %d integrations)\n",
-			f.Path, a.AccountID, len(a.Behaviors), len(a.Integrations))
+			textutil.Visible(f.Path), a.AccountID, len(a.Behaviors), len(a.Integrations)) // a file name begins the line
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // Sentinels for the HTTP statuses callers branch on. An *APIError matches
@@ -34,7 +36,7 @@ func (e ErrorItem) String() string {
 	if e.Code != 0 {
 		fmt.Fprintf(&b, "%d ", e.Code)
 	}
-	b.WriteString(e.Message)
+	b.WriteString(textutil.Visible(e.Message)) // the server's words (docs/security.md)
 	if len(e.Chain) > 0 {
 		b.WriteString(" (")
 		b.WriteString(joinItems(e.Chain))
@@ -78,7 +80,7 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(joinItems(e.Errors))
 	case e.Body != "":
-		fmt.Fprintf(&b, ": %s", e.Body)
+		fmt.Fprintf(&b, ": %s", textutil.Visible(e.Body))
 	default:
 		if t := http.StatusText(e.Status); t != "" {
 			b.WriteString(" " + t)

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // Pos is a position in a spec file. Line and Col are 1-based; zero means
@@ -46,11 +48,14 @@ type Error struct {
 	Msg string
 }
 
+// Error is the position and the message with textutil.Visible's escapes:
+// a file name, a YAML tag or a value quoted in the message is the spec's
+// text, and must not break the line or start one (docs/security.md).
 func (e *Error) Error() string {
 	if pos := e.Pos.String(); pos != "" {
-		return pos + ": " + e.Msg
+		return textutil.Visible(pos) + ": " + textutil.Visible(e.Msg)
 	}
-	return e.Msg
+	return textutil.Visible(e.Msg)
 }
 
 // Errors is every problem found in the specs. Parse and Load return it

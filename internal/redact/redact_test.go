@@ -10,7 +10,7 @@ import (
 	"github.com/riskctl/riskctl/internal/redact"
 )
 
-const token = "Tok3n-Secret-9f8e7d6c5b4a3210ZZ" // 32 characters, mixed case
+const token = "Tok3n-Secret-9f8e7d6c5b4a3210ZZ" // 31 characters, mixed case
 
 func TestString(t *testing.T) {
 	s := redact.New(token)

@@ -238,8 +238,13 @@
 //
 // Every request, faulted and rejected ones included, is logged as
 // {Method, Path, Status}; a dropped connection (or a client that left
-// during Latency) has status 0. Options.Logf gets one line per request,
-// "METHOD PATH STATUS DURATION", and never headers, bodies or tokens.
+// during Latency) has status 0. The log is bounded: it keeps the last
+// MaxLoggedRequests requests, and a path longer than MaxLoggedPath bytes
+// is cut there, followed by "...(cut: N bytes)". Options.Logf gets one
+// line per request, "METHOD PATH STATUS DURATION", and never headers,
+// bodies or tokens; the path, percent-decoded, is printed with control,
+// bidi and zero-width characters escaped (\u001B for ESC), so a request
+// cannot write to the terminal the log is shown on.
 //
 // With Options.StatePath the state is loaded by New (a missing file is a
 // fresh state, an unreadable one an error naming the file) and saved after

@@ -39,12 +39,13 @@ type Emulator struct {
 	window      time.Duration  // Options.RateWindow, or defaultWindow without a RateLimit
 	enforce     bool           // Options.RateLimit is set: over the quota is a 429
 
-	mu      sync.Mutex
-	st      *state
-	log     []Request
-	faults  []Fault
-	dice    *rand.Rand
-	windows map[[sha256.Size]byte]*rateWindow
+	mu       sync.Mutex
+	st       *state
+	log      []Request // a ring of at most MaxLoggedRequests (record)
+	logStart int       // where a full log's oldest entry is
+	faults   []Fault
+	dice     *rand.Rand
+	windows  map[[sha256.Size]byte]*rateWindow
 
 	rateLimited int // 429s of the limiter since New or ResetRequests
 
@@ -267,11 +268,12 @@ func (e *Emulator) lookupAccountLocked(id string) (*account, *reply) {
 // seconds, as the real API reports created_at.
 func (e *Emulator) stamp() time.Time { return e.now().UTC().Truncate(time.Second) }
 
-// Requests returns a copy of the request log, in order.
+// Requests returns a copy of the request log, in order: the last
+// MaxLoggedRequests requests, each path cut to MaxLoggedPath bytes.
 func (e *Emulator) Requests() []Request {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return slices.Clone(e.log)
+	return slices.Concat(e.log[e.logStart:], e.log[:e.logStart])
 }
 
 // ResetRequests empties the request log and zeroes RateLimited. The rate
@@ -279,7 +281,7 @@ func (e *Emulator) Requests() []Request {
 func (e *Emulator) ResetRequests() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.log = nil
+	e.log, e.logStart = nil, 0
 	e.rateLimited = 0
 }
 

@@ -3,9 +3,13 @@ package emulator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
+
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // maxBodyBytes bounds request bodies; the real bodies are a few hundred bytes.
@@ -134,12 +138,45 @@ func sleep(ctx context.Context, d time.Duration) bool {
 
 // record appends to the request log and writes the Logf line. Only the
 // method, path, status and duration are logged: never headers or bodies,
-// which may carry credentials.
+// which may carry credentials. The log keeps the last MaxLoggedRequests
+// requests, each path cut to MaxLoggedPath bytes (loggedPath), so that
+// requests with long paths cannot grow it without bound; the Logf line
+// shows the same path with control, bidi and zero-width characters
+// escaped (textutil.Visible), as the path is percent-decoded and may hold
+// any of them.
 func (e *Emulator) record(r *http.Request, status int, start time.Time) {
+	path := loggedPath(r.URL.Path)
 	e.mu.Lock()
-	e.log = append(e.log, Request{Method: r.Method, Path: r.URL.Path, Status: status})
+	req := Request{Method: r.Method, Path: path, Status: status}
+	if len(e.log) < MaxLoggedRequests {
+		e.log = append(e.log, req)
+	} else { // a ring: the oldest entry, at logStart, makes way
+		e.log[e.logStart] = req
+		e.logStart = (e.logStart + 1) % len(e.log)
+	}
 	e.mu.Unlock()
 	if e.opts.Logf != nil {
-		e.opts.Logf("%s %s %d %s", r.Method, r.URL.Path, status, time.Since(start).Round(time.Microsecond))
+		e.opts.Logf("%s %s %d %s", textutil.Visible(r.Method), textutil.Visible(path), status, time.Since(start).Round(time.Microsecond))
 	}
+}
+
+// MaxLoggedRequests is how many requests the log keeps (Requests): the
+// last ones.
+const MaxLoggedRequests = 10_000
+
+// MaxLoggedPath is the most bytes of a path the log keeps; a longer path
+// is cut there and says so.
+const MaxLoggedPath = 2048
+
+// loggedPath is p as the log holds it: p, or its first MaxLoggedPath bytes
+// (at a character boundary) and how long it was.
+func loggedPath(p string) string {
+	if len(p) <= MaxLoggedPath {
+		return p
+	}
+	cut := MaxLoggedPath
+	for cut > 0 && !utf8.RuneStart(p[cut]) {
+		cut--
+	}
+	return p[:cut] + fmt.Sprintf("...(cut: %d bytes)", len(p))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -100,5 +101,56 @@ func TestLatencyHonoursClientContext(t *testing.T) {
 	}
 	if got := v.e.Requests(); len(got) != 1 || got[0].Status != 0 {
 		t.Errorf("log %+v, want one entry with status 0", got)
+	}
+}
+
+// The request log is bounded: 400 requests with 500 KB paths (357 MB held
+// before) keep at most MaxLoggedPath bytes of each path, and past
+// MaxLoggedRequests requests the oldest make way.
+func TestRequestLogBounded(t *testing.T) {
+	e, err := New(Options{Token: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	long := "/" + strings.Repeat("a", 500<<10)
+	for range 400 {
+		e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", long, nil))
+	}
+	held := 0
+	for _, r := range e.Requests() {
+		held += len(r.Method) + len(r.Path)
+	}
+	if limit := 400 * (MaxLoggedPath + 64); held > limit {
+		t.Fatalf("the log holds %d bytes of paths, want at most %d", held, limit)
+	}
+	if p := e.Requests()[0].Path; !strings.HasPrefix(p, long[:MaxLoggedPath]) || !strings.HasSuffix(p, fmt.Sprintf("...(cut: %d bytes)", len(long))) {
+		t.Errorf("a long path is logged as %.80q...%q, want its first %d bytes and that it was cut", p, p[max(0, len(p)-40):], MaxLoggedPath)
+	}
+
+	e.ResetRequests()
+	for i := range MaxLoggedRequests + 5 {
+		e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", fmt.Sprintf("/r%d", i), nil))
+	}
+	got := e.Requests()
+	if len(got) != MaxLoggedRequests || got[0].Path != "/r5" || got[len(got)-1].Path != fmt.Sprintf("/r%d", MaxLoggedRequests+4) {
+		t.Errorf("log of %d entries from %q to %q, want the last %d requests", len(got), got[0].Path, got[len(got)-1].Path, MaxLoggedRequests)
+	}
+}
+
+// --log-requests lines show a percent-decoded path's control characters
+// escaped: ESC and BEL reached the terminal raw before.
+func TestLogfLinesEscaped(t *testing.T) {
+	var lines []string
+	logf := func(format string, args ...any) { lines = append(lines, fmt.Sprintf(format, args...)) }
+	e, err := New(Options{Token: "tok", Logf: logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/x%1B]52;c;cHduZWQ=%07%0D%E2%80%AEy", nil))
+	if len(lines) != 1 {
+		t.Fatalf("%d lines, want 1: %q", len(lines), lines)
+	}
+	if strings.ContainsAny(lines[0], "\x1b\x07\r\u202e") || !strings.HasPrefix(lines[0], `GET /x\u001B]52;c;cHduZWQ=\u0007\u000D\u202Ey 404 `) {
+		t.Errorf("log line %q, want ESC, BEL, CR and U+202E escaped", lines[0])
 	}
 }

@@ -3,14 +3,20 @@ package spec_test
 import (
 	"bytes"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/riskctl/riskctl/internal/spec"
+	"github.com/riskctl/riskctl/internal/state"
 )
 
 // benchSpec is a spec with n integrations in block style, as a user writes
@@ -68,5 +74,74 @@ func BenchmarkDecodeYAML10000(b *testing.B) {
 		if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkWrite12000 exports an account of 12,000 integrations and reports
+// the peak of the heap while Write runs (peak-MiB, sampled from
+// runtime/metrics every 100 µs, the account itself included). "whole" makes
+// the spec in one piece, as Write did before it worked in batches. Target:
+// ≤ 64 MiB for the whole `riskctl export` (BENCHMARKS.md).
+func BenchmarkWrite12000(b *testing.B) {
+	live := state.Account{AccountID: "0123456789abcdef0123456789abcdef", Behaviors: map[string]state.Behavior{
+		"imp_travel": {Enabled: true, RiskLevel: "high", Name: "Impossible Travel"},
+	}}
+	for i := range 12000 {
+		live.Integrations = append(live.Integrations, state.Integration{
+			ReferenceID: fmt.Sprintf("idp-%05d", i), IntegrationType: "Okta",
+			TenantURL: fmt.Sprintf("https://t%05d.okta.com", i), Active: i%10 != 0,
+			ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+		})
+	}
+	for _, batch := range []struct {
+		name string
+		size int
+	}{{"batched", 0}, {"whole", math.MaxInt}} {
+		b.Run(batch.name, func(b *testing.B) {
+			if batch.size > 0 {
+				defer spec.SetExportBatch(batch.size)()
+			}
+			peak := 0.0
+			for b.Loop() {
+				stop := samplePeakHeap()
+				if err := spec.Write(io.Discard, live); err != nil {
+					b.Fatal(err)
+				}
+				peak = max(peak, stop())
+			}
+			b.ReportMetric(peak/(1<<20), "peak-MiB")
+		})
+	}
+}
+
+// samplePeakHeap collects garbage, then samples the heap (live objects and
+// garbage not yet collected) until stop, which returns the largest sample
+// in bytes.
+func samplePeakHeap() (stop func() float64) {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() float64 {
+		metrics.Read(sample)
+		return float64(sample[0].Value.Uint64())
+	}
+	done := make(chan struct{})
+	result := make(chan float64)
+	go func() {
+		peak := read()
+		tick := time.NewTicker(100 * time.Microsecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				result <- max(peak, read())
+				return
+			case <-tick.C:
+				peak = max(peak, read())
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		return <-result
 	}
 }

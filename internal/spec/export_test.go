@@ -10,3 +10,10 @@ var (
 	IntegrationRequired  = integrationRequired
 	IntegrationIgnorable = integrationIgnorable
 )
+
+// SetExportBatch makes Write work n integrations at a time, until restore.
+func SetExportBatch(n int) (restore func()) {
+	old := exportBatch
+	exportBatch = n
+	return func() { exportBatch = old }
+}

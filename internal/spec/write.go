@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"maps"
@@ -25,7 +26,9 @@ import (
 // The spec is built as a YAML node tree, keys and values from the field
 // table (state.Fields), and written by Format's encoder, the one YAML
 // serialiser: the output is in Format's canonical layout, so it passes
-// riskctl fmt --check. Values are written exactly: every "$" is doubled
+// riskctl fmt --check. It is made exportBatch integrations at a time, so
+// that memory stays bounded however many an account holds; the output is
+// the one the spec made whole would be. Values are written exactly: every "$" is doubled
 // ("$$") and such a string quoted, so a live "https://c.okta.com/${HOME}" is written
 // "https://c.okta.com/$${HOME}" and Parse reads it back as the live text,
 // reading no variable. Comments (behavior names, ids) are kept on
@@ -43,7 +46,10 @@ import (
 // *UnexpressibleError listing every such object and why. A partial spec
 // would silently leave objects unmanaged, and an invalid one would fail
 // later, further from the cause. Write judges its own output with Parse, so
-// its refusals follow the parser's rules exactly.
+// its refusals follow the parser's rules exactly. (Parse judges a batch at
+// a time: two integrations sharing a reference_id get Parse's "duplicate
+// reference_id" besides Write's own reason only when they fall in one
+// batch.)
 //
 // The spec starts with one comment line saying where it came from: by
 // default "# Exported by riskctl from account ID."; Header replaces it.
@@ -53,32 +59,118 @@ func Write(w io.Writer, a state.Account, opts ...WriteOption) error {
 		o(&c)
 	}
 	problems := unreadable(a)
-	doc, managed := exportTree(a, c.header)
-	text, err := encode(doc)
-	if err != nil {
-		return fmt.Errorf("export: %v", err) // a bug, not the account's fault: not spec.Errors
+	var managed, unmatchable []state.Integration
+	for _, in := range a.Integrations {
+		if in.ReferenceID == "" {
+			unmatchable = append(unmatchable, in)
+		} else {
+			managed = append(managed, in)
+		}
 	}
-	problems = append(problems, judge(text, exportLines(text, a, managed), a)...)
+	sortByRef(managed)
+	// The spec is made, judged and formatted a batch of integrations at a
+	// time, each batch as a whole spec (the same header, behaviors and
+	// prune around it), and only the batch's integration lines are kept:
+	// an account's node trees, and Format's and Parse's copies of them,
+	// would otherwise all be held at once (240 MiB for 12,000
+	// integrations; BENCHMARKS.md). Every batch writes its items at the
+	// same place in the same skeleton, so the lines are those the whole
+	// spec would have. Nothing is written until every batch is judged.
+	var out bytes.Buffer
+	for lo := 0; ; lo += exportBatch {
+		hi := min(lo+exportBatch, len(managed))
+		first, last := lo == 0, hi == len(managed)
+		notes := unmatchable
+		if !first {
+			notes = nil // a comment above the list: the first batch writes it
+		}
+		text, batchProblems, err := writeBatch(a, c.header, managed[lo:hi], notes)
+		if err != nil {
+			return err
+		}
+		// Every batch is judged, to name every problem, but once there is
+		// one no text is kept.
+		problems = append(problems, batchProblems...)
+		if len(problems) == 0 {
+			if err := appendBatch(&out, text, first, last); err != nil {
+				return err
+			}
+		}
+		if last {
+			break
+		}
+	}
 	if len(problems) > 0 {
 		return &UnexpressibleError{AccountID: a.AccountID, Problems: dedupe(problems)}
+	}
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+// exportBatch is how many integrations Write makes into a spec at a time.
+// A variable so that tests can make it small, to check that batches join
+// into the spec written whole.
+var exportBatch = 256
+
+// writeBatch is the spec of a's behaviors and the integrations batch (the
+// notes name those without a reference_id), in Format's canonical layout,
+// and the problems judge finds in it.
+func writeBatch(a state.Account, header string, batch, notes []state.Integration) ([]byte, []Unexpressible, error) {
+	doc := exportTree(a, header, batch, notes)
+	text, err := encode(doc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("export: %v", err) // a bug, not the account's fault: not spec.Errors
+	}
+	// judge reads back a's behaviors and this batch's integrations.
+	part := a
+	part.Integrations = batch
+	if problems := judge(text, exportLines(text, a, batch), part); len(problems) > 0 {
+		return nil, problems, nil
 	}
 	// The canonical layout, so that an export passes riskctl fmt --check.
 	out, err := Format("export", text)
 	if err != nil {
-		return fmt.Errorf("export: %v", err)
+		return nil, nil, fmt.Errorf("export: %v", err)
 	}
-	_, err = w.Write(out)
-	return err
+	return out, nil, nil
+}
+
+// appendBatch appends to out the lines of text, one batch's formatted spec,
+// that the whole spec holds: the first batch's lines up to its last
+// integration, the integration lines of the others (those between the
+// line "integrations:" and the last line, "prune: false"), and after the
+// last batch that last line. Each batch's spec is judged by Parse first,
+// so its values are on one line each, and the only top-level lines after
+// "integrations:" are the items' and "prune: false".
+func appendBatch(out *bytes.Buffer, text []byte, first, last bool) error {
+	const tail = keyPrune + ": false\n"
+	if !bytes.HasSuffix(text, []byte(tail)) {
+		return fmt.Errorf("export: a batch does not end with %q (a riskctl bug: please report it)", tail)
+	}
+	text = text[:len(text)-len(tail)]
+	if !first {
+		const key = "\nintegrations:\n"
+		i := bytes.Index(text, []byte(key))
+		if i < 0 {
+			return fmt.Errorf("export: a batch has no integrations list (a riskctl bug: please report it)")
+		}
+		text = text[i+len(key):]
+	}
+	out.Write(text)
+	if last {
+		out.WriteString(tail)
+	}
+	return nil
 }
 
 // exportTree builds the spec of a as a YAML node tree, for Format's
 // encoder: the header comment, the version, the account id, every behavior
 // (a flow mapping of its fields, under a comment with its name), the
-// integrations that have a reference_id (by reference_id, then id; a
-// comment names the others) and prune: false. Every string is
-// double-quoted with each "$" doubled, so Parse reads it back as written,
-// interpolating nothing. managed are the integrations written, in order.
-func exportTree(a state.Account, header string) (doc *yaml.Node, managed []state.Integration) {
+// integrations managed (in the order given; a comment above them names
+// the integrations notes, which have no reference_id) and prune: false.
+// Every string is double-quoted with each "$" doubled, so Parse reads it
+// back as written, interpolating nothing.
+func exportTree(a state.Account, header string, managed, notes []state.Integration) *yaml.Node {
 	top := &yaml.Node{Kind: yaml.MappingNode}
 	add := func(m *yaml.Node, key string, v *yaml.Node) *yaml.Node {
 		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: strTag, Value: key}
@@ -115,15 +207,6 @@ func exportTree(a state.Account, header string) (doc *yaml.Node, managed []state
 	}
 	add(top, "behaviors", behaviors)
 
-	var unmatchable []state.Integration
-	for _, in := range a.Integrations {
-		if in.ReferenceID == "" {
-			unmatchable = append(unmatchable, in)
-		} else {
-			managed = append(managed, in)
-		}
-	}
-	sortByRef(managed)
 	integrations := &yaml.Node{Kind: yaml.SequenceNode}
 	if len(managed) == 0 {
 		integrations.Style = yaml.FlowStyle // integrations: []
@@ -138,14 +221,14 @@ func exportTree(a state.Account, header string) (doc *yaml.Node, managed []state
 	key := add(top, "integrations", integrations)
 	// Above the list, not after its last item: there a comment would be
 	// laid out (see Format) as if it were part of that integration.
-	var notes []string
-	for _, in := range unmatchable {
-		notes = append(notes, fmt.Sprintf("# not exported: integration %s (%s) has no reference_id, so a spec cannot name it",
+	var lines []string
+	for _, in := range notes {
+		lines = append(lines, fmt.Sprintf("# not exported: integration %s (%s) has no reference_id, so a spec cannot name it",
 			commentText(in.ID), commentText(in.TenantURL)))
 	}
-	key.HeadComment = strings.Join(notes, "\n")
+	key.HeadComment = strings.Join(lines, "\n")
 	add(top, keyPrune, &yaml.Node{Kind: yaml.ScalarNode, Tag: boolTag, Value: "false"})
-	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{top}}, managed
+	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{top}}
 }
 
 // exportValue is the node of field f's value text: a boolean as it is, a

@@ -103,9 +103,13 @@ func Execute(ctx context.Context, api remote.API, p plan.Plan, opts Options) Res
 }
 
 // graceful returns the context of requests in flight: it carries ctx's
-// values, and ends grace after ctx does (or when stop is called).
+// values, and ends grace after ctx does (or when stop is called). It also
+// carries ctx itself as the run (remote.WithRun), so that a request not
+// yet sent never waits — for the budget, a Retry-After, a backoff — past
+// ctx's deadline, nor starts a wait once ctx has ended: the grace is for
+// answers to requests already sent, not for new waits.
 func graceful(ctx context.Context, grace time.Duration) (inFlight context.Context, stop func()) {
-	inFlight, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	inFlight, cancel := context.WithCancel(remote.WithRun(context.WithoutCancel(ctx), ctx))
 	var timer *time.Timer
 	var mu sync.Mutex
 	stopAfter := context.AfterFunc(ctx, func() {

@@ -49,7 +49,11 @@ func withTimeout(ctx context.Context, limit time.Duration) (context.Context, con
 // once the flags are parsed, on the context every command then runs with:
 // when it ends, the run stops as on an interrupt (apply starts nothing new
 // and its requests in flight get apply's grace; plan, drift and the users
-// commands stop), and Main reports the timeout (see explain).
+// commands stop), and Main reports the timeout (see explain). No request
+// waits past it, in the grace neither (internal/remote/deadline.go), so an
+// apply ends by the deadline plus internal/apply.DefaultGrace: a CI job's
+// limit must leave that much and the runner's cancellation
+// (docs/plan-and-apply.md#timeout).
 type runTimeout struct {
 	ctx    context.Context // the run's context with the deadline; nil until armed
 	cancel context.CancelFunc

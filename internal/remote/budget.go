@@ -239,7 +239,8 @@ func (b *Budget) wakeLocked() {
 
 // acquire waits until the budget lets one more request go, and counts it.
 // It fails at once, sending nothing, when ctx is done, or when the wait
-// would pass ctx's deadline or last longer than maxWait (a *WaitError
+// would pass ctx's deadline or the run's (WithRun), or the run has
+// stopped, or the wait would last longer than maxWait (a *WaitError
 // without Op). report is called before each wait that starts, with dup set
 // when another request already reported a wait for the same thing ending
 // at about the same time.
@@ -264,9 +265,9 @@ func (b *Budget) acquire(ctx context.Context, maxWait time.Duration, report func
 		}
 		wait := at.Sub(now)
 		limited := kind == waitLockOut || kind == waitSpent
-		if dl, ok := ctx.Deadline(); ok && dl.Before(at) {
+		if werr := tooLate(ctx, now, wait, why, limited); werr != nil {
 			b.mu.Unlock()
-			return 0, waited, &WaitError{Wait: wait, Why: why, Left: max(dl.Sub(now), 0), RateLimited: limited}
+			return 0, waited, werr
 		}
 		if maxWait > 0 && wait > maxWait {
 			b.mu.Unlock()
@@ -297,6 +298,12 @@ func (b *Budget) acquire(ctx context.Context, maxWait time.Duration, report func
 		case <-ctx.Done():
 			timer.Stop()
 			return 0, waited + time.Since(slept), &limiterError{err: ctx.Err()}
+		case <-runDone(ctx):
+			// The run stopped during the wait: nothing was sent, and
+			// nothing will be (deadline.go).
+			timer.Stop()
+			waited += time.Since(slept)
+			return 0, waited, tooLate(ctx, time.Now(), max(wait-time.Since(slept), 0), why, limited)
 		case <-changed:
 			timer.Stop()
 		case <-timer.C:
@@ -367,30 +374,56 @@ type WaitError struct {
 	Wait time.Duration // the wait that was needed
 	Why  string        // e.g. "rate limited (retry-after)"
 	// Left is the time that was left before the deadline; or, when Cap is
-	// set, Cap is the longest wait allowed and there was no deadline issue.
-	Left        time.Duration
-	Cap         time.Duration
+	// set, Cap is the longest wait allowed and there was no deadline issue;
+	// or, when Stopped is set, the run had stopped (--timeout, a signal:
+	// its cause) before the wait could start.
+	Left    time.Duration
+	Cap     time.Duration
+	Stopped error
+	// Sent counts the attempts of the request already sent: when it is
+	// not 0 the request was sent and a retry was not.
+	Sent        int
 	RateLimited bool // the wait was for a 429 (this request's or another's) or a spent quota
 	// Err is the last answer, when the server asked for the wait (the 429
 	// as an *APIError); nil when the budget did.
 	Err error
 }
 
-// Error reads like "get behaviors: rate limited (retry-after): not waiting
-// 300s, the deadline is 10s away; last answer: HTTP 429: 971 Please wait".
+// Error reads like "get behaviors: not sent: waiting 300s (rate limited
+// (retry-after)) would pass the run's deadline in 10s; last answer: HTTP
+// 429: 971 Please wait".
 func (e *WaitError) Error() string {
-	limit := "the deadline is " + fmtWait(e.Left) + " away"
-	if e.Cap > 0 {
-		limit = "more than the longest wait allowed, " + fmtWait(e.Cap)
+	wait := fmt.Sprintf("waiting %s (%s)", fmtWait(e.Wait), e.Why)
+	notSent := "not sent"
+	if e.Sent > 0 {
+		notSent = fmt.Sprintf("not retried after %d %s", e.Sent, plural(e.Sent, "attempt", "attempts"))
 	}
-	s := fmt.Sprintf("%s: %s: not waiting %s, %s", e.Op, e.Why, fmtWait(e.Wait), limit)
+	var s string
+	switch {
+	case e.Stopped != nil:
+		s = fmt.Sprintf("%s: %s: the run has stopped (%v), so not %s", e.Op, notSent, e.Stopped, wait)
+	case e.Cap > 0:
+		s = fmt.Sprintf("%s: %s: %s is more than the longest wait allowed, %s", e.Op, notSent, wait, fmtWait(e.Cap))
+	default:
+		s = fmt.Sprintf("%s: %s: %s would pass the run's deadline in %s", e.Op, notSent, wait, fmtWait(e.Left))
+	}
 	if e.Err != nil {
 		s += "; last answer: " + trimOp(e.Err.Error(), e.Op)
 	}
 	return s
 }
 
-func (e *WaitError) Unwrap() error { return e.Err }
+// Unwrap gives the last answer and, after the run stopped, its cause
+// (errors.Is(err, context.DeadlineExceeded) after a --timeout).
+func (e *WaitError) Unwrap() []error {
+	var errs []error
+	for _, err := range []error{e.Err, e.Stopped} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
 
 func (e *WaitError) Is(target error) bool { return target == ErrRateLimited && e.RateLimited }
 
@@ -412,4 +445,11 @@ func fmtWait(d time.Duration) string {
 		return d.Round(100 * time.Millisecond).String()
 	}
 	return fmt.Sprintf("%ds", int64(d.Round(time.Second)/time.Second))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -233,8 +233,8 @@ func TestBudgetAcquireFailsFastPastDeadlineOrCap(t *testing.T) {
 		t.Fatalf("err = %v, want the cap", err)
 	}
 	werr.Op = "get behaviors"
-	if got := werr.Error(); !strings.HasPrefix(got, "get behaviors: rate limited (retry-after): not waiting ") ||
-		!strings.HasSuffix(got, ", more than the longest wait allowed, 300s") {
+	if got := werr.Error(); !strings.HasPrefix(got, "get behaviors: not sent: waiting ") ||
+		!strings.HasSuffix(got, " (rate limited (retry-after)) is more than the longest wait allowed, 300s") {
 		t.Errorf("message %q", got)
 	}
 	done, cancelDone := context.WithCancel(context.Background())

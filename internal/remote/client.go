@@ -149,6 +149,7 @@ type call struct {
 	// attempt is the attempt under way or last made, from 1: the
 	// library's count, as RequestLogHook reports it.
 	attempt      int
+	noAnswer     int    // attempts that timed out (*attemptTimeoutError)
 	maybeApplied bool   // the last attempt may have reached the service
 	lastOutcome  string // the last attempt's status or error, for the retry record
 	// The wait before the next attempt and why: CheckRetry decides it
@@ -273,28 +274,55 @@ func (c *Client) retryClient(cl *call) *retryablehttp.Client {
 
 // checkRetry is the CheckRetry hook: shouldRetry's policy, plus the wait
 // before the retry, which it decides here because a wait that would pass
-// the context's deadline is not started (a *WaitError instead). A 429 locks
+// the context's deadline or the run's, or any wait once the run has
+// stopped (deadline.go), is not started (a *WaitError instead). After
+// Config.NoAnswerAttempts attempts that timed out it retries no more. A 429 locks
 // out the Budget whatever is decided, so that every request sharing the
 // credential waits.
 func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, err error) (bool, error) {
 	cl.maybeApplied = !provablyUnprocessed(resp, err)
 	cl.lastOutcome = outcome(resp, err)
 	retry, rerr := shouldRetry(ctx, cl.idempotent, resp, err)
+	var terr *attemptTimeoutError
+	if errors.As(err, &terr) {
+		cl.noAnswer++
+		if retry && c.s.noAnswerMax > 0 && cl.noAnswer >= c.s.noAnswerMax {
+			// A server that accepts and never answers: more attempts
+			// would only repeat the wait (see DefaultNoAnswerAttempts).
+			return false, rerr
+		}
+	}
 	limited := err == nil && resp != nil && resp.StatusCode == http.StatusTooManyRequests
 	if !retry && !limited {
 		return false, rerr
 	}
 	now := time.Now()
-	wait, why := c.backoff.decide(max(cl.attempt-1, 0), resp)
-	var tooLate *WaitError
-	if dl, ok := ctx.Deadline(); ok && retry && now.Add(wait).After(dl) {
-		tooLate = &WaitError{Op: cl.op, Wait: wait, Why: why, Left: max(dl.Sub(now), 0), RateLimited: limited}
+	var wait time.Duration
+	var why string
+	if err != nil {
+		// The attempt got no whole answer: resp, if any, is the head of
+		// an answer whose body never came, and its status says nothing
+		// (a 200 whose body timed out is no success to report).
+		wait, _ = c.backoff.decide(max(cl.attempt-1, 0), nil)
+		if terr != nil {
+			why = terr.Error() + " (backoff)" // "no answer from HOST within 20s"
+		} else {
+			why = transportErrorText(err) + " (backoff)"
+		}
+	} else {
+		wait, why = c.backoff.decide(max(cl.attempt-1, 0), resp)
+	}
+	var late *WaitError
+	if retry {
+		if late = tooLate(ctx, now, wait, why, limited); late != nil {
+			late.Op, late.Sent = cl.op, cl.attempt
+		}
 	}
 	if limited {
-		c.s.budget.lockOut(now.Add(wait), why, retry && tooLate == nil)
+		c.s.budget.lockOut(now.Add(wait), why, retry && late == nil)
 	}
-	if tooLate != nil {
-		return false, tooLate
+	if late != nil {
+		return false, late
 	}
 	cl.wait, cl.why = wait, why
 	return retry, rerr

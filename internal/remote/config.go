@@ -39,8 +39,15 @@ const (
 
 	// DefaultAttemptTimeout bounds one attempt, from sending the request
 	// to the last byte of the answer's body: a hung or trickling server
-	// becomes a retryable error instead of a hang.
-	DefaultAttemptTimeout = 60 * time.Second
+	// becomes a retryable error instead of a hang. The API answers in well
+	// under a second (docs/api.md); 20 s leaves room for a slow page.
+	DefaultAttemptTimeout = 20 * time.Second
+
+	// DefaultNoAnswerAttempts is how many attempts of one operation may
+	// time out before it gives up, whatever RetryMax allows: a server that
+	// accepts and never answers fails an operation after 3 × 20 s plus two
+	// backoffs (1–2 s, 2–4 s), 62–66 s, not RetryMax+1 attempt timeouts.
+	DefaultNoAnswerAttempts = 3
 
 	// DefaultPageConcurrency is how many pages of one listing are fetched
 	// at once, once the first page has said how many there are.
@@ -129,6 +136,11 @@ type Config struct {
 	// DefaultAttemptTimeout). 0 means the default; a negative value means
 	// no bound besides the request's context.
 	AttemptTimeout time.Duration
+	// NoAnswerAttempts is how many attempts of one operation may time out
+	// (no complete answer within AttemptTimeout) before the operation
+	// gives up (see DefaultNoAnswerAttempts). 0 means the default; a
+	// negative value means only RetryMax limits them.
+	NoAnswerAttempts int
 
 	// RetryMax is the number of retries after the first attempt. 0 means
 	// DefaultRetryMax; a negative value disables retries.
@@ -161,6 +173,7 @@ type settings struct {
 	budget         *Budget
 	onWait         func(op string, d time.Duration, why string)
 	attemptTimeout time.Duration // 0: none
+	noAnswerMax    int           // 0: no limit of its own
 	retryMax       int
 	waitMin        time.Duration
 	waitMax        time.Duration
@@ -175,6 +188,7 @@ func (cfg Config) settings() (settings, error) {
 		budget:         cfg.Budget,
 		onWait:         cfg.OnWait,
 		attemptTimeout: cfg.AttemptTimeout,
+		noAnswerMax:    cfg.NoAnswerAttempts,
 		retryMax:       cfg.RetryMax,
 		waitMin:        cfg.RetryWaitMin,
 		waitMax:        cfg.RetryWaitMax,
@@ -202,6 +216,12 @@ func (cfg Config) settings() (settings, error) {
 		s.attemptTimeout = DefaultAttemptTimeout
 	case s.attemptTimeout < 0:
 		s.attemptTimeout = 0
+	}
+	switch {
+	case s.noAnswerMax == 0:
+		s.noAnswerMax = DefaultNoAnswerAttempts
+	case s.noAnswerMax < 0:
+		s.noAnswerMax = 0
 	}
 	switch {
 	case s.retryMax == 0:

@@ -67,8 +67,13 @@ func TestNewDefaults(t *testing.T) {
 	if s.retryMax != 4 || s.waitMin != time.Second || s.waitMax != 30*time.Second || s.retryAfterCap != 5*time.Minute {
 		t.Errorf("retry defaults: %+v", s)
 	}
-	if s.attemptTimeout != 60*time.Second || c.pageConcurrency != 8 {
-		t.Errorf("attempt timeout %v, page concurrency %d", s.attemptTimeout, c.pageConcurrency)
+	// A silent server fails an operation in about a minute:
+	// 3 attempts of 20s, and two backoffs of at most 2s and 4s.
+	if s.attemptTimeout != 20*time.Second || s.noAnswerMax != 3 || c.pageConcurrency != 8 {
+		t.Errorf("attempt timeout %v, no-answer attempts %d, page concurrency %d", s.attemptTimeout, s.noAnswerMax, c.pageConcurrency)
+	}
+	if worst := time.Duration(s.noAnswerMax)*s.attemptTimeout + 2*s.waitMin + 4*s.waitMin; worst > 70*time.Second {
+		t.Errorf("a silent server holds an operation for up to %v", worst)
 	}
 	if s.budget == nil {
 		t.Errorf("no budget: want a private one")

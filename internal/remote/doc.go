@@ -37,8 +37,11 @@
 //     wait that would pass the context's deadline fails at once with a
 //     *WaitError. Config.OnWait sees every wait.
 //   - Nothing hangs: each attempt, response body included, is bounded by
-//     Config.AttemptTimeout ("get behaviors: no complete answer within
-//     60s").
+//     Config.AttemptTimeout, and an operation gives up after
+//     Config.NoAnswerAttempts attempts that timed out ("get behaviors:
+//     giving up after 3 attempts: no answer from api.cloudflare.com within
+//     20s"). A request not yet sent never waits past the run's deadline,
+//     nor once the run has stopped (deadline.go).
 //
 // The ambiguity rule. Creating an integration is the one non-idempotent
 // call: sending it twice makes two integrations. So it is retried only when

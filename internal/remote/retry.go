@@ -29,9 +29,14 @@ import (
 //     sharing the Budget waits too. After a 5xx honour Retry-After the same
 //     way, else back off exponentially with jitter between RetryWaitMin and
 //     RetryWaitMax.
-//   - Never wait past the request context's deadline: when the wait would
-//     end after it, stop now with a *WaitError naming the operation and the
+//   - Never wait past the request context's deadline, nor the run's
+//     (deadline.go): when the wait would end after it, or the run has
+//     stopped, stop now with a *WaitError naming the operation and the
 //     wait, instead of sleeping into the deadline.
+//   - After Config.NoAnswerAttempts attempts that timed out, stop: a
+//     server that never answers fails an operation in about a minute. The
+//     retry's reason is then the silence, never the status of an answer
+//     whose body did not arrive.
 //   - A non-idempotent request (POST /integrations) is retried only when the
 //     failure proves the server never processed it: a 429 (rejected before
 //     processing) or a connection that was never established. Anything else

@@ -424,7 +424,7 @@ func Test429PastDeadlineFailsNow(t *testing.T) {
 		t.Fatalf("err = %v (%T)", err, err)
 	}
 	msg := err.Error()
-	for _, want := range []string{"get behaviors: rate limited (retry-after): not waiting 120s, the deadline is ", " away; last answer: HTTP 429: 971 Please wait"} {
+	for _, want := range []string{"get behaviors: not retried after 1 attempt: waiting 120s (rate limited (retry-after)) would pass the run's deadline in ", "; last answer: HTTP 429: 971 Please wait"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}
@@ -444,7 +444,7 @@ func Test429PastDeadlineFailsNow(t *testing.T) {
 	if !errors.As(err, &werr) || errors.As(err, &amb) || !errors.Is(err, ErrRateLimited) {
 		t.Fatalf("create: %v", err)
 	}
-	if msg := err.Error(); !strings.HasPrefix(msg, "create integration: rate limited (retry-after): not waiting 1") {
+	if msg := err.Error(); !strings.HasPrefix(msg, "create integration: not sent: waiting 1") {
 		t.Errorf("create: %q", msg)
 	}
 	if n := f.count("POST /integrations"); n != 0 {
@@ -464,7 +464,7 @@ func TestBackoffPastDeadlineFailsNow(t *testing.T) {
 	if !errors.As(err, &werr) || errors.Is(err, ErrRateLimited) || werr.Why != "HTTP 503 (backoff)" {
 		t.Fatalf("err = %v", err)
 	}
-	if !strings.HasPrefix(err.Error(), "get behaviors: HTTP 503 (backoff): not waiting 60s") {
+	if !strings.HasPrefix(err.Error(), "get behaviors: not retried after 1 attempt: waiting 60s (HTTP 503 (backoff)) would pass the run's deadline in ") {
 		t.Errorf("message %q", err)
 	}
 }

@@ -65,6 +65,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		var we *WaitError
 		if errors.As(err, &we) {
 			we.Op = op
+			if cl != nil {
+				we.Sent = max(cl.attempt-1, 0)
+			}
 		}
 		return refuse(err)
 	}
@@ -81,10 +84,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req.WithContext(actx))
 	if err != nil {
 		cancel()
-		err = attemptErr(ctx, actx, t.attemptTimeout, err)
+		err = attemptErr(ctx, actx, req.URL.Host, t.attemptTimeout, false, err)
 	} else {
 		t.budget.observe(seq, resp.Header, time.Now())
-		body := &attemptBody{rc: resp.Body, parent: ctx, attempt: actx, cancel: cancel, limit: t.attemptTimeout}
+		body := &attemptBody{rc: resp.Body, parent: ctx, attempt: actx, cancel: cancel, host: req.URL.Host, limit: t.attemptTimeout}
 		if t.log != nil {
 			// The attempt's record below says "200"; say when the body
 			// then fails to arrive in time.

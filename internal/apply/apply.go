@@ -10,6 +10,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/state"
 	"github.com/riskctl/riskctl/internal/textutil"
 )
 
@@ -53,6 +54,12 @@ type Options struct {
 	// other process can write, as the embedded emulator, which one process
 	// holds at a time).
 	DuplicateSettle time.Duration
+	// Live is the live state's integrations the plan was computed from.
+	// With the plan's own Before values and unmanaged integrations, their
+	// ids are the ones the duplicate check never deletes (see
+	// checkDuplicates): a create answered with one of them did not create
+	// it. nil leaves only the plan's ids.
+	Live []state.Integration
 }
 
 // Execute applies p through api and reports what happened to each change.
@@ -157,9 +164,10 @@ type executor struct {
 	settled int        // changes applied, failed or skipped so far
 	actions []ActionResult
 
-	dupSettle  time.Duration // Options.DuplicateSettle
-	own        []ownCreate   // integrations this run's POSTs created
-	lastCreate time.Time     // when the last step that created one ended
+	dupSettle  time.Duration   // Options.DuplicateSettle
+	own        []ownCreate     // integrations this run's POSTs created
+	existed    map[string]bool // ids live before the run (newExecutor)
+	lastCreate time.Time       // when the last step that created one ended
 }
 
 func newExecutor(api remote.API, p plan.Plan, opts Options) *executor {
@@ -195,6 +203,7 @@ func newExecutor(api remote.API, p plan.Plan, opts Options) *executor {
 	for i, c := range p.Changes {
 		x.actions[i] = ActionResult{Index: i, Change: c}
 	}
+	x.existed = existingIDs(p, opts.Live)
 	return x
 }
 

@@ -37,6 +37,14 @@ import (
 // reference_id): the change then fails, naming the difference, rather than
 // overwrite the other run's write.
 //
+// A copy is this run's only when a POST of this run answered with its id,
+// no other POST did, and the id was not live before the run (the plan's
+// Before values and unmanaged integrations, and Options.Live). The check
+// trusts the server's answers for nothing else: a server that answers a
+// create with the id of an integration that already existed, protected or
+// not, and lists it under the new reference_id, gets a failed change that
+// names the id, never a DELETE of it.
+//
 // What remains: a crash between a create and the check, a create whose
 // answer was lost (found again by reference_id, it is not known to be this
 // run's, so it is never deleted), an API whose list lags behind its
@@ -84,14 +92,55 @@ func (x *executor) checkDuplicates(ctx context.Context) {
 			TenantURL: in.TenantURL, Active: in.Active, ID: in.ID, CreatedAt: in.CreatedAt,
 		})
 	}
+	answered := map[string]int{}
+	for _, own := range x.own {
+		answered[own.id]++
+	}
 	for _, own := range x.own {
 		shared := byRef[own.ref]
 		if len(shared) < 2 || !containsID(shared, own.id) {
 			continue
 		}
+		if x.existed[own.id] || answered[own.id] > 1 {
+			x.disown(own, x.existed[own.id])
+			continue
+		}
 		keep, _ := state.Survivor(shared)
 		x.resolve(ctx, own, keep, len(shared))
 	}
+}
+
+// disown fails the change of own, a create answered with an id that is
+// not provably this run's: one live before the run (existed), or one that
+// two creates were answered with. Nothing is deleted.
+func (x *executor) disown(own ownCreate, existed bool) {
+	why := "an id another of its creates was also answered with"
+	if existed {
+		why = "the id of an integration that existed before this run"
+	}
+	err := fmt.Errorf("the server answered the create of reference_id %q with %s, and lists it with others under that reference_id: a copy appeared that this run did not create (id %s); left alone; plan with --dedupe to resolve",
+		own.ref, why, textutil.Visible(own.id))
+	x.note("%s: FAILED: %v", label(x.changes[own.index]), err)
+	x.setNote(own.index, own.id, err, "")
+}
+
+// existingIDs is the set of integration ids live before the run: those of
+// live, the plan's Before values and its unmanaged integrations.
+func existingIDs(p plan.Plan, live []state.Integration) map[string]bool {
+	ids := map[string]bool{}
+	for _, in := range live {
+		ids[in.ID] = true
+	}
+	for _, in := range p.UnmanagedIntegrations {
+		ids[in.ID] = true
+	}
+	for _, c := range p.Changes {
+		if c.Integration != nil && c.Integration.Before != nil {
+			ids[c.Integration.Before.ID] = true
+		}
+	}
+	delete(ids, "")
+	return ids
 }
 
 // resolve settles own, one of n integrations sharing a reference_id of

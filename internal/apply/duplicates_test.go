@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/riskctl/riskctl/internal/emulator"
+	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/state"
 )
 
 // The package's tests have no concurrent run to wait for: no settle wait,
@@ -208,4 +210,89 @@ func (f *timedAPI) ListIntegrations(context.Context) ([]remote.Integration, erro
 	f.listed = time.Now()
 	f.mu.Unlock()
 	return nil, f.listErr
+}
+
+// A lying server answers a create with the id of an integration that was
+// live before the run, and lists it under the new reference_id after an
+// older copy: the check must not delete it as "this run's copy", whether
+// the plan protects it, names it only as unmanaged, or only Options.Live
+// has it; the change fails and names the id.
+func TestLyingCreateAnswerDeletesNothingPreexisting(t *testing.T) {
+	victim := state.Integration{ID: "victim", ReferenceID: refB, IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: true}
+	protected := updateChange(victim, "https://acme.okta.com", false)
+	protected.Integration.Protect = true
+	for _, tc := range []struct {
+		name string
+		plan plan.Plan
+		live []state.Integration
+	}{
+		{"protected in the plan", mkPlan(protected, createChange(refA, "https://acme.okta.com", true)), nil},
+		{"unmanaged in the plan", func() plan.Plan {
+			p := mkPlan(createChange(refA, "https://acme.okta.com", true))
+			p.UnmanagedIntegrations = []state.Integration{victim}
+			return p
+		}(), nil},
+		{"unchanged, in the live state only", mkPlan(createChange(refA, "https://acme.okta.com", true)), []state.Integration{victim}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &lyingAPI{fakeAPI: &fakeAPI{}, id: victim.ID}
+			var out strings.Builder
+			r := Execute(context.Background(), f, tc.plan, Options{Live: tc.live, Progress: &out})
+			for _, c := range f.Calls() {
+				if strings.HasPrefix(c, "delete") {
+					t.Fatalf("sent %q: deleted an integration that existed before the run", c)
+				}
+			}
+			a := r.Actions[len(r.Actions)-1]
+			want := "a copy appeared that this run did not create (id victim); left alone; plan with --dedupe to resolve"
+			if a.Status != StatusFailed || a.Err == nil || !strings.Contains(a.Err.Error(), want) {
+				t.Errorf("create: status %v err %v; want failed with %q", a.Status, a.Err, want)
+			}
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("progress does not report it:\n%s", out.String())
+			}
+		})
+	}
+}
+
+// Two creates answered with one id: neither may delete it as its own.
+func TestOneIdForTwoCreatesIsNotDeleted(t *testing.T) {
+	f := &lyingAPI{fakeAPI: &fakeAPI{}, id: "same"}
+	r := Execute(context.Background(), f, mkPlan(createChange(refA, "https://acme.okta.com", true), createChange(refB, "https://acme.okta.com", true)), Options{})
+	for _, c := range f.Calls() {
+		if strings.HasPrefix(c, "delete") {
+			t.Fatalf("sent %q", c)
+		}
+	}
+	wantCounts(t, r, 0, 2, 0)
+}
+
+// lyingAPI answers every create with id, and lists id under every
+// reference_id it was asked to create, after an older copy of each.
+type lyingAPI struct {
+	*fakeAPI
+	id   string
+	refs []string
+}
+
+func (f *lyingAPI) CreateIntegration(ctx context.Context, req remote.CreateIntegrationRequest) (remote.Integration, error) {
+	in, err := f.fakeAPI.CreateIntegration(ctx, req)
+	f.mu.Lock()
+	f.refs = append(f.refs, req.ReferenceID)
+	f.mu.Unlock()
+	in.ID = f.id
+	return in, err
+}
+
+func (f *lyingAPI) ListIntegrations(context.Context) ([]remote.Integration, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := time.Now()
+	var out []remote.Integration
+	for _, ref := range f.refs {
+		out = append(out,
+			remote.Integration{ID: "older-" + ref, ReferenceID: ref, IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: true, CreatedAt: now.Add(-time.Hour)},
+			remote.Integration{ID: f.id, ReferenceID: ref, IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: true, CreatedAt: now})
+	}
+	return out, nil
 }

@@ -389,6 +389,7 @@ func execute(ctx context.Context, accounts []*Account, opts ExecuteOptions) []*a
 			Started:     started,
 
 			DuplicateSettle: opts.DuplicateSettle,
+			Live:            a.Live.Integrations,
 		})
 		results[i] = &res
 	}

@@ -4,7 +4,8 @@
 // script exists, secrets stay out of scripts, actions are pinned);
 // release_test.go checks the release policy (.goreleaser.yaml, release.yml,
 // action.yml, .pre-commit-hooks.yaml and the GoReleaser version in .ci/run
-// agree); docs_map_test.go checks that docs/development.md's package map
+// agree); binding_test.go runs the apply workflow's plan selection and
+// binding check under node with the GitHub API and gh stubbed; docs_map_test.go checks that docs/development.md's package map
 // names every package directory under internal/, cmd/ and test/, and no
 // other.
 //

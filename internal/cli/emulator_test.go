@@ -74,6 +74,9 @@ func TestEmulatorServeOptions(t *testing.T) {
 			o.Emulator.SeedUsers, o.Emulator.Seed, o.Emulator.PageSize, o.Emulator.IntegrationsPageSize = 20, 9, 5, 3
 		})},
 		{args: "--latency 50ms", want: with(func(o *emulatorServeOptions) { o.Emulator.Latency = 50 * time.Millisecond })},
+		{args: "--read-lag 2s --max-integrations 10", want: with(func(o *emulatorServeOptions) {
+			o.Emulator.ReadLag, o.Emulator.MaxIntegrations = 2*time.Second, 10
+		})},
 		{args: "--rate-limit 10", want: with(func(o *emulatorServeOptions) {
 			o.Emulator.RateLimit, o.Emulator.RateWindow = 10, time.Second
 		})},
@@ -271,6 +274,8 @@ func TestEmulatorServeErrorsNameFlags(t *testing.T) {
 		{[]string{"--account", strings.ToUpper(acctA)}, nil, `--account: "` + strings.ToUpper(acctA) + `" is not a Cloudflare account id`},
 		{[]string{"--unentitled-account", "x"}, nil, `--unentitled-account: "x" is not a Cloudflare account id`},
 		{[]string{"--max-accounts", "-1"}, nil, "--max-accounts: must not be negative, got -1"},
+		{[]string{"--max-integrations", "-1"}, nil, "--max-integrations: must not be negative, got -1"},
+		{[]string{"--read-lag", "-1s"}, nil, "--read-lag: must not be negative, got -1s"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			clearEnv(t)

@@ -120,7 +120,7 @@ func (e *Emulator) putBehaviors(c *call) reply {
 		b.Enabled, b.RiskLevel = u.enabled, u.level
 		c.acc.Behaviors[key] = b
 	}
-	if rp := e.commitLocked(); rp != nil {
+	if rp := e.commitLocked(c, record{Op: opBehaviors, Behaviors: c.acc.Behaviors}); rp != nil {
 		return *rp
 	}
 	return ok(behaviorsResult{Behaviors: maps.Clone(c.acc.Behaviors)})

@@ -130,6 +130,16 @@ func (o object) enum(name, value string, allowed ...string) bool {
 	return false
 }
 
+// maxLen reports a string field longer than max bytes, without echoing
+// it (it may be a megabyte).
+func (o object) maxLen(name, value string, max int) bool {
+	if len(value) <= max {
+		return true
+	}
+	o.addf(codeInvalidValue, "Field %q must be at most %d bytes, got %d", o.path+name, max, len(value))
+	return false
+}
+
 // absoluteURL reports a tenant_url that is not an absolute URL: the schema
 // says format uri, and Okta tenants are always scheme://host.
 func (o object) absoluteURL(name, value string) bool {

@@ -63,7 +63,10 @@
 //	             entry's enabled and risk_level)
 //	400   1003   field of the wrong JSON type
 //	400   1004   bad value: risk_level not low|medium|high (exact case), integration_type
-//	             not "Okta" (exact case), tenant_url not an absolute URL (scheme and host)
+//	             not "Okta" (exact case), tenant_url not an absolute URL (scheme and host),
+//	             tenant_url over 2048 bytes or reference_id over 512 bytes
+//	400   1008   a create past Options.MaxIntegrations integrations in the account
+//	             ("Integration quota exceeded: ..."), checked once the body is valid
 //	400   1005   PUT /behaviors names a key the account does not have (the message names it)
 //	400   1006   page or per_page is not a positive integer
 //	400   7003   account_id is not 32 lower-case hex, or user_id or integration_id is not a
@@ -170,6 +173,10 @@
 //   - ResetRate: the connection is dropped (hijacked and closed with RST).
 //   - CommitThenFailRate (writes only): the write is applied and saved, the
 //     answer is a 500.
+//   - ReadLag: reads of integrations (list, by id, by reference_id) show
+//     them as they were ReadLag ago, so an API create, update or delete
+//     shows only once ReadLag has passed (lag.go). Writes, the state file
+//     and the Go API see the current state.
 //   - InjectFault: one-shot faults, consumed FIFO by the first matching
 //     request, checked before the dice. A CommitThenFail fault whose
 //     request fails on its own (say a 400) keeps that answer.
@@ -247,10 +254,17 @@
 // cannot write to the terminal the log is shown on.
 //
 // With Options.StatePath the state is loaded by New (a missing file is a
-// fresh state, an unreadable one an error naming the file) and saved after
-// every successful write, atomically (temp file ".NAME.tmp-DIGITS" in the
-// same directory, fsync, rename), as JSON with "version": 1. Accounts
-// loaded from the file are not re-seeded.
+// fresh state, an unreadable one an error naming the file) with its
+// journal NAME.journal replayed over it. Every successful write appends
+// one JSON line to the journal, written and fsync'd before the answer
+// (writers waiting together share one fsync); the journal is compacted
+// into the state file, written atomically (temp file ".NAME.tmp-DIGITS"
+// in the same directory, fsync, rename) as JSON with "version": 1, by New
+// when the journal is not empty, by Save (Start's Shutdown and Close) and
+// when it passes 16 MiB (journal.go). A torn last line (a crash during the
+// write of an unanswered record) is dropped; any other bad line is an
+// error naming the journal and the line. Accounts loaded from the file are
+// not re-seeded.
 //
 // One emulator at a time uses a state file: New takes an exclusive lock
 // (flock; LockFileEx on Windows, on a byte far past the data so the PID
@@ -278,4 +292,13 @@
 // are removed when New takes the lock (a save that crashed leaves one) and
 // after every save, successful or not; holding the lock, no other writer
 // can own them.
+//
+// # Caps
+//
+// A body over 1 MiB is 413 code 1007. A stored tenant_url is at most 2048
+// bytes and a reference_id at most 512 (400 code 1004 otherwise), and an
+// account holds at most Options.MaxIntegrations integrations (default
+// DefaultMaxIntegrations, 1000; a create past it is 400 code 1008), so an
+// account's integrations take at most a few MiB. PutIntegration is not
+// capped.
 package emulator

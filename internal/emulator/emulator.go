@@ -24,7 +24,9 @@ const defaultSeed = 0x7269736b63746c // "riskctl"
 //
 // One mutex guards everything (state, request log, fault queue, dice, rate
 // windows): the emulator is for tests and dry runs, so simplicity beats
-// throughput.
+// throughput. Only the journal's file has a lock of its own (journal.go),
+// so that a write waits for its fsync outside the mutex and writers
+// arriving meanwhile share the next one.
 type Emulator struct {
 	opts   Options
 	now    func() time.Time // Options.Now: timestamps that land in the state
@@ -33,6 +35,7 @@ type Emulator struct {
 	// unentitled accounts lack the risk-scoring entitlement (Options.UnentitledAccounts).
 	unentitled  map[string]bool
 	maxAccounts int            // Options.MaxAccounts, or DefaultMaxAccounts
+	maxInts     int            // Options.MaxIntegrations, or DefaultMaxIntegrations
 	catalogue   []catalogEntry // behaviors of new accounts, in seeding order
 	perPage     int            // default per_page for users, summary and the Access lists
 	quota       int            // requests per window: Options.RateLimit, or defaultQuota
@@ -49,8 +52,14 @@ type Emulator struct {
 
 	rateLimited int // 429s of the limiter since New or ResetRequests
 
-	lock   *os.File // the state file's lock, held from New to Close; nil without a StatePath
-	closed bool     // Close was called: nothing more is saved
+	lag []lagChange // API writes to integrations younger than Options.ReadLag, oldest first (lag.go)
+
+	lock    *os.File // the state file's lock, held from New to Close; nil without a StatePath
+	journal *journal // the state file's journal, from New on; nil without a StatePath
+	// fresh holds the accounts provisioned since the last compaction that
+	// no record holds yet: their first record is the whole account.
+	fresh  map[string]bool
+	closed bool // Close was called: nothing more is saved
 }
 
 // New builds an emulator. It loads Options.StatePath when that file exists
@@ -83,6 +92,7 @@ func New(opts Options) (*Emulator, error) {
 		// which users are generated.
 		dice:    rand.New(rand.NewPCG(opts.Seed, 0x6661756c7473)),
 		windows: map[[sha256.Size]byte]*rateWindow{},
+		fresh:   map[string]bool{},
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -95,6 +105,10 @@ func New(opts Options) (*Emulator, error) {
 	if e.maxAccounts == 0 {
 		e.maxAccounts = DefaultMaxAccounts
 	}
+	e.maxInts = opts.MaxIntegrations
+	if e.maxInts == 0 {
+		e.maxInts = DefaultMaxIntegrations
+	}
 	e.catalogue = catalogueOf(opts.Behaviors)
 	if opts.StatePath != "" {
 		// One writer per state file: taken before loading, so that what
@@ -105,12 +119,15 @@ func New(opts Options) (*Emulator, error) {
 		}
 		// Ours now: temp files of a save that crashed are litter.
 		removeStaleTemps(opts.StatePath)
-		st, err := loadState(opts.StatePath)
-		if err != nil {
+		if err := e.load(); err != nil {
+			if e.journal != nil && e.journal.f != nil {
+				_ = e.journal.f.Close()
+			}
+			e.journal = nil
 			_ = releaseStateLock(lock)
 			return nil, err
 		}
-		e.st, e.lock = st, lock
+		e.lock = lock
 	}
 	for _, id := range opts.Accounts {
 		e.accountLocked(id)
@@ -118,20 +135,78 @@ func New(opts Options) (*Emulator, error) {
 	return e, nil
 }
 
+// load reads the state file, replays its journal over it and, when the
+// journal held anything, compacts (journal.go). The lock is held.
+func (e *Emulator) load() error {
+	path := e.opts.StatePath
+	st, err := loadState(path)
+	if err != nil {
+		return err
+	}
+	jpath := journalPath(path)
+	f, err := openRegular(jpath, "state journal", 0o600)
+	if err != nil {
+		return fmt.Errorf("load state journal %s: %w", jpath, err)
+	}
+	e.journal = &journal{path: jpath, f: f}
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("load state journal %s: %w", jpath, err)
+	}
+	if fi.Size() > maxJournalBytes { // refused before it is read
+		return fmt.Errorf("load state journal %s: larger than %d MiB, more than riskctl writes between compactions: move it away", jpath, maxJournalBytes>>20)
+	}
+	if _, err := replayJournal(st, f, jpath); err != nil {
+		return err
+	}
+	for _, a := range st.Accounts {
+		a.normalize()
+	}
+	e.st = st
+	e.journal.size = fi.Size()
+	if fi.Size() == 0 {
+		return nil
+	}
+	// Even a journal of one torn record is emptied: the next record must
+	// not be glued to it.
+	return e.compactLocked()
+}
+
 // Close releases the lock of the state file so that another emulator can
-// use it. Save first: after Close nothing is saved any more (a write would
-// be answered 500), since the file may already belong to another emulator.
-// Close is idempotent and a no-op without a StatePath.
+// use it. Save first to compact the journal (Start's Shutdown and Close
+// do); writes are durable without it, and the next New replays them.
+// After Close nothing is saved any more (a write is answered 500), since
+// the file may already belong to another emulator. Close is idempotent
+// and a no-op without a StatePath.
 func (e *Emulator) Close() error {
+	var errs []error
+	if j := e.journal; j != nil {
+		// Writers still waiting get their records written, not lost.
+		j.flushMu.Lock()
+		defer j.flushMu.Unlock()
+		if !e.isClosed() {
+			errs = append(errs, e.flushJournal())
+		}
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.closed {
 		return nil
 	}
 	e.closed = true
+	if j := e.journal; j != nil && j.f != nil {
+		errs = append(errs, j.f.Close())
+		j.f = nil
+	}
 	lock := e.lock
 	e.lock = nil
-	return releaseStateLock(lock)
+	return errors.Join(append(errs, releaseStateLock(lock))...)
+}
+
+func (e *Emulator) isClosed() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closed
 }
 
 func set(ids []string) map[string]bool {
@@ -201,7 +276,7 @@ func checkOptions(opts Options) error {
 	for _, c := range []struct {
 		name string
 		v    int
-	}{{"SeedUsers", opts.SeedUsers}, {"MaxAccounts", opts.MaxAccounts}, {"PageSize", opts.PageSize}, {"IntegrationsPageSize", opts.IntegrationsPageSize}, {"RateLimit", opts.RateLimit}} {
+	}{{"SeedUsers", opts.SeedUsers}, {"MaxAccounts", opts.MaxAccounts}, {"MaxIntegrations", opts.MaxIntegrations}, {"PageSize", opts.PageSize}, {"IntegrationsPageSize", opts.IntegrationsPageSize}, {"RateLimit", opts.RateLimit}} {
 		if c.v < 0 {
 			add(c.name, "must not be negative, got %d", c.v)
 		}
@@ -217,7 +292,7 @@ func checkOptions(opts Options) error {
 	for _, c := range []struct {
 		name string
 		v    time.Duration
-	}{{"Latency", opts.Latency}, {"RateWindow", opts.RateWindow}, {"LockOut", opts.LockOut}} {
+	}{{"Latency", opts.Latency}, {"RateWindow", opts.RateWindow}, {"LockOut", opts.LockOut}, {"ReadLag", opts.ReadLag}} {
 		if c.v < 0 {
 			add(c.name, "must not be negative, got %v", c.v)
 		}
@@ -261,6 +336,9 @@ func (e *Emulator) lookupAccountLocked(id string) (*account, *reply) {
 	}
 	a := newAccount(id, e.opts.Seed, e.opts.SeedUsers, e.catalogue)
 	e.st.Accounts[id] = a
+	if e.journal != nil {
+		e.fresh[id] = true
+	}
 	return a, nil
 }
 
@@ -311,9 +389,9 @@ func (e *Emulator) Integrations(accountID string) []Integration {
 // Options.Accounts are ignored.
 func (e *Emulator) PutIntegration(accountID string, in Integration) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	a, ok := e.accountLocked(accountID)
 	if !ok {
+		e.mu.Unlock()
 		return
 	}
 	if in.ID == "" {
@@ -334,11 +412,13 @@ func (e *Emulator) PutIntegration(accountID string, in Integration) {
 	in.CreatedAt = in.CreatedAt.UTC().Truncate(time.Second)
 	if i := a.integration(in.ID); i >= 0 {
 		a.Integrations[i] = in
+		a.sortIntegrations()
 	} else {
-		a.Integrations = append(a.Integrations, in)
+		a.insertIntegration(in)
 	}
-	a.sortIntegrations()
-	e.saveQuietlyLocked()
+	seq := e.appendQuietlyLocked(accountID, record{Op: opIntegration, Integration: &in})
+	e.mu.Unlock()
+	e.syncQuietly(seq)
 }
 
 // Behaviors returns a copy of the account's behavior map.
@@ -356,13 +436,15 @@ func (e *Emulator) Behaviors(accountID string) map[string]Behavior {
 // Cloudflare adding a behavior to the account later.
 func (e *Emulator) SetBehavior(accountID, key string, b Behavior) {
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	a, ok := e.accountLocked(accountID)
 	if !ok {
+		e.mu.Unlock()
 		return
 	}
 	a.Behaviors[key] = b
-	e.saveQuietlyLocked()
+	seq := e.appendQuietlyLocked(accountID, record{Op: opBehaviors, Behaviors: a.Behaviors})
+	e.mu.Unlock()
+	e.syncQuietly(seq)
 }
 
 // Users returns a copy of the account's users, in generation order,
@@ -381,10 +463,19 @@ func (e *Emulator) Users(accountID string) []User {
 	return out
 }
 
-// saveQuietlyLocked saves for the test helpers, whose signatures have no
-// error: a failure is reported through Logf.
-func (e *Emulator) saveQuietlyLocked() {
-	if err := e.saveLocked(); err != nil && e.opts.Logf != nil {
+// appendQuietlyLocked and syncQuietly journal a write of the test
+// helpers, whose signatures have no error: a failure is reported through
+// Logf.
+func (e *Emulator) appendQuietlyLocked(accountID string, rec record) uint64 {
+	seq, err := e.appendLocked(accountID, rec)
+	if err != nil && e.opts.Logf != nil {
+		e.opts.Logf("emulator: %v", err)
+	}
+	return seq
+}
+
+func (e *Emulator) syncQuietly(seq uint64) {
+	if err := e.syncJournal(seq); err != nil && e.opts.Logf != nil {
 		e.opts.Logf("emulator: %v", err)
 	}
 }

@@ -18,6 +18,7 @@ const (
 	codeUnknownKey     = 1005 // PUT /behaviors names a key the account does not have
 	codeBadQuery       = 1006 // page / per_page is not a positive integer
 	codeBodyTooLarge   = 1007 // body over maxBodyBytes
+	codeQuotaExceeded  = 1008 // a create past Options.MaxIntegrations
 	codeNoIntegration  = 1101 // no integration with that id
 	codeNoReference    = 1102 // no integration with that reference_id
 	codeNoUser         = 1103 // no user with that id

@@ -19,6 +19,7 @@ const maxBodyBytes = 1 << 20
 type outcome struct {
 	rep  reply
 	drop bool
+	seq  uint64 // the journal record of the write, to be on disk before rep is sent; 0 = none
 }
 
 // ServeHTTP answers one API request. The order of checks is: latency, rate
@@ -33,6 +34,16 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, bodyErr := readBody(w, r)
 	out := e.process(r, body, bodyErr)
+	// A write is answered once its record is on disk, outside the mutex, so
+	// that writers arriving meanwhile share the next fsync (syncJournal).
+	if err := e.syncJournal(out.seq); err != nil {
+		if e.opts.Logf != nil {
+			e.opts.Logf("emulator: %v", err)
+		}
+		header := out.rep.header
+		out.rep = saveFailed()
+		out.rep.header = header
+	}
 	if out.drop {
 		e.record(r, 0, start)
 		dropConnection(w)
@@ -92,13 +103,14 @@ func (e *Emulator) handleLocked(r *http.Request, body []byte, bodyErr *reply) ou
 	if bodyErr != nil && (r.Method == http.MethodPut || r.Method == http.MethodPost) {
 		return outcome{rep: *bodyErr}
 	}
-	rep := h(e, &call{r: r, body: body, acc: acc, account: rt.account, id: rt.id})
+	c := &call{r: r, body: body, acc: acc, account: rt.account, id: rt.id}
+	rep := h(e, c)
 	// Commit-then-fail: the write above is stored (and saved); only the
 	// answer is lost. A request that failed on its own keeps its own answer.
 	if faulted && rep.status == http.StatusOK {
-		return outcome{rep: f.reply()}
+		return outcome{rep: f.reply(), seq: c.seq}
 	}
-	return outcome{rep: rep}
+	return outcome{rep: rep, seq: c.seq}
 }
 
 // readBody reads the whole body before the mutex is taken, so a slow client

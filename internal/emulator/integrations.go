@@ -10,6 +10,17 @@ import (
 // integrationTypeOkta is the only value of dlp_RiskScoreIntegrationType.
 const integrationTypeOkta = "Okta"
 
+// The longest tenant_url and reference_id the emulator stores. The schema
+// sets no maxLength (docs/api.md#integrations); an Okta tenant URL is a
+// few dozen bytes and 2 KiB is the usual limit of a URL. With the body cap
+// (maxBodyBytes) alone, 150 creates of 900 KB grew the state by gigabytes;
+// with these an integration stays under 3 KiB, and an account of
+// DefaultMaxIntegrations under 3 MiB.
+const (
+	maxTenantURLBytes   = 2048
+	maxReferenceIDBytes = 512
+)
+
 // wellKnownURL is the SSF configuration URL as real responses give it:
 // absolute, no trailing slash (docs/api.md#integrations), unlike the spec's example.
 func wellKnownURL(id string) string {
@@ -18,9 +29,9 @@ func wellKnownURL(id string) string {
 
 // listIntegrations answers a bare array, as the real API does, unless
 // Options.IntegrationsPageSize asks for pagination (to exercise clients
-// that follow pages).
+// that follow pages). With Options.ReadLag it answers the lagging view.
 func (e *Emulator) listIntegrations(c *call) reply {
-	all := slices.Clone(c.acc.Integrations)
+	all := slices.Clone(e.visibleLocked(c))
 	if e.opts.IntegrationsPageSize <= 0 {
 		return ok(all)
 	}
@@ -33,17 +44,18 @@ func (e *Emulator) listIntegrations(c *call) reply {
 }
 
 func (e *Emulator) getIntegration(c *call) reply {
-	i := c.acc.integration(c.id)
+	view := e.visibleLocked(c)
+	i := indexIntegration(view, c.id)
 	if i < 0 {
 		return integrationNotFound(c.id)
 	}
-	return ok(c.acc.Integrations[i])
+	return ok(view[i])
 }
 
 // getIntegrationByReference answers the oldest integration with that
 // reference_id; the API does not keep reference ids unique.
 func (e *Emulator) getIntegrationByReference(c *call) reply {
-	for _, in := range c.acc.Integrations { // sorted by created_at
+	for _, in := range e.visibleLocked(c) { // sorted by created_at
 		if in.ReferenceID == c.id {
 			return ok(in)
 		}
@@ -63,16 +75,25 @@ func (e *Emulator) createIntegration(c *call) reply {
 		body.enum("integration_type", typ, integrationTypeOkta)
 	}
 	tenant, okTenant := body.str("tenant_url", true)
-	if okTenant {
+	if okTenant && body.maxLen("tenant_url", tenant, maxTenantURLBytes) {
 		body.absoluteURL("tenant_url", tenant)
 	}
 	ref, given := body.str("reference_id", false)
-	if !given {
+	if given {
+		body.maxLen("reference_id", ref, maxReferenceIDBytes)
+	} else {
 		// Omitted or null: "a random UUIDv4 is used" (Terraform v4 docs, docs/api.md#integrations).
 		ref = uuid.NewString()
 	}
 	if rp := body.failed(); rp != nil {
 		return *rp
+	}
+	// After validation, as a quota is checked on a request that would
+	// otherwise succeed. 400 is what Cloudflare answers when an account's
+	// quota of objects is used up (docs/emulator.md#caps).
+	if n := len(c.acc.Integrations); n >= e.maxInts {
+		return failf(http.StatusBadRequest, codeQuotaExceeded,
+			"Integration quota exceeded: the account holds %d integrations, the most it may have (emulator serve --max-integrations)", n)
 	}
 	id := uuid.NewString() // crypto-random UUIDv4, as the real ids are
 	in := Integration{
@@ -85,9 +106,9 @@ func (e *Emulator) createIntegration(c *call) reply {
 		Active:          true,
 		CreatedAt:       e.stamp(),
 	}
-	c.acc.Integrations = append(c.acc.Integrations, in)
-	c.acc.sortIntegrations()
-	if rp := e.commitLocked(); rp != nil {
+	c.acc.insertIntegration(in)
+	e.lagLocked(c.account, id, nil)
+	if rp := e.commitLocked(c, record{Op: opIntegration, Integration: &in}); rp != nil {
 		return *rp
 	}
 	return ok(in)
@@ -106,18 +127,23 @@ func (e *Emulator) updateIntegration(c *call) reply {
 		return *rp
 	}
 	tenant, okTenant := body.str("tenant_url", true)
-	if okTenant {
+	if okTenant && body.maxLen("tenant_url", tenant, maxTenantURLBytes) {
 		body.absoluteURL("tenant_url", tenant)
 	}
 	active, _ := body.boolean("active", true)
-	ref, _ := body.str("reference_id", false)
+	ref, given := body.str("reference_id", false)
+	if given {
+		body.maxLen("reference_id", ref, maxReferenceIDBytes)
+	}
 	if rp := body.failed(); rp != nil {
 		return *rp
 	}
 	in := &c.acc.Integrations[i]
+	before := *in
 	in.TenantURL, in.Active, in.ReferenceID = tenant, active, ref
 	out := *in
-	if rp := e.commitLocked(); rp != nil {
+	e.lagLocked(c.account, out.ID, &before)
+	if rp := e.commitLocked(c, record{Op: opIntegration, Integration: &out}); rp != nil {
 		return *rp
 	}
 	return ok(out)
@@ -128,8 +154,10 @@ func (e *Emulator) deleteIntegration(c *call) reply {
 	if i < 0 {
 		return integrationNotFound(c.id)
 	}
+	before := c.acc.Integrations[i]
 	c.acc.Integrations = slices.Delete(c.acc.Integrations, i, i+1)
-	if rp := e.commitLocked(); rp != nil {
+	e.lagLocked(c.account, before.ID, &before)
+	if rp := e.commitLocked(c, record{Op: opDeleteIntegration, ID: before.ID}); rp != nil {
 		return *rp
 	}
 	return ok(empty)

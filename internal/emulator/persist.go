@@ -17,12 +17,18 @@ import (
 	"github.com/riskctl/riskctl/internal/safefile"
 )
 
-// Save writes the whole state to Options.StatePath now. It is a no-op
-// without a StatePath.
+// Save writes the whole state to Options.StatePath now and empties its
+// journal (compaction, journal.go). Writes are durable without it, in the
+// journal; Save keeps the journal short and the state file complete. It is
+// a no-op without a StatePath.
 func (e *Emulator) Save() error {
+	if j := e.journal; j != nil {
+		j.flushMu.Lock()
+		defer j.flushMu.Unlock()
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.saveLocked()
+	return e.compactLocked()
 }
 
 func (e *Emulator) saveLocked() error {
@@ -87,19 +93,27 @@ func removeStaleTemps(path string) {
 	}
 }
 
-// commitLocked saves after a write. A failed save is answered 500: the
-// change is in memory but would be lost on restart, so the caller must not
-// believe it succeeded.
-func (e *Emulator) commitLocked() *reply {
-	err := e.saveLocked()
-	if err == nil {
-		return nil
+// commitLocked queues the journal record of a write the handler of c has
+// just applied; ServeHTTP answers only once it is on disk (syncJournal).
+// A record that cannot be queued is answered 500 at once: the change is
+// in memory but would be lost on restart, so the caller must not believe
+// it succeeded.
+func (e *Emulator) commitLocked(c *call, rec record) *reply {
+	seq, err := e.appendLocked(c.account, rec)
+	if err != nil {
+		if e.opts.Logf != nil {
+			e.opts.Logf("%v", err)
+		}
+		rp := saveFailed()
+		return &rp
 	}
-	if e.opts.Logf != nil {
-		e.opts.Logf("%v", err)
-	}
-	rp := failf(http.StatusInternalServerError, codeServerErrorMin+http.StatusInternalServerError, "Internal Server Error: the emulator could not save its state")
-	return &rp
+	c.seq = seq
+	return nil
+}
+
+// saveFailed is the answer to a write whose change could not be saved.
+func saveFailed() reply {
+	return failf(http.StatusInternalServerError, codeServerErrorMin+http.StatusInternalServerError, "Internal Server Error: the emulator could not save its state")
 }
 
 // writeFileAtomic replaces path with data so that a crash leaves either the
@@ -223,7 +237,7 @@ func acquireStateLock(statePath string) (*os.File, error) {
 	// (a .riskctl that links elsewhere), the state file and its lock are
 	// created and replaced through no link: safefile's output-target rule.
 	if safefile.InWorkingDir(statePath) {
-		if err := safefile.CheckTargets([]string{statePath, lockPath(statePath)}, nil, true); err != nil {
+		if err := safefile.CheckTargets([]string{statePath, lockPath(statePath), journalPath(statePath)}, nil, true); err != nil {
 			return nil, fmt.Errorf("emulator state: %w; riskctl keeps its state in a regular file", err)
 		}
 	}
@@ -269,18 +283,22 @@ func acquireStateLock(statePath string) (*os.File, error) {
 var testHookBeforeLockOpen func()
 
 // openLockFile opens (creating it, and its directory) the lock file,
-// refusing anything but a regular file. Inside the working directory it
-// is opened as safefile.OpenTarget opens, through no link on the way,
-// even one swapped in since acquireStateLock checked; outside it, links
-// on the way are the user's, and only the file itself must not be a link (on
-// unix, where O_NOFOLLOW exists: lockOpenFlag).
-func openLockFile(path string) (*os.File, error) {
+// refusing anything but a regular file (openRegular).
+func openLockFile(path string) (*os.File, error) { return openRegular(path, "lock file", 0o644) }
+
+// openRegular opens (creating it, and its directory) the lock file or the
+// journal (what names it) with perm, refusing anything but a regular file. Inside
+// the working directory it is opened as safefile.OpenTarget opens, through
+// no link on the way, even one swapped in since acquireStateLock checked;
+// outside it, links on the way are the user's, and only the file itself
+// must not be a link (on unix, where O_NOFOLLOW exists: lockOpenFlag).
+func openRegular(path, what string, perm os.FileMode) (*os.File, error) {
 	var f *os.File
 	var err error
 	if safefile.InWorkingDir(path) {
-		f, err = safefile.OpenTarget(path, 0o644)
+		f, err = safefile.OpenTarget(path, perm)
 	} else if err = os.MkdirAll(filepath.Dir(path), 0o755); err == nil {
-		f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|lockOpenFlag, 0o644)
+		f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|lockOpenFlag, perm)
 	}
 	if err != nil {
 		var link *safefile.LinkError
@@ -288,7 +306,7 @@ func openLockFile(path string) (*os.File, error) {
 			return nil, err
 		}
 		if fi, lerr := os.Lstat(path); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
-			return nil, fmt.Errorf("lock file %s is a symbolic link: riskctl only uses a regular file there; remove it", path)
+			return nil, fmt.Errorf("%s %s is a symbolic link: riskctl only uses a regular file there; remove it", what, path)
 		}
 		return nil, err
 	}
@@ -299,7 +317,7 @@ func openLockFile(path string) (*os.File, error) {
 	}
 	if !fi.Mode().IsRegular() {
 		_ = f.Close()
-		return nil, fmt.Errorf("lock file %s is not a regular file (%v): riskctl only uses a regular file there; remove it", path, fi.Mode().Type())
+		return nil, fmt.Errorf("%s %s is not a regular file (%v): riskctl only uses a regular file there; remove it", what, path, fi.Mode().Type())
 	}
 	return f, nil
 }

@@ -21,6 +21,10 @@ func TestPersistenceRoundTrip(t *testing.T) {
 	reset := v.e.Users(testAccount)[0]
 	v.do("POST", path("/"+reset.ID+"/reset"), nil).wantOK(t)
 
+	// The writes are in the journal; Save compacts them into the file.
+	if err := v.e.Save(); err != nil {
+		t.Fatal(err)
+	}
 	data, err := os.ReadFile(statePath)
 	if err != nil {
 		t.Fatal(err)
@@ -33,13 +37,17 @@ func TestPersistenceRoundTrip(t *testing.T) {
 		t.Fatalf("state file: version %d, err %v:\n%s", doc.Version, err, data)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(statePath))
-	// state.json.lock is the lock of the running emulator (lock_test.go).
-	if len(entries) != 2 || entries[0].Name() != "state.json" || entries[1].Name() != "state.json.lock" {
-		var names []string
-		for _, e := range entries {
-			names = append(names, e.Name())
-		}
-		t.Errorf("state dir holds %v, want only state.json and its lock (temp files left behind?)", names)
+	// state.json.lock is the lock of the running emulator (lock_test.go),
+	// state.json.journal its journal, empty after Save.
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !reflect.DeepEqual(names, []string{"state.json", "state.json.journal", "state.json.lock"}) {
+		t.Errorf("state dir holds %v, want only state.json, its journal and its lock (temp files left behind?)", names)
+	}
+	if fi, err := os.Stat(journalPath(statePath)); err != nil || fi.Size() != 0 {
+		t.Errorf("journal after Save: %v, %v; want it empty", fi, err)
 	}
 	if st, _ := os.Stat(filepath.Dir(statePath)); st.Mode().Perm() != 0o755 {
 		t.Errorf("state dir mode %v, want 0755", st.Mode().Perm())
@@ -47,7 +55,9 @@ func TestPersistenceRoundTrip(t *testing.T) {
 
 	// A second emulator on the same file sees everything, and does not
 	// re-seed the loaded account even with another SeedUsers. It can only
-	// open it once the first has let go.
+	// open it once the first has let go. The last write is only in the
+	// journal: the second replays it.
+	v.do("PUT", path("/behaviors"), `{"behaviors":{"high_dlp":{"enabled":true,"risk_level":"high"}}}`).wantOK(t)
 	if err := v.e.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +90,8 @@ func TestPersistenceRoundTrip(t *testing.T) {
 func TestEveryWriteIsSaved(t *testing.T) {
 	statePath := filepath.Join(t.TempDir(), "state.json")
 	v := newTestEnv(t, Options{StatePath: statePath})
-	count := func() int { // read the file: v holds its lock
-		st, err := loadState(statePath)
-		if err != nil {
-			t.Fatal(err)
-		}
+	count := func() int { // read the files: v holds their lock
+		st := loadDurable(t, statePath)
 		if st.Accounts[testAccount] == nil {
 			return 0
 		}
@@ -124,21 +131,63 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-// If the state cannot be saved, the write is not reported as a success.
+// If the write cannot be saved, it is not reported as a success; its
+// record is written with the next write that can be.
 func TestSaveFailureIs500(t *testing.T) {
 	dir := t.TempDir()
-	v := newTestEnv(t, Options{StatePath: filepath.Join(dir, "sub", "state.json")})
+	statePath := filepath.Join(dir, "sub", "state.json")
+	v := newTestEnv(t, Options{StatePath: statePath})
+	j := v.e.journal
+	good := j.f
+	readOnly, err := os.Open(journalPath(statePath)) // writes to it fail
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer readOnly.Close()
+	j.flushMu.Lock()
+	j.f = readOnly
+	j.flushMu.Unlock()
+	v.do("POST", path("/integrations"), `{"integration_type":"Okta","tenant_url":"https://a.okta.com"}`).
+		wantError(t, 500, 1500)
+	j.flushMu.Lock()
+	j.f = good
+	j.flushMu.Unlock()
+	v.create("b", "https://b.okta.com")
+	if got, want := loadDurable(t, statePath).Accounts[testAccount].Integrations, v.e.Integrations(testAccount); !reflect.DeepEqual(got, want) || len(got) != 2 {
+		t.Errorf("on disk: %+v, want the failed create and the next one: %+v", got, want)
+	}
+
 	if err := os.RemoveAll(filepath.Join(dir, "sub")); err != nil { // New made it for the lock file
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "sub"), nil, 0o644); err != nil { // a file where the dir should be
 		t.Fatal(err)
 	}
-	v.do("POST", path("/integrations"), `{"integration_type":"Okta","tenant_url":"https://a.okta.com"}`).
-		wantError(t, 500, 1500)
 	if err := v.e.Save(); err == nil {
 		t.Error("Save should fail")
 	}
+}
+
+// loadDurable reads what a restart would load: the state file and its
+// journal replayed over it.
+func loadDurable(t *testing.T, statePath string) *state {
+	t.Helper()
+	st, err := loadState(statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(journalPath(statePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := replayJournal(st, f, journalPath(statePath)); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range st.Accounts {
+		a.normalize()
+	}
+	return st
 }
 
 func TestSaveWithoutPathIsNoop(t *testing.T) {

@@ -23,10 +23,12 @@ type call struct {
 	acc     *account
 	account string // account id
 	id      string // user_id, integration_id or reference_id, depending on the route
+	seq     uint64 // set by commitLocked: the write's journal record
 }
 
 // handlerFunc implements one operation. It runs with e.mu held and must not
-// block on I/O other than saving state.
+// block on I/O: a write queues its journal record (commitLocked), which
+// ServeHTTP syncs after the mutex is released.
 type handlerFunc func(e *Emulator, c *call) reply
 
 // route is a resolved path: the handlers by method, and the path parameters.

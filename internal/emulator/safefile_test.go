@@ -14,6 +14,7 @@ func TestStateThroughCommittedLinks(t *testing.T) {
 	for _, tc := range []struct{ name, link, target, want string }{
 		{"linked directory", ".riskctl", "OUTSIDE", "its path goes through the symbolic link .riskctl"},
 		{"linked file", ".riskctl/emulator.json", "OUTSIDE/victim.json", "is a symbolic link"},
+		{"linked journal", ".riskctl/emulator.json.journal", "OUTSIDE/victim.json", "is a symbolic link"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			outside := t.TempDir()

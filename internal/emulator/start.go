@@ -76,9 +76,9 @@ func (s *Server) finish(stopErr error) error {
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil
 	}
-	// Writes are saved as they happen; saving once more creates the state
-	// file on a first, read-only run, so users see where it lives. Only
-	// then may another process use it.
+	// Writes are in the journal as they happen; Save compacts it into the
+	// state file (which it creates on a first, read-only run, so users see
+	// where it lives). Only then may another process use it.
 	return errors.Join(serveErr, stopErr, s.Save(), s.Emulator.Close())
 }
 

@@ -55,16 +55,30 @@ func (a *account) normalize() {
 // sortIntegrations keeps the order the list endpoint promises: created_at,
 // then id, so equal timestamps still give a stable order.
 func (a *account) sortIntegrations() {
-	slices.SortStableFunc(a.Integrations, func(x, y Integration) int {
-		if c := x.CreatedAt.Compare(y.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(x.ID, y.ID)
-	})
+	slices.SortStableFunc(a.Integrations, compareIntegrations)
 }
 
-func (a *account) integration(id string) int {
-	return slices.IndexFunc(a.Integrations, func(in Integration) bool { return strings.EqualFold(in.ID, id) })
+func compareIntegrations(x, y Integration) int {
+	if c := x.CreatedAt.Compare(y.CreatedAt); c != 0 {
+		return c
+	}
+	return strings.Compare(x.ID, y.ID)
+}
+
+// insertIntegration adds in where sortIntegrations would put it: a binary
+// search and one move instead of a sort of the whole list (a create comes
+// last, so usually nothing moves).
+func (a *account) insertIntegration(in Integration) {
+	i, _ := slices.BinarySearchFunc(a.Integrations, in, compareIntegrations)
+	a.Integrations = slices.Insert(a.Integrations, i, in)
+}
+
+func (a *account) integration(id string) int { return indexIntegration(a.Integrations, id) }
+
+// indexIntegration finds an integration by id, as the API's lookups do:
+// case-insensitively.
+func indexIntegration(list []Integration, id string) int {
+	return slices.IndexFunc(list, func(in Integration) bool { return strings.EqualFold(in.ID, id) })
 }
 
 func (a *account) user(id string) int {

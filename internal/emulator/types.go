@@ -8,6 +8,12 @@ import "time"
 // the state file without bound.
 const DefaultMaxAccounts = 100
 
+// DefaultMaxIntegrations is how many integrations an account holds before
+// a create is refused (Options.MaxIntegrations): far more than an account
+// connects identity providers, few enough that a client looping over
+// creates cannot grow the state without bound.
+const DefaultMaxIntegrations = 1000
+
 // DemoAccountID is the account that `riskctl --emulate` uses when no account id is given.
 const DemoAccountID = "0e1d2c3b4a5968778695a4b3c2d1e0f0"
 
@@ -27,7 +33,9 @@ type Options struct {
 	Seed                 uint64                           // seed for the deterministic user generator and fault dice (0 = a fixed default)
 	PageSize             int                              // default per_page for /summary, /{user_id} events and the Access lists (0 = 20, capped at 100)
 	IntegrationsPageSize int                              // 0 = GET /integrations answers a bare array with no result_info (as the real API); >0 paginates it with result_info
-	StatePath            string                           // if set: loaded on New (missing file = fresh state), saved atomically (temp+rename) after every write
+	MaxIntegrations      int                              // a create past this many integrations in the account is answered 400 code 1008; 0 = DefaultMaxIntegrations
+	StatePath            string                           // if set: loaded on New (missing file = fresh state) with its journal replayed; every write is appended to the journal (STATE.journal) and fsync'd before it is answered; Save compacts the journal into the file
+	ReadLag              time.Duration                    // reads of integrations (list, by id, by reference_id) do not yet show an API create, update or delete younger than this, as an eventually consistent API would; 0 = reads show every write at once
 	Latency              time.Duration                    // added to every request
 	RateLimit            int                              // requests per RateWindow per credential (or client IP), across accounts; over it -> 429 code 971 with Retry-After; 0 = not enforced, headers advertise 1200 per 300s
 	RateWindow           time.Duration                    // length of the fixed rate-limit window; 0 = 1s (only with RateLimit)

@@ -100,7 +100,7 @@ func (e *Emulator) resetUser(c *call) reply {
 	u := &c.acc.Users[i]
 	u.Events = []RiskEvent{}
 	u.LastResetTime = &now
-	if rp := e.commitLocked(); rp != nil {
+	if rp := e.commitLocked(c, record{Op: opUser, User: u}); rp != nil {
 		return *rp
 	}
 	return ok(empty)

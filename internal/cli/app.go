@@ -9,9 +9,11 @@
 //     returns a reconcile.Outcome; validate calls spec.Load, fmt
 //     spec.FormatFiles, `import terraform` tfimport.Import, export,
 //     `emulator catalogue` and the list and show commands one remote
-//     fetch, `emulator serve` emulator.Serve; schema, version and
-//     completion print what the binary holds; `users reset` is the
-//     exception, one reset per user, each reported as it lands;
+//     fetch, `users report` riskreport.Collect (the summary, then the
+//     events of at most --max-users users), `emulator serve`
+//     emulator.Serve; schema, version and completion print what the
+//     binary holds; `users reset` is the exception, one reset per user,
+//     each reported as it lands;
 //  3. render: reports through package report (text, JSON, Markdown and the
 //     GitHub Actions outputs), listings as a table or JSON; fmt -w and
 //     `import terraform` write the files their call returned, checked,
@@ -60,6 +62,9 @@ type Streams struct {
 	InteractiveInput func() bool
 	// OutIsTerminal reports whether Out is a terminal (colour is allowed).
 	OutIsTerminal func() bool
+	// ErrIsTerminal reports whether Err is a terminal: progress bars are
+	// drawn there only, never into a CI log or a file.
+	ErrIsTerminal func() bool
 }
 
 // OSStreams returns the real standard streams.
@@ -70,6 +75,7 @@ func OSStreams() Streams {
 		Err:              os.Stderr,
 		InteractiveInput: func() bool { return term.IsTerminal(int(os.Stdin.Fd())) },
 		OutIsTerminal:    func() bool { return term.IsTerminal(int(os.Stdout.Fd())) },
+		ErrIsTerminal:    func() bool { return term.IsTerminal(int(os.Stderr.Fd())) },
 	}
 }
 

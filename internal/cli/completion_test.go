@@ -264,8 +264,8 @@ func TestFishCompletionScript(t *testing.T) {
 	}{
 		{"riskctl pl", []string{"plan"}},
 		{"riskctl dr", []string{"drift"}},
-		{"riskctl users ", []string{"list", "reset", "show"}},
-		{"riskctl users re", []string{"reset"}},
+		{"riskctl users ", []string{"list", "report", "reset", "show"}},
+		{"riskctl users re", []string{"report", "reset"}},
 		{"riskctl users reset --y", []string{"--yes"}},
 		{"riskctl plan --for", []string{"--format"}},
 		{"riskctl --emu", []string{"--emulate", "--emulator-state"}},

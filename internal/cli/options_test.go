@@ -95,7 +95,7 @@ func wantUsageError(t *testing.T, err error, want string) {
 // "riskctl <path> ..." and examples of itself at the end of its description.
 func TestCommandsUsage(t *testing.T) {
 	app := testApp()
-	for _, path := range []string{"users list", "users show", "users reset", "behaviors list", "integrations list",
+	for _, path := range []string{"users list", "users show", "users report", "users reset", "behaviors list", "integrations list",
 		"export", "emulator serve", "schema", "completion", "version"} {
 		cmd := findCommand(t, app, path)
 		if !strings.HasPrefix(cmd.UsageText, "riskctl "+path) {

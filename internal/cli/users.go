@@ -2,22 +2,26 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/riskreport"
+	"github.com/riskctl/riskctl/internal/safefile"
 )
 
 func usersCommand(g *globals) *ucli.Command {
 	return &ucli.Command{
 		Name:  "users",
-		Usage: "inspect and reset user risk",
+		Usage: "inspect, chart and reset user risk",
 		Subcommands: []*ucli.Command{
 			{
 				Name:      "list",
@@ -48,6 +52,33 @@ func usersCommand(g *globals) *ucli.Command {
 				ArgsUsage: "USER_ID",
 				Flags:     []ucli.Flag{formatFlag()},
 				Action:    g.usersShow,
+			},
+			{
+				Name:      "report",
+				Usage:     "a picture of user risk: Markdown with Mermaid charts, or an HTML page",
+				UsageText: "riskctl users report [--format markdown|html] [-o FILE] [--days N] [--max-users N] [--show-users]",
+				Description: "Writes a report of user risk across the account: users by highest risk\n" +
+					"level, risk events by behavior, risk events per day over the last --days\n" +
+					"days, and the users at the highest level with their latest events.\n" +
+					"Markdown (the default) draws the charts in Mermaid, which GitHub renders in\n" +
+					"issues, comments and step summaries; --format html writes one self-contained\n" +
+					"page with the same charts as inline SVG, loading nothing.\n\n" +
+					"Names and emails appear only with --show-users: a step summary is read\n" +
+					"across the organization. Events are read per user, highest risk first, for\n" +
+					"at most --max-users users; the report says when that cut it short.\n\n" +
+					"Examples:\n" +
+					"  riskctl users report >> \"$GITHUB_STEP_SUMMARY\"\n" +
+					"  riskctl users report --format html -o risk.html --show-users\n" +
+					"  riskctl users report --days 7 --max-users 50",
+				ArgsUsage: " ",
+				Flags: []ucli.Flag{
+					&ucli.StringFlag{Name: "format", Value: "markdown", Usage: "output format: markdown or html"},
+					&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, TakesFile: true, Usage: "write to this file instead of stdout"},
+					&ucli.IntFlag{Name: "days", Value: riskreport.DefaultDays, Usage: "days of the events-per-day chart, ending today (UTC)"},
+					&ucli.IntFlag{Name: "max-users", Value: riskreport.DefaultMaxUsers, Usage: "read the events of at most this many users, highest risk first"},
+					&ucli.BoolFlag{Name: "show-users", Usage: "show names and emails (otherwise counts only)"},
+				},
+				Action: g.usersReport,
 			},
 			withExitCodes("users reset", &ucli.Command{
 				Name:      "reset",
@@ -190,6 +221,72 @@ func (g *globals) usersShow(c *ucli.Context) error {
 		row(tw, formatTime(e.Timestamp), e.RiskLevel, e.Name, e.ID)
 	}
 	return tw.Flush()
+}
+
+// usersReportOptions are the options of `users report`.
+type usersReportOptions struct {
+	Format    string // markdown or html
+	Output    string // "" means stdout
+	Days      int
+	MaxUsers  int
+	ShowUsers bool
+}
+
+// usersReportOptionsFrom builds and checks the options of `users report`.
+func usersReportOptionsFrom(c *ucli.Context) (usersReportOptions, error) {
+	opts := usersReportOptions{Format: c.String("format"), Output: c.String("output"),
+		Days: c.Int("days"), MaxUsers: c.Int("max-users"), ShowUsers: c.Bool("show-users")}
+	switch {
+	case opts.Format != "markdown" && opts.Format != "html":
+		return usersReportOptions{}, usageErrorf("--format %q: expected markdown or html", opts.Format)
+	case opts.Days < 1 || opts.Days > riskreport.MaxDays:
+		return usersReportOptions{}, usageErrorf("--days %d: expected 1 to %d", opts.Days, riskreport.MaxDays)
+	case opts.MaxUsers < 0:
+		return usersReportOptions{}, usageErrorf("--max-users %d: expected 0 or more (0 reads no user's events)", opts.MaxUsers)
+	case c.Args().Present():
+		return usersReportOptions{}, usageErrorf("users report takes no arguments, got %q", c.Args().First())
+	}
+	return opts, nil
+}
+
+func (g *globals) usersReport(c *ucli.Context) error {
+	opts, err := usersReportOptionsFrom(c)
+	if err != nil {
+		return err
+	}
+	s, err := g.connect("")
+	if err != nil {
+		return err
+	}
+	bar := g.progressBar("Reading users' risk events")
+	r, err := riskreport.Collect(c.Context, s.api, riskreport.Options{
+		Days: opts.Days, MaxUsers: opts.MaxUsers, ShowUsers: opts.ShowUsers, Now: time.Now(), Progress: bar.update,
+	})
+	bar.done()
+	if err != nil {
+		return g.explain(err, s.accountID)
+	}
+	if r.Unread > 0 {
+		fmt.Fprintf(g.streams.Err, "Note: read the events of %d of %d users (--max-users %d); the report says so.\n",
+			r.Read+r.Gone, r.Users, opts.MaxUsers)
+	}
+	var buf bytes.Buffer
+	if opts.Format == "html" {
+		err = riskreport.WriteHTML(&buf, r)
+	} else {
+		err = riskreport.WriteMarkdown(&buf, r)
+	}
+	if err != nil {
+		return err
+	}
+	if opts.Output == "" {
+		_, err = g.streams.Out.Write(buf.Bytes())
+		return err
+	}
+	// stdout is redacted by Main's writer; a file is not, so the report's
+	// bytes are here: a server that echoes the credential into a name
+	// must not get it into a report (docs/security.md).
+	return safefile.Write(opts.Output, g.secrets.Bytes(buf.Bytes()), 0o644)
 }
 
 // usersResetOptions are the options of `users reset`.

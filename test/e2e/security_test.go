@@ -246,6 +246,8 @@ var secCommands = []struct {
 	{name: "users list", args: fixed("users", "list")},
 	{name: "users list json --debug", args: fixed("--debug", "users", "list", "--format", "json")},
 	{name: "users show", args: func(e *secEnv) []string { return []string{"users", "show", "--format", "json", e.userID} }},
+	{name: "users report", args: fixed("users", "report", "--show-users")},
+	{name: "users report html", args: fixed("users", "report", "--show-users", "--format", "html", "-o", "report.html")},
 	{name: "users reset", args: func(e *secEnv) []string { return []string{"users", "reset", "--yes", e.userID} }},
 	{name: "behaviors list", args: fixed("behaviors", "list")},
 	{name: "integrations list", args: fixed("integrations", "list", "--format", "json")},

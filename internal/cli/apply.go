@@ -16,8 +16,8 @@ func applyCommand(g *globals) *ucli.Command {
 	return withExitCodes("apply", &ucli.Command{
 		Name:  "apply",
 		Usage: "make the account match the spec (-f FILE...), or apply a saved plan (PLANFILE)",
-		UsageText: "riskctl apply -f PATH... [--auto-approve] [--approve-weakening] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]... [--dedupe] [--access-impact on|off]\n" +
-			"riskctl apply [--approve-weakening] [--format text|json] [--max-deletes N] [--parallelism N] [--allow-other-version] PLANFILE",
+		UsageText: "riskctl apply -f PATH... [--auto-approve] [--approve-weakening] [--format text|json] [--max-deletes N] [--parallelism N] [--target T]... [--dedupe] [--access-impact on|off] [--notify URL]... [--notify-state FILE]\n" +
+			"riskctl apply [--approve-weakening] [--format text|json] [--max-deletes N] [--parallelism N] [--allow-other-version] [--notify URL]... [--notify-state FILE] PLANFILE",
 		ArgsUsage: "[PLANFILE]",
 		Description: "With -f, apply plans, shows the plan and asks for approval (--auto-approve\n" +
 			"skips the question; without a terminal it is required). With PLANFILE, a plan\n" +
@@ -33,7 +33,7 @@ func applyCommand(g *globals) *ucli.Command {
 			"  riskctl apply -f prod.yaml                                   # shows the plan, asks for \"yes\"\n" +
 			"  riskctl apply -f riskscoring/ --auto-approve --format json   # in CI: no terminal, no question\n" +
 			"  riskctl apply plan.json --max-deletes 5                      # exactly the plan saved by plan --out",
-		Flags: []ucli.Flag{
+		Flags: append([]ucli.Flag{
 			fileFlag(),
 			&ucli.BoolFlag{Name: "auto-approve", Usage: "apply without asking (required without a terminal)"},
 			&ucli.BoolFlag{Name: "approve-weakening", Usage: "apply weakening changes (a detection disabled or lowered, a risk-score feed stopped or moved); without it a plan with any is refused"},
@@ -44,7 +44,7 @@ func applyCommand(g *globals) *ucli.Command {
 			&ucli.IntFlag{Name: "parallelism", Value: reconcile.DefaultParallelism, Usage: "API writes in flight at once (the default is Terraform's)"},
 			&ucli.BoolFlag{Name: "allow-other-version", Usage: "apply a saved PLANFILE made by another riskctl version (refused by default)"},
 			reportFormatFlag("text", "json"),
-		},
+		}, g.notifyFlags()...),
 		Action: action(applyOptionsFrom, g.apply),
 	})
 }
@@ -64,6 +64,7 @@ type applyOptions struct {
 	Parallelism       int  // --parallelism: 1 or more
 	Format            string
 	NoAccess          bool // --access-impact=off: only with Files
+	Notify            notifyOptions
 }
 
 // applyOptionsFrom reads apply's flags and argument; errors are usage
@@ -110,6 +111,9 @@ func applyOptionsFrom(c *ucli.Context) (applyOptions, error) {
 	if o.Parallelism = c.Int("parallelism"); o.Parallelism < 1 {
 		return applyOptions{}, usageErrorf("--parallelism %d: expected 1 or more", o.Parallelism)
 	}
+	if o.Notify, err = notifyOptionsFrom(c); err != nil {
+		return applyOptions{}, err
+	}
 	return o, nil
 }
 
@@ -148,7 +152,10 @@ func (g *globals) apply(ctx context.Context, o applyOptions) error {
 		// lock), so no concurrent run can create a copy to wait for.
 		opts.Execute.DuplicateSettle = -1
 	}
-	return g.renderApply(o, reconcile.Apply(ctx, opts))
+	out := reconcile.Apply(ctx, opts)
+	err := g.renderApply(o, out)
+	g.notify(ctx, o.Notify, report.KindApply, out)
+	return err
 }
 
 // renderApply prints what apply did, truthfully ("Apply complete!" only

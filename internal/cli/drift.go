@@ -14,13 +14,13 @@ func driftCommand(g *globals) *ucli.Command {
 	return withExitCodes("drift", &ucli.Command{
 		Name:      "drift",
 		Usage:     "read-only check that the account matches the spec (the exit code says whether it drifted)",
-		UsageText: "riskctl drift -f PATH... [--format text|json|markdown] [--access-impact on|off]",
+		UsageText: "riskctl drift -f PATH... [--format text|json|markdown] [--access-impact on|off] [--notify URL]... [--notify-state FILE]",
 		ArgsUsage: " ",
 		Description: "Examples:\n" +
 			"  riskctl drift -f riskscoring/                              # every spec in the directory\n" +
 			"  riskctl drift -f riskscoring/ --format markdown            # the body of a drift issue\n" +
 			"  riskctl drift -f prod.yaml -f staging.yaml --format json   # two accounts, one report",
-		Flags:  []ucli.Flag{fileFlag(), reportFormatFlag("text", "json", "markdown"), accessImpactFlag("on")},
+		Flags:  append([]ucli.Flag{fileFlag(), reportFormatFlag("text", "json", "markdown"), accessImpactFlag("on")}, g.notifyFlags()...),
 		Action: action(driftOptionsFrom, g.drift),
 	})
 }
@@ -30,6 +30,7 @@ type driftOptions struct {
 	Files    []string // -f: spec files and directories
 	Format   string   // --format: text, json or markdown
 	NoAccess bool     // --access-impact=off
+	Notify   notifyOptions
 }
 
 // driftOptionsFrom reads drift's flags; errors are usage errors (exit 3).
@@ -46,14 +47,20 @@ func driftOptionsFrom(c *ucli.Context) (driftOptions, error) {
 	if err != nil {
 		return driftOptions{}, err
 	}
-	return driftOptions{Files: files, Format: format, NoAccess: noAccess}, nil
+	notifyOpts, err := notifyOptionsFrom(c)
+	if err != nil {
+		return driftOptions{}, err
+	}
+	return driftOptions{Files: files, Format: format, NoAccess: noAccess, Notify: notifyOpts}, nil
 }
 
 func (g *globals) drift(ctx context.Context, o driftOptions) error {
 	in := g.inputs(o.Files)
 	in.NoAccess = o.NoAccess
 	out := reconcile.Drift(ctx, reconcile.DriftOptions{Inputs: in})
-	return g.renderDrift(o, out)
+	err := g.renderDrift(o, out)
+	g.notify(ctx, o.Notify, report.KindDrift, out)
+	return err
 }
 
 // renderDrift prints a drift outcome: the report on stdout, failures on

@@ -77,7 +77,7 @@ func findCommand(t *testing.T, app *ucli.App, path string) *ucli.Command {
 func clearEnv(t *testing.T) {
 	t.Helper()
 	for _, env := range []string{envAccountID, envAPIToken, envAPIKey, envAPIEmail, envBaseURL,
-		"RISKCTL_EMULATOR_TOKEN", "RISKCTL_EMULATOR_API_KEY", "RISKCTL_EMULATOR_API_EMAIL", "NO_COLOR"} {
+		"RISKCTL_EMULATOR_TOKEN", "RISKCTL_EMULATOR_API_KEY", "RISKCTL_EMULATOR_API_EMAIL", "NO_COLOR", envNotifyURL} {
 		t.Setenv(env, "")
 	}
 }

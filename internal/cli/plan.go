@@ -16,13 +16,13 @@ func planCommand(g *globals) *ucli.Command {
 	return withExitCodes("plan", &ucli.Command{
 		Name:      "plan",
 		Usage:     "show what apply would change; never writes to the account",
-		UsageText: "riskctl plan -f PATH... [--out PLANFILE] [--format text|json|markdown] [--detailed-exitcode] [--max-deletes N] [--target T]... [--dedupe] [--access-impact on|off]",
+		UsageText: "riskctl plan -f PATH... [--out PLANFILE] [--format text|json|markdown] [--detailed-exitcode] [--max-deletes N] [--target T]... [--dedupe] [--access-impact on|off] [--notify URL]... [--notify-state FILE]",
 		ArgsUsage: " ",
 		Description: "Examples:\n" +
 			"  riskctl plan -f riskscoring/ --out plan.json                         # review it, then: riskctl apply plan.json\n" +
 			"  riskctl plan -f riskscoring/ --format markdown --detailed-exitcode   # a PR comment; its own exit code on changes\n" +
 			"  riskctl plan -f prod.yaml --target behavior:imp_travel               # only that behavior (a partial plan)",
-		Flags: []ucli.Flag{
+		Flags: append([]ucli.Flag{
 			fileFlag(),
 			&ucli.StringFlag{Name: "out", TakesFile: true, Usage: "also save the plan to this file, for a later 'riskctl apply FILE'"},
 			reportFormatFlag("text", "json", "markdown"),
@@ -31,7 +31,7 @@ func planCommand(g *globals) *ucli.Command {
 			targetFlag(),
 			dedupeFlag(),
 			accessImpactFlag("on"),
-		},
+		}, g.notifyFlags()...),
 		Action: action(planOptionsFrom, g.plan),
 	})
 }
@@ -53,6 +53,7 @@ type planOptions struct {
 	Targets          []plan.Target
 	Dedupe           bool // --dedupe: delete the extras of a shared reference_id
 	NoAccess         bool // --access-impact=off
+	Notify           notifyOptions
 }
 
 // planOptionsFrom reads plan's flags; errors are usage errors (exit 3).
@@ -77,7 +78,12 @@ func planOptionsFrom(c *ucli.Context) (planOptions, error) {
 	if err != nil {
 		return planOptions{}, err
 	}
+	notifyOpts, err := notifyOptionsFrom(c)
+	if err != nil {
+		return planOptions{}, err
+	}
 	return planOptions{
+		Notify:           notifyOpts,
 		Files:            files,
 		Out:              c.String("out"),
 		Format:           format,
@@ -106,7 +112,9 @@ func (g *globals) plan(ctx context.Context, o planOptions) error {
 		RiskctlVersion: Version(),
 		Secrets:        g.secrets,
 	})
-	return g.renderPlan(o, out)
+	err := g.renderPlan(o, out)
+	g.notify(ctx, o.Notify, report.KindPlan, out)
+	return err
 }
 
 // renderPlan prints a plan's outcome: the report on stdout, failures and

@@ -38,7 +38,7 @@ var ciSecretPrefixes = []string{"ACTIONS_"}
 // IsSecretVar reports whether the variable name holds a credential of
 // riskctl or of the CI system it runs in.
 func IsSecretVar(name string) bool {
-	if slices.Contains(CredentialVars, name) || slices.Contains(CISecretVars, name) {
+	if slices.Contains(CredentialVars, name) || slices.Contains(CISecretVars, name) || slices.Contains(URLSecretVars, name) {
 		return true
 	}
 	for _, p := range ciSecretPrefixes {
@@ -50,13 +50,21 @@ func IsSecretVar(name string) bool {
 }
 
 // EnvSecrets returns the values of CredentialVars and CISecretVars that
-// getenv (os.Getenv, or a test's map) finds set: the secrets a run holds
+// getenv (os.Getenv, or a test's map) finds set, and the secret parts
+// (URLSecrets) of the URLs in URLSecretVars: the secrets a run holds
 // whether or not it uses them.
 func EnvSecrets(getenv func(string) string) []string {
 	var out []string
 	for _, name := range slices.Concat(CredentialVars, CISecretVars) {
 		if v := getenv(name); v != "" {
 			out = append(out, v)
+		}
+	}
+	for _, name := range URLSecretVars {
+		for _, u := range strings.Split(getenv(name), ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				out = append(out, URLSecrets(u)...)
+			}
 		}
 	}
 	return out

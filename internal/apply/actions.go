@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
@@ -63,7 +64,7 @@ func (x *executor) update(ctx context.Context, key string, ic *plan.IntegrationC
 // replace deletes the live integration, then creates the desired one. The
 // create depends on the delete: if the delete fails, nothing is created
 // (two integrations would then share the reference_id).
-func (x *executor) replace(ctx context.Context, key string, ic *plan.IntegrationChange) outcome {
+func (x *executor) replace(ctx context.Context, i int, key string, ic *plan.IntegrationChange) outcome {
 	old := ic.Before.ID
 	err := x.api.DeleteIntegration(ctx, old)
 	gone := ""
@@ -73,7 +74,7 @@ func (x *executor) replace(ctx context.Context, key string, ic *plan.Integration
 	case err != nil:
 		return outcome{id: old, err: fmt.Errorf("replacement not created, because deleting %s failed: %w", textutil.Visible(old), err)}
 	}
-	c, err := x.ensureCreated(ctx, key, *ic.After)
+	c, err := x.ensureCreated(ctx, i, key, *ic.After)
 	if err != nil {
 		if c.id == "" {
 			return outcome{err: fmt.Errorf("deleted %s, but creating its replacement failed: %w", textutil.Visible(old), err)}
@@ -84,8 +85,8 @@ func (x *executor) replace(ctx context.Context, key string, ic *plan.Integration
 }
 
 // create creates the desired integration.
-func (x *executor) create(ctx context.Context, key string, ic *plan.IntegrationChange) outcome {
-	c, err := x.ensureCreated(ctx, key, *ic.After)
+func (x *executor) create(ctx context.Context, i int, key string, ic *plan.IntegrationChange) outcome {
+	c, err := x.ensureCreated(ctx, i, key, *ic.After)
 	if err != nil {
 		return outcome{id: c.id, posted: c.posted, err: err}
 	}
@@ -136,16 +137,16 @@ func (c created) describe() string {
 //
 // On error, the returned created has the id of the integration if one was
 // created (and only the follow-up failed).
-func (x *executor) ensureCreated(ctx context.Context, key string, want state.Integration) (created, error) {
+func (x *executor) ensureCreated(ctx context.Context, i int, key string, want state.Integration) (created, error) {
 	ref := referenceID(key, want)
 	req := remote.CreateIntegrationRequest{
 		IntegrationType: want.IntegrationType, TenantURL: want.TenantURL, ReferenceID: ref,
 	}
 	var c created
-	got, err := x.api.CreateIntegration(ctx, req)
+	got, err := x.post(ctx, i, req)
 	found := false
 	if err != nil {
-		got, found, c.how, err = x.settle(ctx, req, err)
+		got, found, c.how, err = x.settle(ctx, i, req, err)
 		if err != nil {
 			return c, err
 		}
@@ -176,23 +177,49 @@ func (x *executor) ensureCreated(ctx context.Context, key string, want state.Int
 	return c, nil
 }
 
+// post sends the create and records its answer: created_at and the time
+// it was received, which bound the server's clock (settleAt), or, when the
+// outcome is unknown, that a copy may have landed (for the duplicate
+// check's late copies).
+func (x *executor) post(ctx context.Context, i int, req remote.CreateIntegrationRequest) (remote.Integration, error) {
+	got, err := x.api.CreateIntegration(ctx, req)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var amb *remote.AmbiguousError
+	switch {
+	case err == nil:
+		x.obs = append(x.obs, clockObs{stamp: got.CreatedAt, recv: x.wall()})
+	case errors.As(err, &amb):
+		// Its created_at is unknown: an observation without one
+		// (settleAt), in case it did create.
+		x.ambiguous[i]++
+		x.ambiguousAt = x.wall()
+		x.obs = append(x.obs, clockObs{recv: x.ambiguousAt})
+	}
+	return got, err
+}
+
 // settle resolves a failed create. Only an *remote.AmbiguousError (the
 // POST was sent; whether it took effect is unknown) is settled, by looking
-// the reference_id up:
+// the reference_id up, for as long as the API's reads may lag its writes
+// (Options.ReadLagWindow; see lookUp):
 //
 //   - found: it was created; found is true and ensureCreated carries on;
 //   - not found: it was not; the POST is sent once more (a second
-//     ambiguous answer is settled by one more look-up, never a third POST);
+//     ambiguous answer is settled by looking up once more, never a third
+//     POST);
+//   - not found, but the run's deadline or stop cut the look-ups short:
+//     whether it was created is unknown, and it is not sent again;
 //   - the look-up fails: the create fails, with both errors.
 //
 // how says, for the progress line, how it was settled.
-func (x *executor) settle(ctx context.Context, req remote.CreateIntegrationRequest, createErr error) (got remote.Integration, found bool, how string, err error) {
+func (x *executor) settle(ctx context.Context, i int, req remote.CreateIntegrationRequest, createErr error) (got remote.Integration, found bool, how string, err error) {
 	var amb *remote.AmbiguousError
 	if !errors.As(createErr, &amb) || req.ReferenceID == "" {
 		return remote.Integration{}, false, "", createErr
 	}
 	for retried := false; ; retried = true {
-		got, lerr := x.api.GetIntegrationByReference(ctx, req.ReferenceID)
+		got, lerr, cut := x.lookUp(ctx, req.ReferenceID)
 		switch {
 		case lerr == nil:
 			how = "found by reference_id after an ambiguous answer"
@@ -202,12 +229,15 @@ func (x *executor) settle(ctx context.Context, req remote.CreateIntegrationReque
 			return got, true, how, nil
 		case !errors.Is(lerr, remote.ErrNotFound):
 			return remote.Integration{}, false, "", fmt.Errorf("%w; looking reference_id %q up to settle it failed too: %w", createErr, req.ReferenceID, lerr)
+		case cut != nil:
+			return remote.Integration{}, false, "", fmt.Errorf("%w; reference_id %q is not found yet, but the API's reads may lag its writes by up to %s and %v: not sent again, since it may have been created; run riskctl plan to see",
+				createErr, req.ReferenceID, x.lagWindow, cut)
 		case retried:
 			return remote.Integration{}, false, "", fmt.Errorf("%w; reference_id %q is still not found, so it was not created", createErr, req.ReferenceID)
 		}
-		// Not found: the POST did not take effect, so it is safe to send
-		// once more.
-		got, err := x.api.CreateIntegration(ctx, req)
+		// Not found, for as long as reads may lag: the POST did not take
+		// effect, so it is safe to send once more.
+		got, err := x.post(ctx, i, req)
 		if err == nil {
 			return got, false, "sent again after an ambiguous answer found nothing", nil
 		}
@@ -215,6 +245,35 @@ func (x *executor) settle(ctx context.Context, req remote.CreateIntegrationReque
 			return remote.Integration{}, false, "", fmt.Errorf("sent again after an ambiguous answer (%v) found nothing: %w", createErr, err)
 		}
 		createErr = err
+	}
+}
+
+// lookUp looks ref up after an ambiguous create. The API's reads may lag
+// its writes (a create answered a moment ago may not show yet), so a "not
+// found" is believed only once Options.ReadLagWindow has passed since the
+// ambiguous answer: until then the look-up is repeated, after 100 ms, then
+// twice as long each time up to a second (a window of 3 s takes seven
+// look-ups at most). cut is why the look-ups stopped before the window
+// ended (the run's deadline comes first, or it stopped); err is the last
+// look-up's error.
+func (x *executor) lookUp(ctx context.Context, ref string) (got remote.Integration, err, cut error) {
+	end := x.wall().Add(x.lagWindow)
+	for delay := 100 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		got, err = x.api.GetIntegrationByReference(ctx, ref)
+		if err == nil || !errors.Is(err, remote.ErrNotFound) || x.lagWindow <= 0 {
+			return got, err, nil
+		}
+		now := x.wall()
+		if !now.Before(end) {
+			return got, err, nil
+		}
+		next := now.Add(delay)
+		if next.After(end) {
+			next = end
+		}
+		if cut := x.waitUntil(ctx, next); cut != nil {
+			return got, err, cut
+		}
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 	"github.com/riskctl/riskctl/internal/textutil"
 )
 
-// DefaultParallelism is how many actions of one phase run at once when
+// DefaultParallelism is how many steps run at once when
 // Options.Parallelism is 0: 10, as Terraform's -parallelism. The client's
 // rate limiter paces the requests whatever this is; it only bounds how
 // many wait on slow answers together.
@@ -25,14 +25,28 @@ const DefaultParallelism = 10
 // answer, so that what landed is known, short enough not to hang.
 const DefaultGrace = 30 * time.Second
 
-// defaultDuplicateSettle is what Options.DuplicateSettle 0 means. It is a
-// variable so that this package's tests, which have no concurrent runs to
-// wait for, can run without the wait.
-var defaultDuplicateSettle = DuplicateSettle
+// defaultDuplicateSettle is what Options.DuplicateSettle 0 means: the
+// bound from the server's clock (settleAt). It is a variable so that this
+// package's tests, which have no concurrent runs to wait for, can run
+// without the wait.
+var defaultDuplicateSettle time.Duration
+
+// DefaultReadLagWindow is what Options.ReadLagWindow 0 means: how long
+// after an ambiguous create's answer a write may take to show in the API's
+// reads. Reads have been seen to lag writes by 0.5–2 s; 3 s covers that
+// with room, and it is paid only after a create whose outcome is unknown
+// (a fault), whose alternative, creating again too soon, leaves a
+// duplicate.
+const DefaultReadLagWindow = 3 * time.Second
+
+// defaultReadLagWindow is what Options.ReadLagWindow 0 means; a variable
+// for the same reason as defaultDuplicateSettle.
+var defaultReadLagWindow = DefaultReadLagWindow
 
 // Options tune Execute. The zero value is usable.
 type Options struct {
-	// Parallelism bounds the actions of one phase that run at once.
+	// Parallelism bounds the steps that run at once (the duplicate
+	// check's list and deletes run beside them).
 	// 0 means DefaultParallelism; a negative value means 1.
 	Parallelism int
 	// Progress receives one line per settled step (see Execute), and
@@ -48,12 +62,22 @@ type Options struct {
 	// Grace bounds how long steps in flight go on after ctx ends; 0 means
 	// DefaultGrace.
 	Grace time.Duration
-	// DuplicateSettle is how long after its last create the run lists the
-	// account for copies a concurrent run created (see checkDuplicates);
-	// 0 means DuplicateSettle, negative means no wait (right only where no
-	// other process can write, as the embedded emulator, which one process
-	// holds at a time).
+	// DuplicateSettle is how long after its last create's answer the run
+	// lists the account for copies a concurrent run created (see
+	// checkDuplicates). 0 means as long as the server's clock makes
+	// necessary, at most DuplicateSettle (settleAt); negative means no
+	// wait (right only where no other process can write, as the embedded
+	// emulator, which one process holds at a time); positive is a fixed
+	// wait.
 	DuplicateSettle time.Duration
+	// ReadLagWindow is how long after an ambiguous create (one whose
+	// answer was lost) its write may take to show in the API's reads:
+	// the look-up by reference_id is polled that long before the create
+	// is sent again, and the duplicate check polls the listing that long
+	// for copies that show late. 0 means DefaultReadLagWindow; negative
+	// means reads never lag (one look-up, one listing). No wait passes
+	// the run's deadline.
+	ReadLagWindow time.Duration
 	// Live is the live state's integrations the plan was computed from.
 	// With the plan's own Before values and unmanaged integrations, their
 	// ids are the ones the duplicate check never deletes (see
@@ -67,21 +91,35 @@ type Options struct {
 // on a failed one is attempted, so Result may be partial (see
 // Result.Partial and Result.Err).
 //
-// Phases run one after the other; within a phase, up to
-// Options.Parallelism steps run concurrently:
+// The writes go out in two waves, up to Options.Parallelism steps at a
+// time across both:
 //
-//  1. behaviors: one PUT /behaviors carrying every changed managed key,
-//     each with both enabled and risk_level (from Change.Behavior.After);
-//  2. integration updates: a PUT with tenant_url, active and reference_id
-//     (the PUT overwrites all three), addressed by the live id;
-//  3. replaces: DELETE the live integration, then create the desired one;
-//  4. creates: POST, then a PUT setting active=false where the desired
-//     integration is inactive (the API creates integrations active);
-//  5. prune deletes.
+//  1. the behaviors PUT (one PUT /behaviors carrying every changed managed
+//     key, each with both enabled and risk_level, from
+//     Change.Behavior.After), replaces (DELETE the live integration, then
+//     create the desired one), creates (POST, then a PUT setting
+//     active=false where the desired integration is inactive: the API
+//     creates integrations active) and integration updates (a PUT with
+//     tenant_url, active and reference_id, which the PUT overwrites, by the
+//     live id), started in that order. They touch different objects, so
+//     none waits for another; the two requests of a replace or an inactive
+//     create stay in their own step, in order;
+//  2. prune deletes, each started once every create and replace has
+//     settled: a feed the spec moves to a new reference_id is created
+//     before the old one is deleted, never after.
+//
+// Once the last create or replace has settled, the duplicate check
+// (checkDuplicates) runs beside the rest of the run; Execute returns when
+// it is done too.
 //
 // A delete answered 404 is already done. A create whose outcome is
 // unknown (*remote.AmbiguousError) is resolved by looking the reference_id
-// up: found means created; not found means the create is sent once more.
+// up, repeatedly for Options.ReadLagWindow since reads may lag writes:
+// found means created; not found means the create is sent once more.
+//
+// Besides the step lines below, the duplicate check writes a line when it
+// starts (saying what it waits for), one per reference_id it settles, and
+// one with its result.
 //
 // Each step that settles (applied, failed or skipped) writes one line to
 // Options.Progress, prefixed with how many of the plan's changes are
@@ -99,13 +137,12 @@ type Options struct {
 // their requests go on for up to Options.Grace, so that a create that
 // landed is reported as created, not as an unknown outcome.
 func Execute(ctx context.Context, api remote.API, p plan.Plan, opts Options) Result {
-	x := newExecutor(api, p, opts)
+	x := newExecutor(ctx, api, p, opts)
 	inFlight, stop := graceful(ctx, x.grace)
 	defer stop()
-	for _, phase := range x.phases() {
-		x.run(ctx, inFlight, phase)
-	}
-	x.checkDuplicates(inFlight)
+	x.inFlight = inFlight
+	x.run(ctx, inFlight, x.steps())
+	x.checks.Wait()
 	return x.result()
 }
 
@@ -135,12 +172,17 @@ func graceful(ctx context.Context, grace time.Duration) (inFlight context.Contex
 	}
 }
 
-// step is one unit of work in a phase: usually one plan change, but the
+// step is one unit of work: usually one plan change, but the
 // behaviors PUT settles every behavior change at once.
 type step struct {
 	indices []int  // the plan changes the step settles
 	label   string // for progress lines
 	do      func(ctx context.Context) outcome
+	// creates: the step may create an integration (a create or replace);
+	// the duplicate check starts once all such steps have settled.
+	creates bool
+	// after, if not nil, is closed when the step may start.
+	after <-chan struct{}
 }
 
 // outcome is what a step did.
@@ -164,26 +206,50 @@ type executor struct {
 	settled int        // changes applied, failed or skipped so far
 	actions []ActionResult
 
-	dupSettle  time.Duration   // Options.DuplicateSettle
-	own        []ownCreate     // integrations this run's POSTs created
-	existed    map[string]bool // ids live before the run (newExecutor)
-	lastCreate time.Time       // when the last step that created one ended
+	dupSettle time.Duration   // Options.DuplicateSettle
+	lagWindow time.Duration   // Options.ReadLagWindow
+	own       []ownCreate     // integrations this run's POSTs created
+	existed   map[string]bool // ids live before the run (newExecutor)
+	obs       []clockObs      // the run's create answers, for settleAt
+	// ambiguous counts, per plan change, the POSTs answered with an
+	// unknown outcome (*remote.AmbiguousError), found later or not;
+	// ambiguousAt is when the last of them was answered.
+	ambiguous   map[int]int
+	ambiguousAt time.Time
+	// createsLeft counts the steps with creates not yet settled; at 0,
+	// createsDone is closed and the duplicate check starts.
+	createsLeft int
+	createsDone chan struct{}
+
+	runCtx   context.Context  // Execute's ctx: the run's stop and deadline
+	inFlight context.Context  // the requests' context (graceful)
+	wall     func() time.Time // the clock of waits: time.Now
+	checks   sync.WaitGroup   // the duplicate check, once started
 }
 
-func newExecutor(api remote.API, p plan.Plan, opts Options) *executor {
+func newExecutor(ctx context.Context, api remote.API, p plan.Plan, opts Options) *executor {
 	x := &executor{
-		api:       api,
-		changes:   p.Changes,
-		par:       opts.Parallelism,
-		now:       opts.Now,
-		started:   opts.Started,
-		grace:     opts.Grace,
-		progress:  opts.Progress,
-		actions:   make([]ActionResult, len(p.Changes)),
-		dupSettle: opts.DuplicateSettle,
+		api:         api,
+		changes:     p.Changes,
+		par:         opts.Parallelism,
+		now:         opts.Now,
+		started:     opts.Started,
+		grace:       opts.Grace,
+		progress:    opts.Progress,
+		actions:     make([]ActionResult, len(p.Changes)),
+		dupSettle:   opts.DuplicateSettle,
+		lagWindow:   opts.ReadLagWindow,
+		ambiguous:   map[int]int{},
+		createsDone: make(chan struct{}),
+		runCtx:      ctx,
+		inFlight:    ctx,
+		wall:        time.Now,
 	}
 	if x.dupSettle == 0 {
 		x.dupSettle = defaultDuplicateSettle
+	}
+	if x.lagWindow == 0 {
+		x.lagWindow = defaultReadLagWindow
 	}
 	switch {
 	case x.par == 0:
@@ -207,26 +273,29 @@ func newExecutor(api remote.API, p plan.Plan, opts Options) *executor {
 	return x
 }
 
-// Phase numbers, in execution order.
-const (
-	phaseBehaviors = iota
-	phaseUpdates
-	phaseReplaces
-	phaseCreates
-	phaseDeletes
-	numPhases
-)
-
-// phases sorts the plan's changes into the five phases, keeping plan order
-// within each. A change apply cannot carry out (an action the resource
-// does not have, a missing Before or After) becomes a step that fails
-// without calling the API, in the first phase.
-func (x *executor) phases() [numPhases][]step {
-	var ph [numPhases][]step
+// steps lists the plan's changes as steps in the order they start: the
+// behaviors PUT, replaces, creates, updates (the first wave), then prune
+// deletes, each waiting for every create and replace to settle; plan order
+// within each kind. Replaces and creates go first so that the last create
+// is answered, and the duplicate check's wait starts, as early as it can.
+// A change apply cannot carry out (an action the resource does not have, a
+// missing Before or After) becomes a step that fails without calling the
+// API, at the start.
+func (x *executor) steps() []step {
+	const (
+		invalid = iota
+		behaviors
+		replaces
+		creates
+		updates
+		deletes
+		kinds
+	)
+	var by [kinds][]step
 	var behaviorIdx []int
 	for i, c := range x.changes {
 		if err := check(c); err != nil {
-			ph[phaseBehaviors] = append(ph[phaseBehaviors], step{
+			by[invalid] = append(by[invalid], step{
 				indices: []int{i}, label: label(c),
 				do: func(context.Context) outcome { return outcome{err: err} },
 			})
@@ -241,25 +310,36 @@ func (x *executor) phases() [numPhases][]step {
 		switch c.Action {
 		case plan.Update:
 			s.do = func(ctx context.Context) outcome { return x.update(ctx, c.Key, ic) }
-			ph[phaseUpdates] = append(ph[phaseUpdates], s)
+			by[updates] = append(by[updates], s)
 		case plan.Replace:
-			s.do = func(ctx context.Context) outcome { return x.replace(ctx, c.Key, ic) }
-			ph[phaseReplaces] = append(ph[phaseReplaces], s)
+			s.do = func(ctx context.Context) outcome { return x.replace(ctx, i, c.Key, ic) }
+			s.creates = true
+			by[replaces] = append(by[replaces], s)
 		case plan.Create:
-			s.do = func(ctx context.Context) outcome { return x.create(ctx, c.Key, ic) }
-			ph[phaseCreates] = append(ph[phaseCreates], s)
+			s.do = func(ctx context.Context) outcome { return x.create(ctx, i, c.Key, ic) }
+			s.creates = true
+			by[creates] = append(by[creates], s)
 		case plan.Delete:
 			s.do = func(ctx context.Context) outcome { return x.delete(ctx, ic) }
-			ph[phaseDeletes] = append(ph[phaseDeletes], s)
+			s.after = x.createsDone
+			by[deletes] = append(by[deletes], s)
 		}
 	}
 	if len(behaviorIdx) > 0 {
-		ph[phaseBehaviors] = append(ph[phaseBehaviors], step{
+		by[behaviors] = append(by[behaviors], step{
 			indices: behaviorIdx, label: "behaviors",
 			do: func(ctx context.Context) outcome { return x.behaviors(ctx, behaviorIdx) },
 		})
 	}
-	return ph
+	x.createsLeft = len(by[replaces]) + len(by[creates])
+	if x.createsLeft == 0 {
+		close(x.createsDone)
+	}
+	var all []step
+	for _, k := range by {
+		all = append(all, k...)
+	}
+	return all
 }
 
 // check reports a change that apply cannot carry out. Plans from
@@ -303,13 +383,20 @@ func check(c plan.Change) error {
 	return bad("unknown resource")
 }
 
-// run executes one phase: at most x.par steps at a time, each to the end
-// whatever the others do, their requests under inFlight. Once ctx is done,
-// the steps not yet started are skipped.
+// run executes steps in order: at most x.par at a time, each to the end
+// whatever the others do, their requests under inFlight; a step with after
+// starts once after is closed. Once ctx is done, the steps not yet started
+// are skipped.
 func (x *executor) run(ctx, inFlight context.Context, steps []step) {
 	sem := make(chan struct{}, x.par)
 	var wg sync.WaitGroup
 	for _, s := range steps {
+		if s.after != nil {
+			select {
+			case <-s.after:
+			case <-ctx.Done():
+			}
+		}
 		select {
 		case sem <- struct{}{}:
 			// select picks at random when both cases are ready.
@@ -356,6 +443,19 @@ func (x *executor) skip(s step, cause error) {
 		x.actions[i].Err = err
 	}
 	x.report(s, x.now(), "%s: skipped (%v)", s.label, err)
+	x.settledCreate(s)
+}
+
+// settledCreate counts s as settled if it creates, and starts the
+// duplicate check when it was the last such step. x.mu must be held.
+func (x *executor) settledCreate(s step) {
+	if !s.creates {
+		return
+	}
+	if x.createsLeft--; x.createsLeft == 0 {
+		close(x.createsDone)
+		x.checks.Go(func() { x.checkDuplicates(x.inFlight) })
+	}
 }
 
 // finish records the outcome of a step that started at start, for every
@@ -376,8 +476,8 @@ func (x *executor) finish(s step, o outcome, start time.Time, waited time.Durati
 	if o.posted {
 		i := s.indices[0]
 		x.own = append(x.own, ownCreate{index: i, ref: referenceID(x.changes[i].Key, *x.changes[i].Integration.After), id: o.id})
-		x.lastCreate = end
 	}
+	defer x.settledCreate(s)
 	if o.err != nil {
 		x.report(s, end, "%s: FAILED after %s: %v", s.label, roundDuration(d), textutil.OneLine(o.err.Error()))
 		return

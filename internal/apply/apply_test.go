@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -266,6 +267,7 @@ func TestCreateCommitThenFailIsSettledByLookup(t *testing.T) {
 			if !active {
 				want = append(want, "PUT /integrations/"+got[0].ID+" 200")
 			}
+			want = append(want, "GET /integrations 200") // the duplicate check: the POST may have made a copy
 			if got := e.log(); !slices.Equal(got, want) {
 				t.Errorf("requests = %q, want %q", got, want)
 			}
@@ -321,6 +323,7 @@ func TestCreateAmbiguousTwiceSendsNoThirdPost(t *testing.T) {
 		"GET /integrations/reference_id/" + refA + " 404",
 		"POST /integrations 502",
 		"GET /integrations/reference_id/" + refA + " 404",
+		"GET /integrations 200", // the duplicate check, for late copies
 	}
 	if got := e.log(); !slices.Equal(got, want) {
 		t.Errorf("requests = %q, want %q", got, want)
@@ -334,6 +337,8 @@ func TestCreateLookupFailsReportsBothErrors(t *testing.T) {
 	e := newEnv(t)
 	e.emu.InjectFault(emulator.Fault{Method: http.MethodPost, PathSuffix: "/integrations", Status: http.StatusInternalServerError, CommitThenFail: true})
 	e.emu.InjectFault(emulator.Fault{Method: http.MethodGet, PathSuffix: "/reference_id/" + refA, Status: http.StatusForbidden})
+	// The duplicate check's list fails too (else it finds the copy).
+	e.emu.InjectFault(emulator.Fault{Method: http.MethodGet, PathSuffix: "/integrations", Status: http.StatusForbidden})
 	r := execute(t, e.api, mkPlan(createChange(refA, "https://acme.okta.com", true)))
 	wantCounts(t, r, 0, 1, 0)
 	err := r.Actions[0].Err
@@ -484,18 +489,23 @@ func TestProgressOneLinePerStepAndNoToken(t *testing.T) {
 	r := Execute(context.Background(), e.api, p, Options{Progress: &out, Parallelism: 3})
 	wantCounts(t, r, 5, 1, 0)
 
-	text := out.String()
-	t.Logf("progress:\n%s\nerr: %v", text, r.Err())
+	text := stepLines(out.String())
+	t.Logf("progress:\n%s\nerr: %v", out.String(), r.Err())
 	if strings.Contains(text, testToken) || strings.Contains(r.Err().Error(), testToken) {
 		t.Fatalf("the token leaked:\n%s", text)
 	}
 	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 	// Each line opens with the changes settled so far, of 6, in the order
-	// written: the behaviors step settles its two changes at once.
-	settled := []string{"[2/6, ", "[3/6, ", "[4/6, ", "[5/6, ", "[6/6, "}
+	// written: one more each line, but two for the behaviors step, which
+	// settles its two changes at once.
+	n := 0
 	for i, line := range lines {
-		if i >= len(settled) || !strings.HasPrefix(line, settled[i]) {
-			t.Errorf("line %d %q, want the counter %q", i, line, settled[min(i, len(settled)-1)])
+		n++
+		if strings.Contains(line, "] behaviors: ") {
+			n++
+		}
+		if want := fmt.Sprintf("[%d/6, ", n); !strings.HasPrefix(line, want) {
+			t.Errorf("line %d %q, want the counter %q", i, line, want)
 		}
 		if _, rest, ok := strings.Cut(line, " elapsed] "); ok {
 			lines[i] = rest

@@ -5,26 +5,31 @@
 // action and its Before/After values (never from Change.Reason, which is
 // for people). What apply owns is *how* the changes are carried out:
 //
-//   - Order. Changes run in phases, each waiting for the previous one:
-//     the behaviors (one PUT carrying only the changed managed keys),
-//     integration updates, replaces (delete, then create), creates, and
-//     prune deletes last, so nothing is removed before everything else
-//     has had its chance.
-//   - Bounded concurrency. Within a phase up to Options.Parallelism
-//     actions run at once. A failure never cancels its neighbours; only a
-//     step that depends on a failed one (the create half of a replace
-//     whose delete failed) is not attempted.
+//   - Order. The behaviors PUT (only the changed managed keys),
+//     replaces (delete, then create), creates and integration updates go
+//     out together as the first wave: they touch different objects. Prune
+//     deletes start only once every create and replace has settled, so a
+//     feed moved to a new reference_id is never removed before its
+//     replacement exists.
+//   - Bounded concurrency. Up to Options.Parallelism steps run at once.
+//     A failure never cancels its neighbours; only a step that depends on
+//     a failed one (the create half of a replace whose delete failed) is
+//     not attempted.
 //   - Tolerance of work already done, so an interrupted or faulted apply
 //     converges when it is run again: a delete answered 404 counts as
 //     done, and a create whose outcome is unknown (*remote.AmbiguousError:
 //     5xx or a broken connection after the request was sent) is resolved
 //     by looking the reference_id up before anything is created again, so
 //     a retry never leaves a duplicate.
-//   - No duplicates from concurrent runs: after its creates, a run lists
-//     the account once (DuplicateSettle after its last create answer) and,
-//     for each reference_id it created that another integration shares,
-//     keeps state.Survivor's pick and deletes only its own copy (see
-//     duplicates.go for the argument and the window that remains).
+//     The look-up allows for reads that lag writes (Options.ReadLagWindow).
+//   - No duplicates from concurrent runs: once its creates have settled, a
+//     run waits until the server's clock has left the second of its last
+//     create (settleAt, at most DuplicateSettle after that create's
+//     answer), beside the prune deletes, lists the account once and, for
+//     each reference_id it created that another integration shares,
+//     keeps state.Survivor's pick and deletes only its own copy, or a
+//     late copy of a create whose answer was lost (see duplicates.go for
+//     the argument and the window that remains).
 //   - Reporting. Execute returns a Result with one ActionResult per plan
 //     change, in plan order, and writes one progress line per settled
 //     step to Options.Progress, counting the changes settled out of all

@@ -44,7 +44,15 @@ type recorded struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	emu, err := emulator.New(emulator.Options{Token: testToken, Accounts: []string{testAccount}})
+	return newEnvWith(t, emulator.Options{})
+}
+
+// newEnvWith is newEnv with more emulator options (the token and account
+// are set here).
+func newEnvWith(t *testing.T, opts emulator.Options) *env {
+	t.Helper()
+	opts.Token, opts.Accounts = testToken, []string{testAccount}
+	emu, err := emulator.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,9 +57,11 @@ func live(ref string) state.Integration {
 	return state.Integration{ID: "id-" + ref, ReferenceID: ref, IntegrationType: "LegacyIdP", TenantURL: "https://x.okta.com", Active: true}
 }
 
-func TestPhaseOrder(t *testing.T) {
-	// The plan lists the changes in the worst order; apply reorders them
-	// by phase and keeps plan order within a phase.
+func TestWriteOrder(t *testing.T) {
+	// The plan lists the changes in the worst order. Apply starts the
+	// behaviors PUT, replaces, creates and updates as one wave (they touch
+	// different objects), keeping plan order within each kind, and the
+	// prune deletes only once every create and replace has settled.
 	p := mkPlan(
 		deleteChange(live("prune-1")),
 		createChange("new-1", "https://n.okta.com", false),
@@ -77,9 +79,9 @@ func TestPhaseOrder(t *testing.T) {
 		wantCounts(t, r, 9, 0, 0)
 		want := []string{
 			"behaviors",
-			"update id-upd-1", "update id-upd-2",
 			"delete id-repl-1", "create repl-1",
 			"create new-1", "update id-new-1", "create new-2",
+			"update id-upd-1", "update id-upd-2",
 			"delete id-prune-1", "delete id-prune-2",
 		}
 		if got := f.Calls(); !slices.Equal(got, want) {
@@ -90,32 +92,75 @@ func TestPhaseOrder(t *testing.T) {
 		f := &fakeAPI{delay: 5 * time.Millisecond}
 		r := Execute(context.Background(), f, p, Options{Parallelism: 8})
 		wantCounts(t, r, 9, 0, 0)
-		phase := func(call string) int {
-			switch {
-			case call == "behaviors":
-				return 1
-			case strings.Contains(call, "upd-"):
-				return 2
-			case strings.Contains(call, "repl-"):
-				return 3
-			case strings.Contains(call, "new-"):
-				return 4
-			case strings.Contains(call, "prune-"):
-				return 5
-			}
-			t.Fatalf("unexpected call %q", call)
-			return 0
-		}
 		calls := f.Calls()
 		if len(calls) != 10 {
 			t.Fatalf("calls = %q, want 10", calls)
 		}
-		for i := 1; i < len(calls); i++ {
-			if phase(calls[i]) < phase(calls[i-1]) {
-				t.Errorf("%q ran after %q: calls = %q", calls[i], calls[i-1], calls)
+		pos := map[string]int{}
+		for i, c := range calls {
+			pos[c] = i
+		}
+		// Within a step: the replace's DELETE before its POST, the
+		// inactive create's PUT after its POST.
+		for _, pair := range [][2]string{{"delete id-repl-1", "create repl-1"}, {"create new-1", "update id-new-1"}} {
+			if pos[pair[0]] > pos[pair[1]] {
+				t.Errorf("%q ran after %q: calls = %q", pair[0], pair[1], calls)
+			}
+		}
+		// Prune deletes after every create.
+		for _, del := range []string{"delete id-prune-1", "delete id-prune-2"} {
+			for _, c := range []string{"create repl-1", "create new-1", "update id-new-1", "create new-2"} {
+				if pos[del] < pos[c] {
+					t.Errorf("%q ran before %q: calls = %q", del, c, calls)
+				}
 			}
 		}
 	})
+}
+
+// Observed: the behaviors PUT ran as its own phase before the integration
+// writes, one more round trip. Now it goes out with them: every write of
+// the first wave is in flight at once (the fake holds each call until all
+// four have arrived; one phase after another would never get there).
+func TestFirstWaveIsOneRoundTrip(t *testing.T) {
+	p := mkPlan(
+		behaviorChange("imp_travel", state.Behavior{}, state.Behavior{Enabled: true, RiskLevel: "high"}),
+		updateChange(live("upd-1"), "https://u.okta.com", true),
+		replaceChange(live("repl-1"), "https://r.okta.com", true),
+		createChange("new-1", "https://n.okta.com", true),
+		deleteChange(live("prune-1")),
+	)
+	const wave = 4 // behaviors, update, the replace's DELETE, create
+	all := make(chan struct{})
+	var mu sync.Mutex
+	var arrived []string
+	f := &fakeAPI{}
+	f.before = func(call string) {
+		mu.Lock()
+		arrived = append(arrived, call)
+		if len(arrived) == wave {
+			close(all)
+		}
+		first := len(arrived) <= wave
+		mu.Unlock()
+		if first {
+			select {
+			case <-all:
+			case <-testwait.After(t):
+				t.Errorf("%q waited for the rest of the first wave, which never came: calls = %q", call, f.Calls())
+			}
+		}
+	}
+	r := Execute(context.Background(), f, p, Options{Parallelism: 10})
+	wantCounts(t, r, 5, 0, 0)
+	first := slices.Clone(arrived[:wave])
+	slices.Sort(first)
+	if want := []string{"behaviors", "create new-1", "delete id-repl-1", "update id-upd-1"}; !slices.Equal(first, want) {
+		t.Errorf("first wave = %q, want %q", first, want)
+	}
+	if arrived[len(arrived)-1] != "delete id-prune-1" {
+		t.Errorf("calls = %q, want the prune delete last", arrived)
+	}
 }
 
 func TestResultOrderFollowsPlan(t *testing.T) {
@@ -156,7 +201,7 @@ func TestCancelStopsStartingActions(t *testing.T) {
 			t.Errorf("action %d = %s, %v, %s", a.Index, a.Status, a.Err, a.Duration)
 		}
 	}
-	if n := len(strings.Split(strings.TrimSpace(out.String()), "\n")); n != 4 {
+	if n := len(strings.Split(strings.TrimSpace(stepLines(out.String())), "\n")); n != 4 {
 		t.Errorf("%d progress lines, want 4:\n%s", n, out.String())
 	}
 }
@@ -196,7 +241,7 @@ func TestDurationsUseOptionsNow(t *testing.T) {
 	}
 	// Readings: Execute's start (250ms), the step's start (500ms), its end
 	// (750ms): it took 250ms, 500ms into the run.
-	if got, want := out.String(), "[1/1, 500ms elapsed] integration \"r\" (https://a.okta.com): created (id id-r) in 250ms\n"; got != want {
+	if got, want := stepLines(out.String()), "[1/1, 500ms elapsed] integration \"r\" (https://a.okta.com): created (id id-r) in 250ms\n"; got != want {
 		t.Errorf("progress = %q, want %q", got, want)
 	}
 }

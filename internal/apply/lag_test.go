@@ -4,14 +4,15 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/riskctl/riskctl/internal/emulator"
+	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/state"
 )
 
 // laggyAPI is an API whose reads lag its writes: a created integration
@@ -269,21 +270,14 @@ func TestLagWindowStopsAtTheRunsDeadline(t *testing.T) {
 	}
 }
 
-// The same against the emulator, once it has Options.ReadLag (reads of
-// integrations do not show writes younger than it; another change adds
-// it, so it is set by name and the test is skipped without it): a create
-// stored, then answered 500, under reads lagging 800 ms, is found by the
-// look-ups within the default window and never sent again.
+// The same against the emulator with Options.ReadLag (reads of
+// integrations do not show writes younger than it): a create stored, then
+// answered 500, under reads lagging 800 ms, is found by the look-ups
+// within the default window and never sent again.
 func TestLostAnswerWithLaggingEmulator(t *testing.T) {
 	for _, active := range []bool{true, false} {
 		t.Run(fmt.Sprintf("active=%t", active), func(t *testing.T) {
-			var opts emulator.Options
-			f := reflect.ValueOf(&opts).Elem().FieldByName("ReadLag")
-			if !f.IsValid() || f.Type() != reflect.TypeFor[time.Duration]() {
-				t.Skip("the emulator has no Options.ReadLag yet")
-			}
-			f.Set(reflect.ValueOf(800 * time.Millisecond))
-			e := newEnvWith(t, opts)
+			e := newEnvWith(t, emulator.Options{ReadLag: 800 * time.Millisecond})
 			e.emu.InjectFault(emulator.Fault{Method: http.MethodPost, PathSuffix: "/integrations", Status: http.StatusInternalServerError, CommitThenFail: true})
 			r := Execute(context.Background(), e.api, mkPlan(createChange(refA, "https://acme.okta.com", active)),
 				Options{ReadLagWindow: DefaultReadLagWindow})
@@ -303,4 +297,69 @@ func TestLostAnswerWithLaggingEmulator(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The observed failure end to end: applies of five creates against an
+// emulator that loses answers (a third of writes stored, then answered
+// 500) and whose reads lag its writes by 0.5 to 2 s. Before the read-lag
+// window, 0 of 16 seeds converged within 3 runs. Each run plans from the
+// API's own (lagging) list, as a re-run does, creating what it does not
+// list and updating a lone copy whose active differs; a reference_id with
+// several copies is left to the run's duplicate check, never to --dedupe.
+// After at most 3 runs, every reference_id has exactly one integration,
+// with the spec's values.
+func TestLostAnswersAndLaggingReadsConverge(t *testing.T) {
+	refs := []string{refA, refB, "ref-c", "ref-d", "ref-e"}
+	// The seeds run at once (they mostly wait), not as parallel subtests,
+	// which -parallel would limit to GOMAXPROCS at a time.
+	var wg sync.WaitGroup
+	for seed := uint64(1); seed <= 16; seed++ {
+		wg.Go(func() {
+			lag := 500*time.Millisecond + time.Duration(seed%4)*500*time.Millisecond
+			e := newEnvWith(t, emulator.Options{Seed: seed, CommitThenFailRate: 0.34, ReadLag: lag})
+			want := map[string]bool{} // reference_id → active
+			for i, ref := range refs {
+				want[ref] = i%2 == 0
+			}
+			for run := 1; run <= 3; run++ {
+				// A re-run comes later than the lag (a person or a CI job
+				// reruns after minutes): its plan sees the last run's writes.
+				time.Sleep(lag)
+				live, err := e.api.ListIntegrations(context.Background())
+				if err != nil {
+					t.Errorf("seed %d: %v", seed, err)
+					return
+				}
+				byRef := map[string][]state.Integration{}
+				var all []state.Integration
+				for _, in := range live {
+					s := state.Integration{ReferenceID: in.ReferenceID, IntegrationType: in.IntegrationType,
+						TenantURL: in.TenantURL, Active: in.Active, ID: in.ID, CreatedAt: in.CreatedAt}
+					byRef[in.ReferenceID] = append(byRef[in.ReferenceID], s)
+					all = append(all, s)
+				}
+				var changes []plan.Change
+				for _, ref := range refs {
+					switch got := byRef[ref]; {
+					case len(got) == 0:
+						changes = append(changes, createChange(ref, "https://"+ref+".okta.com", want[ref]))
+					case len(got) == 1 && got[0].Active != want[ref]:
+						changes = append(changes, updateChange(got[0], got[0].TenantURL, want[ref]))
+					}
+				}
+				if len(changes) > 0 {
+					Execute(context.Background(), e.api, mkPlan(changes...), Options{
+						Live: all, ReadLagWindow: DefaultReadLagWindow, DuplicateSettle: DuplicateSettle,
+					})
+				}
+			}
+			for _, ref := range refs {
+				got := e.byRef(ref)
+				if len(got) != 1 || got[0].Active != want[ref] {
+					t.Errorf("seed %d: %s: %d integrations %+v, want one with active=%t", seed, ref, len(got), got, want[ref])
+				}
+			}
+		})
+	}
+	wg.Wait()
 }

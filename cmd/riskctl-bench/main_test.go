@@ -50,7 +50,7 @@ func names(ss []scenario) []string {
 
 func TestSelectScenarios(t *testing.T) {
 	all := scenarios(false)
-	if got := names(selectScenarios(all, nil)); slices.Contains(got, "apply-budget/2000") || !slices.Contains(got, "users-list/1000") {
+	if got := names(selectScenarios(all, nil)); slices.Contains(got, "apply-budget/2000") || !slices.Contains(got, "users-list/1000") || !slices.Contains(got, "accounts/100x5") {
 		t.Errorf("without -only: %v; want every scenario but apply-budget", got)
 	}
 	if got := names(selectScenarios(all, regexp.MustCompile("apply-budget"))); !slices.Equal(got, []string{"apply-budget/2000"}) {

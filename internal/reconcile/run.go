@@ -1,17 +1,20 @@
 package reconcile
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/planfile"
 	"github.com/riskctl/riskctl/internal/redact"
+	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/spec"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // The three entries, one per command: Plan, Apply (from spec files or a
@@ -336,16 +339,44 @@ func loadPlanFile(ctx context.Context, opts ApplyOptions) Outcome {
 // DefaultParallelism is apply's default number of writes in flight.
 const DefaultParallelism = apply.DefaultParallelism
 
+// AccountsApplying is how many accounts an apply executes at once, at
+// parallelism writes in flight per account: as many as keep the writes in
+// flight across accounts within what the run's budget sends in a second
+// (remote.SendsPerSecond, 180), so 18 at the default parallelism of 10,
+// and always at least 1.
+//
+// Why at once: an account's apply is mostly waiting. After its creates it
+// waits apply.DuplicateSettle before it lists the account again, so one
+// account after the other a run pays that wait once per account (100
+// accounts of 5 creates took 191 s); 18 at once pay it about once per 18.
+// Why bounded: the bound is not what keeps the API safe, as every
+// account's client shares the run's one remote.Budget (one credential,
+// counted across accounts), which paces the total, per second and per
+// window, with the sends in flight counted. It bounds what a run has under
+// way at once: connections, the accounts an interrupt or a credential
+// revoked mid-run leaves half done, and writes the budget would only hold
+// back. docs/plan-and-apply.md says so.
+func AccountsApplying(parallelism int) int {
+	if parallelism <= 0 {
+		parallelism = apply.DefaultParallelism
+	}
+	return max(1, remote.SendsPerSecond/parallelism)
+}
+
 // ExecuteOptions steer Execute.
 type ExecuteOptions struct {
-	// Parallelism bounds the actions of one phase in flight at once; 0
-	// means apply.DefaultParallelism.
+	// Parallelism bounds the actions of one phase of one account in
+	// flight at once; 0 means apply.DefaultParallelism.
 	Parallelism int
-	// Progress receives apply's progress lines and a heading per account
-	// when there are several, nothing else: one line per settled action
-	// (applied, failed or skipped), counted as "[37/100, 4m12s elapsed]"
-	// (settled out of the account's changes; the time since Execute
-	// began), the same on a terminal as in a CI log.
+	// Accounts bounds the accounts executed at once; 0 means
+	// AccountsApplying(Parallelism).
+	Accounts int
+	// Progress receives apply's progress lines, nothing else: one line per
+	// settled action (applied, failed or skipped), counted as "[37/100,
+	// 4m12s elapsed]" (settled out of the account's changes; the time
+	// since Execute began), the same on a terminal as in a CI log. When
+	// the run has several accounts their lines interleave, so each line
+	// begins with its account's id and ": ".
 	//
 	// Lines about waits inside a request ("waiting 12s: rate limited") are
 	// not apply's: the CLI prints them from the API client's
@@ -360,10 +391,12 @@ type ExecuteOptions struct {
 	DuplicateSettle time.Duration
 }
 
-// Execute executes every account's plan, one account after the other so
-// the progress lines of one account stay together, and returns one result
-// per account (nil for an account without changes), in order. A cancelled
-// ctx starts nothing new; what was in flight finishes and is reported.
+// Execute executes every account's plan, up to opts.Accounts at once, and
+// returns one result per account (nil for an account without changes), in
+// the accounts' order. A failing account does not stop the others. Once
+// ctx ends no account starts: each one left is executed with the ended
+// ctx, which sends nothing and reports its changes skipped; the accounts
+// in flight finish as apply.Execute does (within its grace).
 func execute(ctx context.Context, accounts []*Account, opts ExecuteOptions) []*apply.Result {
 	now := opts.Now
 	if now == nil {
@@ -374,24 +407,95 @@ func execute(ctx context.Context, accounts []*Account, opts ExecuteOptions) []*a
 	if progress == nil {
 		progress = io.Discard
 	}
+	bound := opts.Accounts
+	if bound <= 0 {
+		bound = AccountsApplying(opts.Parallelism)
+	}
+	var out sync.Mutex // one line at a time, whichever account writes it
 	results := make([]*apply.Result, len(accounts))
+	sem := make(chan struct{}, bound)
+	var wg sync.WaitGroup
 	for i, a := range accounts {
 		if !a.Plan.HasChanges() {
 			continue
 		}
-		if len(accounts) > 1 {
-			fmt.Fprintf(progress, "Applying account %s:\n", a.Plan.AccountID)
+		// Wait for a slot, or for ctx to end: then the account needs none,
+		// as it starts nothing (apply.Execute with the ended ctx only
+		// reports its changes skipped).
+		slot := false
+		select {
+		case sem <- struct{}{}:
+			slot = true
+		case <-ctx.Done():
 		}
-		res := apply.Execute(ctx, a.API, a.Plan, apply.Options{
-			Parallelism: opts.Parallelism,
-			Progress:    opts.Progress,
-			Now:         now,
-			Started:     started,
+		// One account's lines are apply's, as they are (it writes them
+		// one at a time); several accounts' interleave, so each names its
+		// account.
+		w := progress
+		var lines *prefixWriter
+		if len(accounts) > 1 {
+			lines = &prefixWriter{mu: &out, w: progress, prefix: textutil.Visible(a.Plan.AccountID) + ": "}
+			w = lines
+		}
+		wg.Go(func() {
+			if slot {
+				defer func() { <-sem }()
+			}
+			res := apply.Execute(ctx, a.API, a.Plan, apply.Options{
+				Parallelism: opts.Parallelism,
+				Progress:    w,
+				Now:         now,
+				Started:     started,
 
-			DuplicateSettle: opts.DuplicateSettle,
-			Live:            a.Live.Integrations,
+				DuplicateSettle: opts.DuplicateSettle,
+				Live:            a.Live.Integrations,
+			})
+			if lines != nil {
+				lines.flush()
+			}
+			results[i] = &res
 		})
-		results[i] = &res
 	}
+	wg.Wait()
 	return results
+}
+
+// prefixWriter writes every line written to it to w, whole and with prefix
+// before it, holding mu, so that the lines of accounts applied at once
+// interleave but never mix. A line is written when its newline is; flush
+// writes what is left of a last line without one.
+type prefixWriter struct {
+	mu     *sync.Mutex
+	w      io.Writer
+	prefix string
+	buf    []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.buf = append(p.buf, b...)
+	for {
+		i := bytes.IndexByte(p.buf, '\n')
+		if i < 0 {
+			break
+		}
+		if err := p.writeLine(p.buf[:i+1]); err != nil {
+			return len(b), err
+		}
+		p.buf = p.buf[i+1:]
+	}
+	return len(b), nil
+}
+
+func (p *prefixWriter) writeLine(line []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, err := p.w.Write(append([]byte(p.prefix), line...))
+	return err
+}
+
+func (p *prefixWriter) flush() {
+	if len(p.buf) > 0 {
+		_ = p.writeLine(append(p.buf, '\n'))
+		p.buf = nil
+	}
 }

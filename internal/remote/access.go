@@ -157,19 +157,35 @@ func (c *Client) ListIdentityProviders(ctx context.Context) ([]state.IdentityPro
 // server that pages smaller is followed all the same.
 const AccessPerPage = 100
 
+// wireObject is an Access object as the API sends it: it has an id.
+type wireObject interface{ objectID() string }
+
+func (w wirePolicy) objectID() string           { return w.ID }
+func (w wireApp) objectID() string              { return w.ID }
+func (w wireGroup) objectID() string            { return w.ID }
+func (w wireIdentityProvider) objectID() string { return w.ID }
+
 // listAccess follows every page of an Access collection (each page's
 // result an array), decoding each item with conv. An item that cannot be
 // decoded fails the listing with its position and, when conv got that far,
-// the object's id and name.
-func listAccess[W, T any](ctx context.Context, c *Client, op, path string, conv func(W) (T, error)) ([]T, error) {
+// the object's id and name. A collection that changed while its pages
+// were read is read again (envelope.go): plan reports the Access impact
+// from it.
+func listAccess[W wireObject, T any](ctx context.Context, c *Client, op, path string, conv func(W) (T, error)) ([]T, error) {
 	r := request{op: op, method: http.MethodGet, path: path, api: "/access",
-		query: url.Values{"per_page": {strconv.Itoa(AccessPerPage)}}}
-	all := []T{}
-	err := c.pages(ctx, r, func(result json.RawMessage) (int, error) {
+		query: url.Values{"per_page": {strconv.Itoa(AccessPerPage)}},
+		list:  strings.TrimPrefix(op, "list ") + " list"}
+	var (
+		all []T
+		ids *pageIDs
+	)
+	start := func() { all, ids = []T{}, newPageIDs("object") }
+	err := c.pages(ctx, r, start, func(result json.RawMessage) (int, error) {
 		var page []json.RawMessage
 		if err := unmarshalResult(op, result, &page); err != nil {
 			return 0, err
 		}
+		ids.nextPage()
 		for _, raw := range page {
 			var w W
 			if !isObject(raw) {
@@ -177,6 +193,9 @@ func listAccess[W, T any](ctx context.Context, c *Client, op, path string, conv 
 			}
 			if err := json.Unmarshal(raw, &w); err != nil {
 				return 0, fmt.Errorf("%s: item %d: %w", op, len(all)+1, err)
+			}
+			if err := ids.add(w.objectID()); err != nil {
+				return 0, err
 			}
 			v, err := conv(w)
 			if err != nil {

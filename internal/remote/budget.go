@@ -17,8 +17,9 @@ const (
 	DefaultQuotaWindow = 5 * time.Minute
 
 	// DefaultPerSecond is Cloudflare's limit per client IP. The budget
-	// sends at most 90% of it in any rolling second.
+	// sends at most 90% of it in any rolling second: SendsPerSecond.
 	DefaultPerSecond = 200
+	SendsPerSecond   = DefaultPerSecond * 9 / 10
 )
 
 // Budget paces every request made with one credential. Cloudflare counts
@@ -49,11 +50,24 @@ const (
 // Ratelimit-Policy (else x-ratelimit-*): quota, window, remaining and
 // reset. The remaining count the server announces includes everyone's
 // use of the credential, so several processes sharing a token, each with
-// its own Budget, stay under the limit together. An answer's remaining is
-// reduced by the sends made after its request, and an answer older than
-// the one last applied is ignored. Until the first announcement the budget
+// its own Budget, stay under the limit together. An answer older than the
+// one last applied is ignored. Until the first announcement the budget
 // assumes DefaultQuota per DefaultQuotaWindow and counts its own sends in
 // a sliding window.
+//
+// Sends in flight. The server counts a request when it arrives, which is
+// not the order they were sent in: concurrent requests overtake each other
+// between the budget and the server. So an answer's remaining is reduced
+// by every send the server may not have counted when it answered: the
+// sends made after its request, and the earlier sends that were still
+// unanswered when its request went out (an earlier send answered before
+// it went out had arrived before it). Without the second part, N senders
+// could overshoot the window by up to N-1 (a 429 under a shared budget,
+// BENCHMARKS.md). A send the server had counted already is subtracted
+// twice, which only makes the estimate lower until the next answer.
+// Likewise, when the window resets, the sends still unanswered count
+// against the new one. docs/plan-and-apply.md#retries-and-the-request-budget
+// says so.
 type Budget struct {
 	mu  sync.Mutex
 	now func() time.Time // time.Now; tests may set it before first use
@@ -70,6 +84,10 @@ type Budget struct {
 	resetAt    time.Time
 	seq        uint64 // sends so far
 	appliedSeq uint64
+
+	// open holds the sends not answered yet (in flight), each with the
+	// number of earlier sends that were open when it went out.
+	open map[uint64]int
 
 	own      []time.Time // before any announcement: our sends in the last window
 	recent   []time.Time // our last perSecond sends, oldest first
@@ -105,8 +123,9 @@ func (b *Budget) initLocked() {
 		b.now = time.Now
 	}
 	b.quota, b.window = DefaultQuota, DefaultQuotaWindow
-	b.perSecond = max(1, DefaultPerSecond*9/10)
+	b.perSecond = max(1, SendsPerSecond)
 	b.changed = make(chan struct{})
+	b.open = map[uint64]int{}
 }
 
 // BudgetStatus is a snapshot of a Budget, for logs and tests.
@@ -143,9 +162,10 @@ func spreadZone(quota int) int { return max(1, quota/5) }
 func (b *Budget) viewLocked(now time.Time) (int, time.Time) {
 	if b.announced {
 		if !now.Before(b.resetAt) {
-			// The announced reset has passed: the quota is whole again.
-			// Answers to earlier requests no longer count.
-			b.remaining, b.resetAt, b.appliedSeq = b.quota, now.Add(b.window), b.seq
+			// The announced reset has passed: the quota is whole again,
+			// but for the sends in flight, which may arrive in the new
+			// window. Answers to earlier requests no longer count.
+			b.remaining, b.resetAt, b.appliedSeq = b.quota-len(b.open), now.Add(b.window), b.seq
 		}
 		return b.remaining, b.resetAt
 	}
@@ -218,6 +238,7 @@ func (b *Budget) earliestLocked(now time.Time) (time.Time, waitKind, string) {
 // recordLocked counts a send at now and returns its sequence number.
 func (b *Budget) recordLocked(now time.Time) uint64 {
 	b.seq++
+	b.open[b.seq] = len(b.open)
 	b.lastSend = now
 	if len(b.recent) >= b.perSecond {
 		b.recent = append(b.recent[:0], b.recent[len(b.recent)-b.perSecond+1:]...)
@@ -312,16 +333,28 @@ func (b *Budget) acquire(ctx context.Context, maxWait time.Duration, report func
 	}
 }
 
-// observe learns from the headers of the answer to send number seq,
-// received at now.
-func (b *Budget) observe(seq uint64, h http.Header, now time.Time) {
-	l := parseLimits(h, now)
-	if l.quota == 0 && !l.hasRemaining {
-		return
-	}
+// settle marks send number seq as done without an answer to learn from
+// (the attempt failed: no headers came back). It no longer counts as in
+// flight.
+func (b *Budget) settle(seq uint64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.initLocked()
+	delete(b.open, seq)
+}
+
+// observe learns from the headers of the answer to send number seq,
+// received at now; the send is no longer in flight.
+func (b *Budget) observe(seq uint64, h http.Header, now time.Time) {
+	l := parseLimits(h, now)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.initLocked()
+	earlierOpen := b.open[seq]
+	delete(b.open, seq)
+	if l.quota == 0 && !l.hasRemaining {
+		return
+	}
 	if l.quota > 0 {
 		b.quota = l.quota
 		if l.window > 0 {
@@ -332,7 +365,8 @@ func (b *Budget) observe(seq uint64, h http.Header, now time.Time) {
 		if !b.announced {
 			b.announced, b.own = true, nil
 		}
-		b.remaining = l.remaining - int(b.seq-seq)
+		// Sends the server may not have counted yet (see Budget).
+		b.remaining = l.remaining - int(b.seq-seq) - earlierOpen
 		b.appliedSeq = seq
 		switch {
 		case l.hasReset:

@@ -131,6 +131,10 @@ type request struct {
 	// decodeTyped, when set, decodes a success envelope together with its
 	// result in one pass (see pagesOf); nil decodes the result later.
 	decodeTyped func(body []byte) (*envelope, bool)
+	// list, for a listing that plan or apply depends on, names it in
+	// errors ("integrations list"); such a listing is read again from its
+	// first page when it changed while it was read (see envelopes).
+	list string
 }
 
 // call is the state of one request across its attempts. go-retryablehttp

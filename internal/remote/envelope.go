@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/url"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"unicode"
+
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 // envelope is Cloudflare's response wrapper (docs/api.md#envelope):
@@ -212,23 +215,108 @@ func userSegment(userID string) (string, error) {
 //
 // Servers that do not page the way they claim are caught rather than
 // looped on: a page number in result_info that differs from the one asked
-// for is an error, and so is claiming more than maxPages pages. An empty
-// page ends the listing (items disappeared between requests): it and the
-// pages after it are not handed on.
+// for is an error, and so is claiming more than maxPages pages. In a
+// listing not checked as below, an empty page ends the listing (items
+// disappeared between requests): it and the pages after it are not handed
+// on.
+//
+// A listing plan or apply depends on (request.list: the integrations, the
+// Access lists) must not miss an item: a plan that misses an integration
+// creates a copy of it. Its pages are read at different times, and when
+// the list changes in between (one on page 1 is deleted, and one from
+// page 2 moves up to page 1 after page 1 was read) a page-by-page read
+// misses items without any error. So such a listing is checked for the
+// signs of a change while it is read: a later page whose result_info
+// counts other totals (total_count, total_pages) than the first page's;
+// an empty page before the last one; an object on two pages (the caller's
+// each says so, with a *listingShift). Then it is read again from its
+// first page, at most listingTries times in all, and after that it fails
+// with a *ListingChangedError rather than return a list that may miss
+// items. A listing of one page (what /integrations really returns) is
+// read at one instant and never checked.
+
+// listingTries is how many times a listing that changes while it is read
+// (see above) is read from its first page before riskctl gives up.
+const listingTries = 3
+
+// listingShift is a sign that a listing changed while it was read: why
+// says which (its text is printable: ids from the server pass
+// textutil.Visible).
+type listingShift struct{ why string }
+
+func (e *listingShift) Error() string { return e.why }
+
+// ListingChangedError is a listing that changed each time it was read
+// (see envelopes): nothing of it is returned, since what was read may
+// miss items. A later run will most likely read it whole.
+type ListingChangedError struct {
+	Op    string // e.g. "list integrations"
+	List  string // e.g. "integrations list"
+	Tries int
+	Why   string // the last change seen, e.g. "page 2 counts total_count 9, page 1 counted 10"
+}
+
+func (e *ListingChangedError) Error() string {
+	return fmt.Sprintf("%s: the %s changed while it was read, %d times; try again (the last time %s)", e.Op, e.List, e.Tries, e.Why)
+}
+
+// pageIDs finds an object that a listing's pages list twice: a sign that
+// the listing changed while it was read (an object moved from one page
+// to a later one). The first page's ids are only kept in a slice until a
+// second page comes: a listing of one page (the usual) builds no map.
+type pageIDs struct {
+	kind  string // e.g. "integration", for the message
+	page  int
+	first []string       // the first page's ids, until the second page
+	seen  map[string]int // id: the page it was first on, from the second page
+}
+
+func newPageIDs(kind string) *pageIDs { return &pageIDs{kind: kind} }
+
+// nextPage starts the next page, from the first.
+func (p *pageIDs) nextPage() {
+	p.page++
+	if p.page == 2 {
+		p.seen = make(map[string]int, 2*len(p.first))
+		for _, id := range p.first {
+			p.seen[id] = 1
+		}
+		p.first = nil
+	}
+}
+
+// add records id on the current page; an id seen on an earlier page is a
+// *listingShift. An id repeated within one page is not a shift (one page
+// is read at one instant) and is left to the callers' own checks.
+func (p *pageIDs) add(id string) error {
+	switch {
+	case id == "":
+		return nil
+	case p.page <= 1:
+		p.first = append(p.first, id)
+		return nil
+	}
+	if first, ok := p.seen[id]; ok && first != p.page {
+		return &listingShift{fmt.Sprintf("%s %s was on page %d and on page %d", p.kind, textutil.Visible(strconv.Quote(id)), first, p.page)}
+	}
+	p.seen[id] = p.page
+	return nil
+}
 
 // pages fetches every page of r and hands each page's result to each, in
 // page order and on the caller's goroutine; each returns how many items
-// the page held.
-func (c *Client) pages(ctx context.Context, r request, each func(result json.RawMessage) (int, error)) error {
-	return c.envelopes(ctx, r, func(env *envelope) (int, error) { return each(env.Result) })
+// the page held. start, when set, is called before each read of the
+// listing from its first page (a listing read again must start afresh).
+func (c *Client) pages(ctx context.Context, r request, start func(), each func(result json.RawMessage) (int, error)) error {
+	return c.envelopes(ctx, r, start, func(env *envelope) (int, error) { return each(env.Result) })
 }
 
 // pagesOf is pages for a listing whose result is a JSON array of T: each
 // page is decoded in one pass with its envelope (decodeTyped) and handed
 // to each as a slice, in page order.
-func pagesOf[T any](ctx context.Context, c *Client, r request, each func(page []T)) error {
+func pagesOf[T any](ctx context.Context, c *Client, r request, start func(), each func(page []T) error) error {
 	r.decodeTyped = decodeTyped[[]T]
-	return c.envelopes(ctx, r, func(env *envelope) (int, error) {
+	return c.envelopes(ctx, r, start, func(env *envelope) (int, error) {
 		page, ok := env.typed.(*[]T)
 		if !ok { // decodeTyped declined: decode as pages' callers do
 			page = new([]T)
@@ -236,13 +324,37 @@ func pagesOf[T any](ctx context.Context, c *Client, r request, each func(page []
 				return 0, fmt.Errorf("%s: decode result: %w", r.op, err)
 			}
 		}
-		each(*page)
+		if err := each(*page); err != nil {
+			return 0, err
+		}
 		return len(*page), nil
 	})
 }
 
-// envelopes is pages, handing on each page's whole envelope.
-func (c *Client) envelopes(ctx context.Context, r request, each func(env *envelope) (int, error)) error {
+// envelopes is pages, handing on each page's whole envelope. A listing
+// with r.list is read again when it changed while it was read.
+func (c *Client) envelopes(ctx context.Context, r request, start func(), each func(env *envelope) (int, error)) error {
+	for try := 1; ; try++ {
+		if start != nil {
+			start()
+		}
+		err := c.readPages(ctx, r, each)
+		var shift *listingShift
+		if r.list == "" || !errors.As(err, &shift) {
+			return err
+		}
+		if try == listingTries {
+			return &ListingChangedError{Op: r.op, List: r.list, Tries: try, Why: shift.why}
+		}
+		if c.s.logger != nil {
+			c.s.logger.LogAttrs(ctx, slog.LevelDebug, "listing changed while read; reading it again",
+				slog.String("op", r.op), slog.Int("try", try), slog.String("why", shift.why))
+		}
+	}
+}
+
+// readPages reads a listing once, from its first page.
+func (c *Client) readPages(ctx context.Context, r request, each func(env *envelope) (int, error)) error {
 	env, err := c.do(ctx, r)
 	if err != nil {
 		return err
@@ -251,7 +363,8 @@ func (c *Client) envelopes(ctx context.Context, r request, each func(env *envelo
 	if err != nil {
 		return err
 	}
-	total, err := pageCount(env.ResultInfo, 1, c.maxPages)
+	first := env.ResultInfo
+	total, err := pageCount(first, 1, c.maxPages)
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.op, err)
 	}
@@ -268,8 +381,19 @@ func (c *Client) envelopes(ctx context.Context, r request, each func(env *envelo
 			if err := checkPage(env.ResultInfo, page); err != nil {
 				return fmt.Errorf("%s: %w", r.op, err)
 			}
-			if n, err = each(env); err != nil || n == 0 {
+			if r.list != "" {
+				if why := totalsChanged(first, env.ResultInfo, page); why != "" {
+					return &listingShift{why}
+				}
+			}
+			if n, err = each(env); err != nil {
 				return err
+			}
+			if n == 0 {
+				if r.list != "" && page < total {
+					return &listingShift{fmt.Sprintf("page %d of %d was empty", page, total)}
+				}
+				return nil
 			}
 		}
 		// The last page has the last word on how many there are.
@@ -279,6 +403,24 @@ func (c *Client) envelopes(ctx context.Context, r request, each func(env *envelo
 		}
 	}
 	return nil
+}
+
+// totalsChanged says how page's result_info counts other totals than the
+// first page's did ("" when it does not): the listing changed between the
+// two reads. A total either page leaves out (0) is not compared.
+func totalsChanged(first, info *resultInfo, page int) string {
+	if first == nil || info == nil {
+		return ""
+	}
+	for _, f := range []struct {
+		name        string
+		first, this float64
+	}{{"total_count", first.TotalCount, info.TotalCount}, {"total_pages", first.TotalPages, info.TotalPages}} {
+		if f.first > 0 && f.this > 0 && f.first != f.this {
+			return fmt.Sprintf("page %d counted %s %v, page 1 %v", page, f.name, f.this, f.first)
+		}
+	}
+	return ""
 }
 
 // fetchPages gets pages from..to of r concurrently and returns their

@@ -8,16 +8,29 @@ import (
 
 // ListIntegrations returns every integration of the account. The real API
 // answers with a bare array and no result_info (one request); if a server
-// does paginate, every page is fetched and merged.
+// does paginate, every page is fetched and merged, and a listing that
+// changed while its pages were read (an integration on two pages, other
+// totals) is read again, or fails with a *ListingChangedError: a plan that
+// misses an integration would create a copy of it (envelope.go).
 func (c *Client) ListIntegrations(ctx context.Context) ([]Integration, error) {
-	r := request{op: "list integrations", method: http.MethodGet, path: "/integrations"}
-	all := []Integration{}
-	err := pagesOf(ctx, c, r, func(page []Integration) {
+	r := request{op: "list integrations", method: http.MethodGet, path: "/integrations", list: "integrations list"}
+	var (
+		all []Integration
+		ids *pageIDs
+	)
+	err := pagesOf(ctx, c, r, func() { all, ids = []Integration{}, newPageIDs("integration") }, func(page []Integration) error {
+		ids.nextPage()
+		for _, in := range page {
+			if err := ids.add(in.ID); err != nil {
+				return err
+			}
+		}
 		if len(all) == 0 && page != nil {
 			all = page // the first page, often the only one: no copy
-			return
+			return nil
 		}
 		all = append(all, page...)
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -160,9 +160,11 @@ func TestBudgetLets100RequestsThrough(t *testing.T) {
 				t.Errorf("requests waited for the budget:\n%s", buf.String())
 			}
 			// Announced: the last answer applied is the one to the request
-			// sent last, which may have overtaken a few in flight.
+			// sent last, which may have overtaken a few in flight; the
+			// budget counts those as spent, so its estimate may be low by
+			// the other workers' sends, never high (budget.go).
 			st := c.s.budget.Status()
-			if st.Remaining < 1100 || st.Remaining > 1100+8 || (!announced && st.Remaining != 1100) || st.Announced != announced {
+			if st.Remaining > 1100 || st.Remaining < 1100-8 || (!announced && st.Remaining != 1100) || st.Announced != announced {
 				t.Errorf("status %+v, want 1100 left", st)
 			}
 		})

@@ -84,6 +84,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(req.WithContext(actx))
 	if err != nil {
 		cancel()
+		t.budget.settle(seq)
 		err = attemptErr(ctx, actx, req.URL.Host, t.attemptTimeout, false, err)
 	} else {
 		t.budget.observe(seq, resp.Header, time.Now())

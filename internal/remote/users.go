@@ -12,7 +12,7 @@ import (
 func (c *Client) GetSummary(ctx context.Context) ([]UserRiskInfo, error) {
 	r := request{op: "get risk summary", method: http.MethodGet, path: "/summary"}
 	users := []UserRiskInfo{}
-	err := c.pages(ctx, r, func(result json.RawMessage) (int, error) {
+	err := c.pages(ctx, r, nil, func(result json.RawMessage) (int, error) {
 		var page struct {
 			Users []UserRiskInfo `json:"users"`
 		}
@@ -38,7 +38,7 @@ func (c *Client) GetUserRisk(ctx context.Context, userID string) (UserRisk, erro
 	r := request{op: fmt.Sprintf("get user risk %q", userID), method: http.MethodGet, path: "/" + seg}
 	var user UserRisk
 	first := true
-	err = c.pages(ctx, r, func(result json.RawMessage) (int, error) {
+	err = c.pages(ctx, r, nil, func(result json.RawMessage) (int, error) {
 		var page UserRisk
 		if err := unmarshalResult(r.op, result, &page); err != nil {
 			return 0, err

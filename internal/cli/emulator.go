@@ -32,13 +32,14 @@ func emulatorServeCommand(g *globals) *ucli.Command {
 		UsageText: "riskctl emulator serve [--addr HOST:PORT] [--state FILE] [flags]",
 		ArgsUsage: " ",
 		Description: "Serves the 11 operations of the Zero Trust Risk Scoring API under\n" +
-			"/client/v4/accounts/{account_id}/zt_risk_scoring, and the read-only Access\n" +
+			"/client/v4/accounts/{account_id}/zt_risk_scoring, the read-only Access\n" +
 			"lists (policies, apps, groups, identity_providers) under\n" +
-			"/client/v4/accounts/{account_id}/access. Point riskctl (or any Cloudflare\n" +
-			"client) at it with CLOUDFLARE_BASE_URL.\n\n" +
+			"/client/v4/accounts/{account_id}/access, and the account's audit log of\n" +
+			"every write at /client/v4/accounts/{account_id}/logs/audit. Point riskctl\n" +
+			"(or any Cloudflare client) at it with CLOUDFLARE_BASE_URL.\n\n" +
 			"Examples:\n" +
 			"  riskctl emulator serve --state emulator.json --seed-users 20 --access examples/emulator/access.yaml\n" +
-			"  riskctl emulator serve --addr 127.0.0.1:0 --ready-file url.txt &\n" +
+			"  riskctl emulator serve --addr 127.0.0.1:0 --ready-file url.txt --actor bob-token=bob@example.com &\n" +
 			"  RISKCTL_EMULATOR_TOKEN=secret riskctl emulator serve --fault-rate 0.1 --rate-limit 1200/5m --lock-out 5m",
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "addr", Value: "127.0.0.1:8787", Usage: "listen address (port 0 picks a free port)"},
@@ -50,6 +51,9 @@ func emulatorServeCommand(g *globals) *ucli.Command {
 			&ucli.StringFlag{Name: "behaviors", Usage: "YAML or JSON behaviors catalogue that new accounts start with (default: imp_travel, high_dlp, sentinel_one; see 'emulator catalogue')"},
 			&ucli.StringFlag{Name: "access", TakesFile: true, Usage: "YAML or JSON file of the Access objects every account serves, read-only: identity_providers, policies, apps, groups (default: none)"},
 			&ucli.BoolFlag{Name: "no-access-read", Usage: "answer the Access routes 403 code 10000, as for a token without Access read permission"},
+			&ucli.StringSliceFlag{Name: "actor", Usage: "TOKEN=EMAIL: the bearer token TOKEN belongs to EMAIL; its writes are recorded in the audit log as that person, and it is accepted as a credential (repeatable; other credentials are recorded as an unnamed token)"},
+			&ucli.BoolFlag{Name: "no-audit-read", Usage: "answer the audit log 403 code 10000, as for a token without audit-log read permission"},
+			&ucli.IntFlag{Name: "max-audit-entries", Usage: fmt.Sprintf("audit entries kept per account, the oldest dropped (0: %d)", emulator.DefaultMaxAuditEntries)},
 			// Prefer the variables: flags show up in process lists.
 			&ucli.StringFlag{Name: "token", EnvVars: []string{"RISKCTL_EMULATOR_TOKEN"}, Usage: "require this API token (Authorization: Bearer)"},
 			&ucli.StringFlag{Name: "api-key", EnvVars: []string{"RISKCTL_EMULATOR_API_KEY"}, Usage: "accept this X-Auth-Key (with --api-email)"},
@@ -96,6 +100,10 @@ func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 			return emulatorServeOptions{}, usageErrorf("--behaviors: %w", err)
 		}
 	}
+	actors, err := parseActors(c.StringSlice("actor"))
+	if err != nil {
+		return emulatorServeOptions{}, err
+	}
 	var access *emulator.AccessData
 	if file := c.String("access"); file != "" {
 		if access, err = emulator.LoadAccess(file); err != nil {
@@ -114,6 +122,9 @@ func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 			Behaviors:            behaviors,
 			Access:               access,
 			NoAccessRead:         c.Bool("no-access-read"),
+			NoAuditRead:          c.Bool("no-audit-read"),
+			Actors:               actors,
+			MaxAuditEntries:      c.Int("max-audit-entries"),
 			Token:                c.String("token"),
 			APIKey:               c.String("api-key"),
 			Email:                c.String("api-email"),
@@ -137,6 +148,13 @@ func emulatorServeOptionsFrom(c *ucli.Context) (emulatorServeOptions, error) {
 func (g *globals) emulatorServe(c *ucli.Context) error {
 	// Redacted from here on, whatever fails next.
 	g.secrets.Add(c.String("token"), c.String("api-key"))
+	for _, v := range c.StringSlice("actor") {
+		if token, _, found := cutLast(v, "="); found {
+			g.secrets.Add(token)
+		} else {
+			g.secrets.Add(v)
+		}
+	}
 	opts, err := emulatorServeOptionsFrom(c)
 	if err != nil {
 		return err
@@ -264,6 +282,8 @@ var emulatorOptionFlags = map[string]string{
 	"MaxIntegrations":      "--max-integrations",
 	"Behaviors":            "--behaviors",
 	"Access":               "--access",
+	"Actors":               "--actor",
+	"MaxAuditEntries":      "--max-audit-entries",
 	"Token":                "--token / RISKCTL_EMULATOR_TOKEN",
 	"APIKey":               "--api-key / RISKCTL_EMULATOR_API_KEY",
 	"Email":                "--api-email / RISKCTL_EMULATOR_API_EMAIL",
@@ -306,4 +326,41 @@ func explainEmulatorOptions(err error) error {
 		return err
 	}
 	return usageErrorf("%w", errors.Join(out...))
+}
+
+// parseActors reads the values of --actor, each TOKEN=EMAIL (split at the
+// last "=", since a token may end in "=" padding and an email holds none).
+// An error names the value by its position, and echoes no part of it.
+func parseActors(values []string) (map[string]string, error) {
+	if len(values) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]string, len(values))
+	for i, v := range values {
+		token, email, found := cutLast(v, "=")
+		switch {
+		case !found:
+			return nil, usageErrorf("--actor (value %d): want TOKEN=EMAIL, and the value has no \"=\"", i+1)
+		case strings.TrimSpace(token) == "" || strings.ContainsAny(token, " \t"):
+			return nil, usageErrorf("--actor (value %d): the token is empty or contains spaces", i+1)
+		case !strings.Contains(email, "@") || strings.ContainsAny(email, " \t"):
+			// Not echoed: a value given the wrong way round (EMAIL=TOKEN)
+			// has the token there.
+			return nil, usageErrorf("--actor (value %d): what follows the last \"=\" is not an email address", i+1)
+		}
+		if _, dup := out[token]; dup {
+			return nil, usageErrorf("--actor (value %d): that token is already named by an earlier --actor", i+1)
+		}
+		out[token] = email
+	}
+	return out, nil
+}
+
+// cutLast is strings.Cut at the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
 }

@@ -103,3 +103,33 @@ func TestEmulateServesAccessFile(t *testing.T) {
 		})
 	}
 }
+
+// TestEmulatorServeActorOptions: --actor TOKEN=EMAIL (repeatable) fills
+// Options.Actors, --no-audit-read and --max-audit-entries their fields,
+// and a bad --actor is a usage error that names the value by position
+// and echoes no part of it.
+func TestEmulatorServeActorOptions(t *testing.T) {
+	got, err := optionsFrom(t, "emulator serve", emulatorServeOptionsFrom,
+		"--actor tok-A1b2C3d4==alice@example.com --actor tok-B9y8X7w6=bob@example.com --no-audit-read --max-audit-entries 50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"tok-A1b2C3d4=": "alice@example.com", "tok-B9y8X7w6": "bob@example.com"}
+	if len(got.Emulator.Actors) != 2 || got.Emulator.Actors["tok-A1b2C3d4="] != want["tok-A1b2C3d4="] ||
+		got.Emulator.Actors["tok-B9y8X7w6"] != want["tok-B9y8X7w6"] || !got.Emulator.NoAuditRead || got.Emulator.MaxAuditEntries != 50 {
+		t.Errorf("options %+v", got.Emulator)
+	}
+	for _, tc := range []struct{ args, want string }{
+		{"--actor secretTOKENvalue", `--actor (value 1): want TOKEN=EMAIL, and the value has no "="`},
+		{"--actor a=a@example.com --actor secretTOKENvalue=", `--actor (value 2): what follows the last "=" is not an email address`},
+		{"--actor alice@example.com=secretTOKENvalue", `--actor (value 1): what follows the last "=" is not an email address`},
+		{"--actor =alice@example.com", "--actor (value 1): the token is empty or contains spaces"},
+		{"--actor secretTOKENvalue=a@example.com --actor secretTOKENvalue=b@example.com", "--actor (value 2): that token is already named by an earlier --actor"},
+	} {
+		_, err := optionsFrom(t, "emulator serve", emulatorServeOptionsFrom, tc.args)
+		wantUsageError(t, err, tc.want)
+		if err != nil && strings.Contains(err.Error(), "TOKENval") {
+			t.Errorf("%s: the error echoes the token: %v", tc.args, err)
+		}
+	}
+}

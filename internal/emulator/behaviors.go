@@ -115,6 +115,7 @@ func (e *Emulator) putBehaviors(c *call) reply {
 	if rp := body.failed(); rp != nil {
 		return *rp
 	}
+	c.auditKeys = slices.Sorted(maps.Keys(updates))
 	for key, u := range updates {
 		b := c.acc.Behaviors[key]
 		b.Enabled, b.RiskLevel = u.enabled, u.level

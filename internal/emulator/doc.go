@@ -28,6 +28,16 @@
 //	GET    /apps                                  403 code 10000 "Authentication error"
 //	GET    /groups                                with Options.NoAccessRead)
 //
+// And the account's audit log (audit.go; docs/emulator.md#audit-log),
+// under /client/v4/accounts/{account_id}:
+//
+//	GET    /logs/audit                           since and before required; cursor, limit, direction,
+//	                                             filters; 403 code 10000 with Options.NoAuditRead
+//
+// Every write the emulator accepts is recorded there, one entry per
+// resource changed, and answered with a Cf-Auditlog-Id header per entry.
+// Every answer carries a cf-ray header ("<16 hex>-EMU").
+//
 // Literal segments win over {user_id}: /summary, /behaviors and
 // /integrations are never read as user ids. Path ids are matched
 // case-insensitively; user_id and integration_id must be canonical UUIDs.
@@ -68,7 +78,10 @@
 //	400   1008   a create past Options.MaxIntegrations integrations in the account
 //	             ("Integration quota exceeded: ..."), checked once the body is valid
 //	400   1005   PUT /behaviors names a key the account does not have (the message names it)
-//	400   1006   page or per_page is not a positive integer
+//	400   1006   page or per_page is not a positive integer; on /logs/audit: since or
+//	             before missing or not a date or RFC 3339 date-time, since after
+//	             before, limit not a positive integer, direction not asc or desc,
+//	             a cursor the emulator did not give
 //	400   7003   account_id is not 32 lower-case hex, or user_id or integration_id is not a
 //	             UUID ("Could not route to /client/v4/accounts/..., perhaps your object
 //	             identifier is invalid?"), followed by 7000 "No route for that URI"
@@ -90,6 +103,7 @@
 //	403   10000  a new account past Options.MaxAccounts ("Authentication error: the
 //	             emulator holds N accounts and creates no more on first use ...")
 //	403   10000  an Access list with Options.NoAccessRead ("Authentication error")
+//	403   10000  the audit log with Options.NoAuditRead ("Authentication error")
 //	403   3314   GET or POST /integrations of an account in Options.UnentitledAccounts
 //	             ("Forbidden")
 //	404   7000   no route for that URI

@@ -36,6 +36,7 @@ type Emulator struct {
 	unentitled  map[string]bool
 	maxAccounts int            // Options.MaxAccounts, or DefaultMaxAccounts
 	maxInts     int            // Options.MaxIntegrations, or DefaultMaxIntegrations
+	maxAudit    int            // Options.MaxAuditEntries, or DefaultMaxAuditEntries
 	catalogue   []catalogEntry // behaviors of new accounts, in seeding order
 	perPage     int            // default per_page for users, summary and the Access lists
 	quota       int            // requests per window: Options.RateLimit, or defaultQuota
@@ -75,6 +76,7 @@ func New(opts Options) (*Emulator, error) {
 		opts.RateWindow = time.Second
 	}
 	opts.Access = opts.Access.clone() // served as given: the caller's later changes are not
+	opts.Actors = maps.Clone(opts.Actors)
 	quota, window := opts.RateLimit, opts.RateWindow
 	if quota == 0 { // advertise Cloudflare's limit, enforce nothing
 		quota, window = defaultQuota, defaultWindow
@@ -108,6 +110,10 @@ func New(opts Options) (*Emulator, error) {
 	e.maxInts = opts.MaxIntegrations
 	if e.maxInts == 0 {
 		e.maxInts = DefaultMaxIntegrations
+	}
+	e.maxAudit = opts.MaxAuditEntries
+	if e.maxAudit == 0 {
+		e.maxAudit = DefaultMaxAuditEntries
 	}
 	e.catalogue = catalogueOf(opts.Behaviors)
 	if opts.StatePath != "" {
@@ -161,6 +167,7 @@ func (e *Emulator) load() error {
 	}
 	for _, a := range st.Accounts {
 		a.normalize()
+		a.trimAudit(e.maxAudit)
 	}
 	e.st = st
 	e.journal.size = fi.Size()
@@ -263,6 +270,9 @@ func checkOptions(opts Options) error {
 			add("Token", "must not contain spaces")
 		}
 	}
+	for _, problem := range checkActors(opts.Actors) {
+		add("Actors", "%s", problem)
+	}
 	if opts.Behaviors != nil {
 		if err := checkCatalogue(opts.Behaviors); err != nil {
 			add("Behaviors", "%w", err)
@@ -276,7 +286,7 @@ func checkOptions(opts Options) error {
 	for _, c := range []struct {
 		name string
 		v    int
-	}{{"SeedUsers", opts.SeedUsers}, {"MaxAccounts", opts.MaxAccounts}, {"MaxIntegrations", opts.MaxIntegrations}, {"PageSize", opts.PageSize}, {"IntegrationsPageSize", opts.IntegrationsPageSize}, {"RateLimit", opts.RateLimit}} {
+	}{{"SeedUsers", opts.SeedUsers}, {"MaxAccounts", opts.MaxAccounts}, {"MaxIntegrations", opts.MaxIntegrations}, {"MaxAuditEntries", opts.MaxAuditEntries}, {"PageSize", opts.PageSize}, {"IntegrationsPageSize", opts.IntegrationsPageSize}, {"RateLimit", opts.RateLimit}} {
 		if c.v < 0 {
 			add(c.name, "must not be negative, got %d", c.v)
 		}

@@ -56,11 +56,11 @@ type resultInfo struct {
 
 // envelope is the Cloudflare response body, for success and failure alike.
 type envelope struct {
-	Success    bool        `json:"success"`
-	Errors     []apiError  `json:"errors"`
-	Messages   []apiError  `json:"messages"`
-	Result     any         `json:"result"`
-	ResultInfo *resultInfo `json:"result_info,omitempty"`
+	Success    bool       `json:"success"`
+	Errors     []apiError `json:"errors"`
+	Messages   []apiError `json:"messages"`
+	Result     any        `json:"result"`
+	ResultInfo any        `json:"result_info,omitempty"` // *resultInfo, or the audit log's auditInfo
 }
 
 // reply is what an operation answers. Handlers return values instead of
@@ -69,7 +69,7 @@ type envelope struct {
 type reply struct {
 	status int
 	result any
-	info   *resultInfo
+	info   any // *resultInfo, or auditInfo (audit.go); nil: none
 	errs   []apiError
 	header http.Header
 }

@@ -33,7 +33,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, bodyErr := readBody(w, r)
-	out := e.process(r, body, bodyErr)
+	// Every answer carries a cf-ray header, as Cloudflare's do; an audit
+	// entry of the request records the same ray id (audit.go).
+	ray := newRayID()
+	out := e.process(r, body, bodyErr, ray)
 	// A write is answered once its record is on disk, outside the mutex, so
 	// that writers arriving meanwhile share the next fsync (syncJournal).
 	if err := e.syncJournal(out.seq); err != nil {
@@ -41,6 +44,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			e.opts.Logf("emulator: %v", err)
 		}
 		header := out.rep.header
+		header.Del("Cf-Auditlog-Id") // as for a lost answer: it names no entry
 		out.rep = saveFailed()
 		out.rep.header = header
 	}
@@ -52,11 +56,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Record before writing, so a client that has its answer always finds
 	// its request in the log.
 	e.record(r, out.rep.status, start)
+	out.rep.setHeader("Cf-Ray", ray+"-"+rayColo)
 	out.rep.write(w)
 }
 
 // process runs every check and the operation under the one mutex.
-func (e *Emulator) process(r *http.Request, body []byte, bodyErr *reply) outcome {
+func (e *Emulator) process(r *http.Request, body []byte, bodyErr *reply, ray string) outcome {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 
@@ -66,7 +71,7 @@ func (e *Emulator) process(r *http.Request, body []byte, bodyErr *reply) outcome
 	if limited != nil {
 		return outcome{rep: *limited}
 	}
-	out := e.handleLocked(r, body, bodyErr)
+	out := e.handleLocked(r, body, bodyErr, ray)
 	if out.rep.header == nil {
 		out.rep.header = http.Header{}
 	}
@@ -76,7 +81,7 @@ func (e *Emulator) process(r *http.Request, body []byte, bodyErr *reply) outcome
 	return out
 }
 
-func (e *Emulator) handleLocked(r *http.Request, body []byte, bodyErr *reply) outcome {
+func (e *Emulator) handleLocked(r *http.Request, body []byte, bodyErr *reply, ray string) outcome {
 	f, faulted := e.nextFaultLocked(r)
 	if faulted {
 		if f.Reset {
@@ -103,8 +108,16 @@ func (e *Emulator) handleLocked(r *http.Request, body []byte, bodyErr *reply) ou
 	if bodyErr != nil && (r.Method == http.MethodPut || r.Method == http.MethodPost) {
 		return outcome{rep: *bodyErr}
 	}
-	c := &call{r: r, body: body, acc: acc, account: rt.account, id: rt.id}
+	c := &call{r: r, body: body, acc: acc, account: rt.account, id: rt.id, ray: ray}
 	rep := h(e, c)
+	if rep.status == http.StatusOK {
+		for _, id := range c.auditIDs {
+			if rep.header == nil {
+				rep.header = http.Header{}
+			}
+			rep.header.Add("Cf-Auditlog-Id", id)
+		}
+	}
 	// Commit-then-fail: the write above is stored (and saved); only the
 	// answer is lost. A request that failed on its own keeps its own answer.
 	if faulted && rep.status == http.StatusOK {

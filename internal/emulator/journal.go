@@ -56,6 +56,7 @@ const (
 	opDeleteIntegration = "delete_integration" // an integration id that is gone
 	opBehaviors         = "behaviors"          // the account's whole behavior map
 	opUser              = "user"               // a user as it now is (reset)
+	opAudit             = "audit"              // audit entries alone (RecordAudit); every other op may carry some too
 )
 
 // record is one line of the journal: one write.
@@ -67,6 +68,7 @@ type record struct {
 	ID          string              `json:"id,omitempty"`          // opDeleteIntegration
 	Behaviors   map[string]Behavior `json:"behaviors,omitempty"`   // opBehaviors
 	User        *User               `json:"user,omitempty"`        // opUser
+	Audit       []storedAudit       `json:"audit,omitempty"`       // the write's audit entries (audit.go)
 }
 
 // journal is the open journal of a state file. pending and appended are
@@ -269,6 +271,7 @@ func applyRecord(st *state, data []byte, path string) error {
 		checkStateBehaviors(rec.State, path, add)
 		checkStateIntegrations(rec.State, add)
 		checkStateUsers(rec.State, add)
+		checkStateAudit(rec.State, add)
 		if err := errors.Join(errs...); err != nil {
 			return err
 		}
@@ -316,8 +319,22 @@ func applyRecord(st *state, data []byte, path string) error {
 		} else {
 			a.Users = append(a.Users, *rec.User)
 		}
+	case opAudit:
 	default:
 		return fmt.Errorf("unknown op %q", rec.Op)
+	}
+	if rec.Op == opAccount {
+		return nil // the account's state holds its entries
+	}
+	for _, s := range rec.Audit {
+		if err := checkStoredAudit(s); err != nil {
+			return fmt.Errorf("account %q: audit entry: %w", rec.Account, err)
+		}
+	}
+	// A replay over a state that holds the entries already adds none
+	// (account.addAudit); New trims to the bound once all is loaded.
+	for _, s := range rec.Audit {
+		st.Accounts[rec.Account].addAudit(s, 0)
 	}
 	return nil
 }

@@ -93,12 +93,15 @@ func removeStaleTemps(path string) {
 	}
 }
 
-// commitLocked queues the journal record of a write the handler of c has
-// just applied; ServeHTTP answers only once it is on disk (syncJournal).
+// commitLocked records the write the handler of c has just applied in the
+// audit log (audit.go) and queues its journal record; ServeHTTP answers only once it is on disk (syncJournal).
 // A record that cannot be queued is answered 500 at once: the change is
 // in memory but would be lost on restart, so the caller must not believe
 // it succeeded.
 func (e *Emulator) commitLocked(c *call, rec record) *reply {
+	// The write's audit entries ride in its own record: on disk together
+	// or not at all.
+	rec.Audit = e.auditLocked(c, rec)
 	seq, err := e.appendLocked(c.account, rec)
 	if err != nil {
 		if e.opts.Logf != nil {

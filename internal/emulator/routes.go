@@ -9,7 +9,8 @@ import (
 )
 
 // apiPrefix is where every operation lives: /client/v4/accounts/{account_id}/zt_risk_scoring/...,
-// and the read-only Access lists /client/v4/accounts/{account_id}/access/{kind} (access.go).
+// the read-only Access lists /client/v4/accounts/{account_id}/access/{kind} (access.go)
+// and the audit log /client/v4/accounts/{account_id}/logs/audit (audit.go).
 const (
 	apiPrefix     = "/client/v4/accounts/"
 	serviceName   = "zt_risk_scoring"
@@ -24,6 +25,11 @@ type call struct {
 	account string // account id
 	id      string // user_id, integration_id or reference_id, depending on the route
 	seq     uint64 // set by commitLocked: the write's journal record
+	ray     string // the ray id of the answer's cf-ray header (without "-EMU")
+	// auditKeys are the behavior keys a PUT /behaviors names, sorted: one
+	// audit entry each (audit.go).
+	auditKeys []string
+	auditIDs  []string // set by commitLocked: the audit entries recorded, for Cf-Auditlog-Id
 }
 
 // handlerFunc implements one operation. It runs with e.mu held and must not
@@ -60,6 +66,9 @@ func resolve(escapedPath string) (route, bool) {
 	}
 	if len(segs) == 3 && segs[1] == accessService && slices.Contains(accessKinds, segs[2]) {
 		return route{account: segs[0], methods: map[string]handlerFunc{http.MethodGet: listAccess(segs[2])}}, true
+	}
+	if len(segs) == 3 && segs[1]+"/"+segs[2] == auditPath {
+		return route{account: segs[0], methods: map[string]handlerFunc{http.MethodGet: (*Emulator).listAudit}}, true
 	}
 	if len(segs) < 3 || segs[1] != serviceName {
 		return route{}, false

@@ -19,8 +19,10 @@ type state struct {
 // account is one Cloudflare account's risk scoring configuration and data.
 type account struct {
 	Behaviors    map[string]Behavior `json:"behaviors"`
-	Integrations []Integration       `json:"integrations"` // kept sorted by created_at, then id
-	Users        []User              `json:"users"`        // in generation order
+	Integrations []Integration       `json:"integrations"`        // kept sorted by created_at, then id
+	Users        []User              `json:"users"`               // in generation order
+	Audit        []storedAudit       `json:"audit,omitempty"`     // the audit log, oldest first (audit.go)
+	AuditSeq     uint64              `json:"audit_seq,omitempty"` // the seq of the last audit entry recorded
 }
 
 func newState() *state {
@@ -50,6 +52,11 @@ func (a *account) normalize() {
 		a.Integrations[i].CreatedAt = a.Integrations[i].CreatedAt.UTC().Truncate(time.Second)
 	}
 	a.sortIntegrations()
+	slices.SortStableFunc(a.Audit, compareAudit)
+	for i := range a.Audit {
+		a.Audit[i].Action.Time = a.Audit[i].Action.Time.UTC()
+		a.AuditSeq = max(a.AuditSeq, a.Audit[i].Seq)
+	}
 }
 
 // sortIntegrations keeps the order the list endpoint promises: created_at,

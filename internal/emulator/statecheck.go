@@ -40,6 +40,7 @@ func checkState(st *state, path string) error {
 		checkStateBehaviors(a, path, add)
 		checkStateIntegrations(a, add)
 		checkStateUsers(a, add)
+		checkStateAudit(a, add)
 	}
 	return errors.Join(errs...)
 }

@@ -26,6 +26,9 @@ type Options struct {
 	Behaviors            map[string]Behavior              // the behaviors every new account starts with (see LoadBehaviors); nil = the three public keys
 	Access               *AccessData                      // the Access objects every account serves, read-only (see LoadAccess); nil = none, the Access lists are empty
 	NoAccessRead         bool                             // the Access routes answer 403 code 10000, as for a token without "Access: Apps and Policies Read"
+	NoAuditRead          bool                             // GET /logs/audit answers 403 code 10000, as for a token without audit-log read permission
+	Actors               map[string]string                // bearer token -> the email of who it belongs to: writes with it are recorded in the audit log as that person (token_name "Token for EMAIL"); with auth enforced, each token is accepted too; other credentials are recorded as an unnamed token
+	MaxAuditEntries      int                              // audit entries kept per account, the oldest dropped past it; 0 = DefaultMaxAuditEntries
 	Token                string                           // if Token or APIKey+Email set, auth is enforced: no credential header -> 400 9106, malformed -> 400 6003, wrong -> 403 10000
 	APIKey               string                           // with Email: the X-Auth-Key / X-Auth-Email pair that is accepted; 37 hex characters, as a Global API Key
 	Email                string                           // see APIKey; an email address

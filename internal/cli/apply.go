@@ -41,7 +41,7 @@ func applyCommand(g *globals) *ucli.Command {
 			targetFlag(),
 			dedupeFlag(),
 			accessImpactFlag("off"),
-			&ucli.IntFlag{Name: "parallelism", Value: reconcile.DefaultParallelism, Usage: "API writes in flight at once (the default is Terraform's)"},
+			&ucli.IntFlag{Name: "parallelism", Value: reconcile.DefaultParallelism, Usage: "API writes in flight at once in each account (the default is Terraform's); several accounts apply at once, 180 ÷ N of them (docs/plan-and-apply.md)"},
 			&ucli.BoolFlag{Name: "allow-other-version", Usage: "apply a saved PLANFILE made by another riskctl version (refused by default)"},
 			reportFormatFlag("text", "json"),
 		}, g.notifyFlags()...),

@@ -415,9 +415,10 @@ func (x *executor) run(ctx, inFlight context.Context, steps []step) {
 			// its wait for a slot nor its requests' waits for the budget or
 			// a retry.
 			stepCtx, waited := remote.WithWaitTally(inFlight)
+			stepCtx, writes := remote.WithWriteRecord(stepCtx)
 			start := x.now()
 			o := s.do(stepCtx)
-			x.finish(s, o, start, waited())
+			x.finish(s, o, start, waited(), writes())
 		})
 	}
 	wg.Wait()
@@ -460,14 +461,14 @@ func (x *executor) settledCreate(s step) {
 
 // finish records the outcome of a step that started at start, for every
 // change it settles. Steps own disjoint indices; x.mu orders the lines.
-func (x *executor) finish(s step, o outcome, start time.Time, waited time.Duration) {
+func (x *executor) finish(s step, o outcome, start time.Time, waited time.Duration, writes []remote.Write) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	end := x.now()
 	d := max(end.Sub(start)-waited, 0)
 	for _, i := range s.indices {
 		a := &x.actions[i]
-		a.ID, a.Err, a.Duration = o.id, o.err, d
+		a.ID, a.Err, a.Duration, a.Writes = o.id, o.err, d, writes
 		a.Status = StatusApplied
 		if o.err != nil {
 			a.Status = StatusFailed

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/textutil"
 )
 
@@ -53,6 +54,10 @@ type ActionResult struct {
 	// slot and started its first request: time queued for the slot is not
 	// counted. Zero for a skipped action.
 	Duration time.Duration
+	// Writes are the action's answered writes with their Cf-Auditlog-Id
+	// and cf-ray (for behaviors, the one PUT they share): riskctl's own
+	// entries in the account's audit log (docs/attribution.md).
+	Writes []remote.Write
 }
 
 // Result is what Execute did.

@@ -165,6 +165,7 @@ func (g *globals) renderApply(o applyOptions, out reconcile.Outcome) error {
 		return out.Err
 	}
 	r := g.newReport(report.KindApply, out.Accounts)
+	r.Writes = out.Writes
 	switch {
 	case out.Err != nil: // a saved plan refused, or the plan not shown
 		return g.finish(r, out.Status, statusError(out.Status, g.explain(out.Err, out.ErrAccount), false))

@@ -14,22 +14,23 @@ func driftCommand(g *globals) *ucli.Command {
 	return withExitCodes("drift", &ucli.Command{
 		Name:      "drift",
 		Usage:     "read-only check that the account matches the spec (the exit code says whether it drifted)",
-		UsageText: "riskctl drift -f PATH... [--format text|json|markdown] [--access-impact on|off] [--notify URL]... [--notify-state FILE]",
+		UsageText: "riskctl drift -f PATH... [--format text|json|markdown] [--access-impact on|off] [--audit-window 30d] [--notify URL]... [--notify-state FILE]",
 		ArgsUsage: " ",
 		Description: "Examples:\n" +
 			"  riskctl drift -f riskscoring/                              # every spec in the directory\n" +
 			"  riskctl drift -f riskscoring/ --format markdown            # the body of a drift issue\n" +
 			"  riskctl drift -f prod.yaml -f staging.yaml --format json   # two accounts, one report",
-		Flags:  append([]ucli.Flag{fileFlag(), reportFormatFlag("text", "json", "markdown"), accessImpactFlag("on")}, g.notifyFlags()...),
+		Flags:  append([]ucli.Flag{fileFlag(), reportFormatFlag("text", "json", "markdown"), accessImpactFlag("on"), auditWindowFlag()}, g.notifyFlags()...),
 		Action: action(driftOptionsFrom, g.drift),
 	})
 }
 
 // driftOptions are drift's flags, checked.
 type driftOptions struct {
-	Files    []string // -f: spec files and directories
-	Format   string   // --format: text, json or markdown
-	NoAccess bool     // --access-impact=off
+	Files    []string               // -f: spec files and directories
+	Format   string                 // --format: text, json or markdown
+	NoAccess bool                   // --access-impact=off
+	Audit    reconcile.AuditOptions // --audit-window
 	Notify   notifyOptions
 }
 
@@ -51,12 +52,16 @@ func driftOptionsFrom(c *ucli.Context) (driftOptions, error) {
 	if err != nil {
 		return driftOptions{}, err
 	}
-	return driftOptions{Files: files, Format: format, NoAccess: noAccess, Notify: notifyOpts}, nil
+	audit, err := auditOptions(c)
+	if err != nil {
+		return driftOptions{}, err
+	}
+	return driftOptions{Files: files, Format: format, NoAccess: noAccess, Audit: audit, Notify: notifyOpts}, nil
 }
 
 func (g *globals) drift(ctx context.Context, o driftOptions) error {
 	in := g.inputs(o.Files)
-	in.NoAccess = o.NoAccess
+	in.NoAccess, in.Audit = o.NoAccess, o.Audit
 	out := reconcile.Drift(ctx, reconcile.DriftOptions{Inputs: in})
 	err := g.renderDrift(o, out)
 	g.notify(ctx, o.Notify, report.KindDrift, out)

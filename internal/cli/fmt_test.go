@@ -41,7 +41,7 @@ func TestSpecDirDiscovery(t *testing.T) {
 		{"validate -f other.yaml", validateOptions{Files: []string{"other.yaml"}}},
 	})
 	checkOptions(t, "drift", driftOptionsFrom, []optionsCase[driftOptions]{
-		{"drift", driftOptions{Files: []string{"riskscoring"}, Format: "text"}},
+		{"drift", driftOptions{Audit: defaultAudit, Files: []string{"riskscoring"}, Format: "text"}},
 	})
 }
 

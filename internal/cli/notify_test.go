@@ -185,8 +185,8 @@ func TestNotifyRefusesCleartext(t *testing.T) {
 func TestNotifyOptions(t *testing.T) {
 	checkOptions(t, "drift", driftOptionsFrom, []optionsCase[driftOptions]{
 		{"drift -f s.yaml --notify https://hooks.slack.com/a --notify http://127.0.0.1:9/b --notify-state st.json",
-			driftOptions{Files: []string{"s.yaml"}, Format: "text", Notify: notifyOptions{URLs: []string{"https://hooks.slack.com/a", "http://127.0.0.1:9/b"}, StatePath: "st.json"}}},
-		{"drift -f s.yaml --notify-state st.json", driftOptions{Files: []string{"s.yaml"}, Format: "text", Notify: notifyOptions{StatePath: "st.json"}}},
+			driftOptions{Audit: defaultAudit, Files: []string{"s.yaml"}, Format: "text", Notify: notifyOptions{URLs: []string{"https://hooks.slack.com/a", "http://127.0.0.1:9/b"}, StatePath: "st.json"}}},
+		{"drift -f s.yaml --notify-state st.json", driftOptions{Audit: defaultAudit, Files: []string{"s.yaml"}, Format: "text", Notify: notifyOptions{StatePath: "st.json"}}},
 	})
 	checkUsageErrors(t, "plan", planOptionsFrom, []usageCase{
 		u("plan -f s.yaml --notify http://hooks.example.com/x", "--notify (URL 1, from the flag or RISKCTL_NOTIFY_URL): http:// would send"),

@@ -16,7 +16,7 @@ func planCommand(g *globals) *ucli.Command {
 	return withExitCodes("plan", &ucli.Command{
 		Name:      "plan",
 		Usage:     "show what apply would change; never writes to the account",
-		UsageText: "riskctl plan -f PATH... [--out PLANFILE] [--format text|json|markdown] [--detailed-exitcode] [--max-deletes N] [--target T]... [--dedupe] [--access-impact on|off] [--notify URL]... [--notify-state FILE]",
+		UsageText: "riskctl plan -f PATH... [--out PLANFILE] [--format text|json|markdown] [--detailed-exitcode] [--max-deletes N] [--target T]... [--dedupe] [--access-impact on|off] [--audit-window 30d] [--notify URL]... [--notify-state FILE]",
 		ArgsUsage: " ",
 		Description: "Examples:\n" +
 			"  riskctl plan -f riskscoring/ --out plan.json                         # review it, then: riskctl apply plan.json\n" +
@@ -31,6 +31,7 @@ func planCommand(g *globals) *ucli.Command {
 			targetFlag(),
 			dedupeFlag(),
 			accessImpactFlag("on"),
+			auditWindowFlag(),
 		}, g.notifyFlags()...),
 		Action: action(planOptionsFrom, g.plan),
 	})
@@ -51,8 +52,9 @@ type planOptions struct {
 	DetailedExitcode bool     // --detailed-exitcode: exit 2 when there are changes
 	MaxDeletes       int      // --max-deletes: the limit apply will enforce
 	Targets          []plan.Target
-	Dedupe           bool // --dedupe: delete the extras of a shared reference_id
-	NoAccess         bool // --access-impact=off
+	Dedupe           bool                   // --dedupe: delete the extras of a shared reference_id
+	NoAccess         bool                   // --access-impact=off
+	Audit            reconcile.AuditOptions // --audit-window
 	Notify           notifyOptions
 }
 
@@ -82,7 +84,12 @@ func planOptionsFrom(c *ucli.Context) (planOptions, error) {
 	if err != nil {
 		return planOptions{}, err
 	}
+	audit, err := auditOptions(c)
+	if err != nil {
+		return planOptions{}, err
+	}
 	return planOptions{
+		Audit:            audit,
 		Notify:           notifyOpts,
 		Files:            files,
 		Out:              c.String("out"),
@@ -102,7 +109,7 @@ func dedupeFlag() ucli.Flag {
 
 func (g *globals) plan(ctx context.Context, o planOptions) error {
 	in := g.inputs(o.Files)
-	in.NoAccess = o.NoAccess
+	in.NoAccess, in.Audit = o.NoAccess, o.Audit
 	out := reconcile.Plan(ctx, reconcile.PlanOptions{
 		Inputs:         in,
 		Targets:        o.Targets,

@@ -120,19 +120,19 @@ func TestPlanOptions(t *testing.T) {
 		return o
 	}
 	checkOptions(t, "plan", planOptionsFrom, []optionsCase[planOptions]{
-		{"plan -f a.yaml", defaults(planOptions{Files: []string{"a.yaml"}, MaxDeletes: reconcile.DefaultMaxDeletes})},
+		{"plan -f a.yaml", defaults(planOptions{Audit: defaultAudit, Files: []string{"a.yaml"}, MaxDeletes: reconcile.DefaultMaxDeletes})},
 		{"plan -f a.yaml -f dir/ --out p.json --format json --detailed-exitcode --max-deletes 0 --target behavior:k --target integration:ref:with:colons",
-			planOptions{Files: []string{"a.yaml", "dir/"}, Out: "p.json", Format: "json", DetailedExitcode: true, MaxDeletes: 0,
+			planOptions{Audit: defaultAudit, Files: []string{"a.yaml", "dir/"}, Out: "p.json", Format: "json", DetailedExitcode: true, MaxDeletes: 0,
 				Targets: []plan.Target{behavior("k"), integration("ref:with:colons")}}},
 		// The same, in another order, with = and global flags among them.
 		{"--emulate plan --target=behavior:k --max-deletes=0 --detailed-exitcode --debug --format=json --out=p.json -f dir/ --target integration:ref:with:colons -f a.yaml",
-			planOptions{Files: []string{"dir/", "a.yaml"}, Out: "p.json", Format: "json", DetailedExitcode: true, MaxDeletes: 0,
+			planOptions{Audit: defaultAudit, Files: []string{"dir/", "a.yaml"}, Out: "p.json", Format: "json", DetailedExitcode: true, MaxDeletes: 0,
 				Targets: []plan.Target{behavior("k"), integration("ref:with:colons")}}},
-		{"plan --dedupe -f a.yaml", defaults(planOptions{Files: []string{"a.yaml"}, MaxDeletes: reconcile.DefaultMaxDeletes, Dedupe: true})},
+		{"plan --dedupe -f a.yaml", defaults(planOptions{Audit: defaultAudit, Files: []string{"a.yaml"}, MaxDeletes: reconcile.DefaultMaxDeletes, Dedupe: true})},
 		{"plan --format markdown -f a.yaml --max-deletes 12 --no-color",
-			planOptions{Files: []string{"a.yaml"}, Format: "markdown", MaxDeletes: 12}},
+			planOptions{Audit: defaultAudit, Files: []string{"a.yaml"}, Format: "markdown", MaxDeletes: 12}},
 		{"plan -f a.yaml --detailed-exitcode=false --out plan.json",
-			defaults(planOptions{Files: []string{"a.yaml"}, Out: "plan.json", MaxDeletes: reconcile.DefaultMaxDeletes})},
+			defaults(planOptions{Audit: defaultAudit, Files: []string{"a.yaml"}, Out: "plan.json", MaxDeletes: reconcile.DefaultMaxDeletes})},
 	})
 	checkUsageErrors(t, "plan", planOptionsFrom, []usageCase{
 		u("plan", "no spec file: pass -f FILE or -f DIRECTORY"),
@@ -220,9 +220,9 @@ func TestApplyOptions(t *testing.T) {
 
 func TestDriftOptions(t *testing.T) {
 	checkOptions(t, "drift", driftOptionsFrom, []optionsCase[driftOptions]{
-		{"drift -f a.yaml", driftOptions{Files: []string{"a.yaml"}, Format: "text"}},
-		{"drift --format json -f a.yaml -f b.yaml", driftOptions{Files: []string{"a.yaml", "b.yaml"}, Format: "json"}},
-		{"drift -f a.yaml --emulate --format=markdown -f dir/ --debug", driftOptions{Files: []string{"a.yaml", "dir/"}, Format: "markdown"}},
+		{"drift -f a.yaml", driftOptions{Audit: defaultAudit, Files: []string{"a.yaml"}, Format: "text"}},
+		{"drift --format json -f a.yaml -f b.yaml", driftOptions{Audit: defaultAudit, Files: []string{"a.yaml", "b.yaml"}, Format: "json"}},
+		{"drift -f a.yaml --emulate --format=markdown -f dir/ --debug", driftOptions{Audit: defaultAudit, Files: []string{"a.yaml", "dir/"}, Format: "markdown"}},
 	})
 	checkUsageErrors(t, "drift", driftOptionsFrom, []usageCase{
 		u("drift", "no spec file: pass -f FILE or -f DIRECTORY"),

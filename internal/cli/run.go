@@ -156,7 +156,8 @@ func (g *globals) newReport(kind report.Kind, accounts []*reconcile.Account) rep
 	r := report.Report{Kind: kind, RiskctlVersion: Version()}
 	for _, a := range accounts {
 		ra := report.Account{AccountID: a.ID(), SpecFiles: []string{a.File.Path}, Status: a.Status, Result: a.Result,
-			AccessImpact: a.AccessImpact, AccessChecked: a.AccessChecked, AccessNotChecked: a.AccessNotChecked, AccessOff: a.AccessOff, Findings: a.Findings}
+			AccessImpact: a.AccessImpact, AccessChecked: a.AccessChecked, AccessNotChecked: a.AccessNotChecked, AccessOff: a.AccessOff, Findings: a.Findings,
+			Attribution: a.Attribution, AuditNote: a.AuditNote}
 		switch {
 		case a.Result != nil: // apply's own error, which names what failed
 			ra.Err = a.Err

@@ -47,6 +47,13 @@ type Account struct {
 	AccessNotChecked string
 	AccessOff        bool // the run was asked not to read Access (--access-impact=off)
 	Findings         []assess.Finding
+
+	// Who changed each drifted object (attribution.go), by index in
+	// Plan.Changes: set for drift and plan when the audit log was asked
+	// for and the plan has a change to attribute. AuditNote says why
+	// none could be (the token may not read the audit log, say).
+	Attribution map[int]Attribution
+	AuditNote   string
 }
 
 // ID is the account the spec names.
@@ -69,6 +76,12 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // live state, and the plan assessed (assessAccount); a failed Access read
 // never fails the account.
 func planAccounts(ctx context.Context, files []*spec.File, connect Connect, opts plan.Options, noAccess bool) []*Account {
+	return planAccountsWith(ctx, files, Inputs{Connect: connect, NoAccess: noAccess}, opts)
+}
+
+// planAccountsWith is planAccounts with in's reads: also the audit log's
+// (in.Audit), for drift and plan.
+func planAccountsWith(ctx context.Context, files []*spec.File, in Inputs, opts plan.Options) []*Account {
 	accounts := make([]*Account, len(files))
 	sem := make(chan struct{}, AccountsInFlight)
 	var wg sync.WaitGroup
@@ -78,7 +91,7 @@ func planAccounts(ctx context.Context, files []*spec.File, connect Connect, opts
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			a := accounts[i]
-			a.Err = planAccount(ctx, a, connect, opts, noAccess)
+			a.Err = planAccount(ctx, a, in, opts)
 			a.Status = StatusOf(a.Err)
 		})
 	}
@@ -86,12 +99,14 @@ func planAccounts(ctx context.Context, files []*spec.File, connect Connect, opts
 	return accounts
 }
 
-func planAccount(ctx context.Context, a *Account, connect Connect, opts plan.Options, noAccess bool) (err error) {
-	if a.API, err = connect(a.ID()); err != nil {
+func planAccount(ctx context.Context, a *Account, in Inputs, opts plan.Options) (err error) {
+	if a.API, err = in.Connect(a.ID()); err != nil {
 		return err
 	}
-	// The Access reads overlap the risk-scoring reads (access.go).
-	access := startAccessReads(ctx, a.API, noAccess)
+	// The Access reads overlap the risk-scoring reads (access.go); the
+	// audit-log read, needed only when the plan has a change to
+	// attribute, overlaps what is left of them (attribution.go).
+	access := startAccessReads(ctx, a.API, in.NoAccess)
 	if a.Live, err = remote.Fetch(ctx, a.API, a.ID()); err != nil {
 		access.stop()
 		return err
@@ -101,7 +116,9 @@ func planAccount(ctx context.Context, a *Account, connect Connect, opts plan.Opt
 		access.stop()
 		return withSpecPositions(err, a.File)
 	}
+	audit := startAuditRead(ctx, a.API, in.Audit, a.Plan)
 	assessAccount(a, access)
+	attribute(a, audit)
 	return nil
 }
 

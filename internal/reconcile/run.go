@@ -47,6 +47,11 @@ type Outcome struct {
 	NotSaved string
 	// Executed reports whether Apply started executing the plans.
 	Executed bool
+	// Writes are every write Apply made and had answered, in the order
+	// answered, with their Cf-Auditlog-Id and cf-ray: riskctl's own
+	// entries in the audit log (attribution.go), the checks after creates
+	// included, which belong to no one action.
+	Writes []remote.Write
 	// Status is the run's: the worst of its accounts', its Err's and its
 	// Refusal's, with the rules of each entry (see Plan, Apply, Drift).
 	Status Status
@@ -106,6 +111,9 @@ type Inputs struct {
 	// NoAccess skips the Access reads, so plans carry no Access impact
 	// and no identity provider findings (--access-impact=off).
 	NoAccess bool
+	// Audit is the audit-log read of drift and plan (attribution.go);
+	// its zero value reads nothing.
+	Audit AuditOptions
 }
 
 // PlanOptions steer Plan.
@@ -145,7 +153,7 @@ func Plan(ctx context.Context, opts PlanOptions) Outcome {
 			return stopped(err)
 		}
 	}
-	o := Outcome{Accounts: planAccounts(ctx, files, opts.Connect, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe}, opts.NoAccess)}
+	o := Outcome{Accounts: planAccountsWith(ctx, files, opts.Inputs, plan.Options{Targets: opts.Targets, Dedupe: opts.Dedupe})}
 	if o.Status = accountsStatus(o.Accounts); o.Status != StatusOK {
 		if save != nil {
 			o.NotSaved = "not every account was planned"
@@ -186,7 +194,7 @@ func Drift(ctx context.Context, opts DriftOptions) Outcome {
 	if err != nil {
 		return stopped(err)
 	}
-	o := Outcome{Accounts: planAccounts(ctx, files, opts.Connect, plan.Options{}, opts.NoAccess)}
+	o := Outcome{Accounts: planAccountsWith(ctx, files, opts.Inputs, plan.Options{})}
 	if o.Status = accountsStatus(o.Accounts); o.Status == StatusOK && (o.HasChanges() || o.hasUnmanagedActive()) {
 		o.Status = StatusChanges
 	}
@@ -285,7 +293,9 @@ func Apply(ctx context.Context, opts ApplyOptions) Outcome {
 		}
 	}
 	o.Executed = true
+	ctx, writes := remote.WithWriteRecord(ctx)
 	results := execute(ctx, o.Accounts, opts.Execute)
+	o.Writes = writes()
 	applied := 0
 	for i, res := range results {
 		a := o.Accounts[i]

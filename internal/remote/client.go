@@ -187,6 +187,7 @@ func (c *Client) do(ctx context.Context, r request) (*envelope, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
+	recordWrite(ctx, cl.method, cl.path, resp) // writerecord.go
 	return c.answer(cl, resp)
 }
 

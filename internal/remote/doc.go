@@ -5,7 +5,11 @@
 // depend on; *Client implements it, one method per operation, against the
 // real API or the emulator (Config.BaseURL). It also reads, read-only, the
 // Access objects that use risk scores and the identity providers
-// integrations are wired to (AccessReader, access.go).
+// integrations are wired to (AccessReader, access.go), and the account's
+// audit log, kept to risk-scoring writes (AuditReader, audit.go). Every
+// answered write's Cf-Auditlog-Id and cf-ray go to the context's write
+// records (WithWriteRecord, writerecord.go), so riskctl's own entries in
+// that log can be told apart.
 //
 // What the client takes care of, so callers do not have to:
 //

@@ -71,6 +71,8 @@
 //	    "more": 190                        // the names left out
 //	  },
 //	  "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0, "weakening": 1},  // totals over the accounts; weakening: changes of class weakening
+//	  "writes": [{"method": "PUT", …}],   // kind "apply" only: every write the run made and had answered, as in results[].writes,
+//	                                       // the checks after creates included (riskctl's own audit-log entries)
 //	  "accounts": [                        // in the order given
 //	    {
 //	      "account_id": "0123…",
@@ -81,7 +83,12 @@
 //	      "ignored": [                     // differences kept out by the spec's ignore lists
 //	        {"resource": "integration", "key": "idp-a", "field": "active", "live": "false", "desired": "true"}
 //	      ],
-//	      "plan": {…},                     // the plan in package plan's JSON format; null when the account failed before planning
+//	      "plan": {…},                     // the plan in package plan's JSON format; null when the account failed before planning;
+//	                                       // for drift and plan, each change whose live object differs from the spec also has
+//	                                       // "changed_by": [{"actor_email", "actor_token_name", "actor_type", "actor_context",
+//	                                       //   "time", "action", "ray_id"}] (latest first, at most 3; attribution.go) and, when
+//	                                       // that is [], "changed_by_unknown": "why" (never "nobody")
+//	      "audit_note": "…",               // drift and plan, when the audit log could not be read: why nobody is named
 //	      "error": "…",                    // only when the account failed
 //	      "exit_code": 0,                  // this account's exit code
 //	      "access_impact": [               // Access rules the plan makes dead, revives or changes, and lint (package assess)
@@ -104,7 +111,11 @@
 //	          "error": "…",                // failed and skipped only
 //	          "id": "…",                   // the integration's server id, when one was reached
 //	          "note": "…",                 // when a concurrent run's copy decided the outcome
-//	          "duration_ms": 120           // wall time of the action's API calls
+//	          "duration_ms": 120,          // wall time of the action's API calls
+//	          "writes": [                  // the action's answered writes: riskctl's own audit-log entries
+//	            {"method": "PUT", "path": "/client/v4/accounts/…/zt_risk_scoring/behaviors", "status": 200,
+//	             "audit_log_id": "…", "ray_id": "…"}  // Cf-Auditlog-Id and cf-ray; "" when not sent
+//	          ]
 //	        }
 //	      ]
 //	    }

@@ -44,6 +44,8 @@ func (g GitHub) Enabled() bool { return g.OutputPath != "" || g.SummaryPath != "
 //	exit_reason=REASON
 //	access_impact=N (Access impact entries, lint included, every account)
 //	findings=N (wiring findings, every account)
+//	writes=N (apply only: riskctl's answered writes, Report.Writes)
+//	audit_log_ids=ID,ID,… (apply only: their Cf-Auditlog-Id, at most MaxAuditLogIDOutputs, then "…")
 //	apply_refusal=REFUSAL (only when r.ApplyRefusal is set)
 //
 // The counts are r.Totals(). Values are single lines (CR and LF in
@@ -92,7 +94,7 @@ func Outputs(r Report, exitCode int, exitReason string) string {
 	} {
 		b.WriteString(kv[0] + "=" + kv[1] + "\n")
 	}
-	for _, kv := range meaningOutputs(r) {
+	for _, kv := range append(meaningOutputs(r), writeOutputs(r)...) {
 		b.WriteString(kv[0] + "=" + kv[1] + "\n")
 	}
 	if r.ApplyRefusal != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/apply"
 	"github.com/riskctl/riskctl/internal/plan"
+	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/spec"
 	"github.com/riskctl/riskctl/internal/state"
 )
@@ -155,6 +156,8 @@ func applyResult(p *plan.Plan) *apply.Result {
 		switch {
 		case c.Resource == plan.ResourceBehavior:
 			ar.Duration = 85 * time.Millisecond
+			ar.Writes = []remote.Write{{Method: "PUT", Path: "/client/v4/accounts/" + acctA + "/zt_risk_scoring/behaviors", Status: 200,
+				AuditLogID: "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", RayID: "8b1c2d3e4f5a6b7c-SJC"}}
 		case c.Action == plan.Replace:
 			ar.Status, ar.ID = apply.StatusFailed, ""
 			ar.Err = errors.New("create integration: remote: POST /accounts/…/zt_risk_scoring/integrations: HTTP 500 Internal Server Error: internal error (code 10001)")
@@ -246,7 +249,7 @@ func reportCases(t testing.TB) []reportCase {
 			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: everyActionPlan(t), Status: reconcile.StatusChanges},
 			{AccountID: acctB, SpecFiles: []string{"staging.yaml"}, Plan: compute(t, syncDesired, syncLive), Status: reconcile.StatusOK},
 		}}},
-		{"apply_partial", Report{Kind: KindApply, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
+		{"apply_partial", Report{Kind: KindApply, RiskctlVersion: "v0.0.0-test", Writes: res.Actions[0].Writes, Accounts: []Account{
 			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: applied, Result: res, Err: res.Err(), Status: reconcile.StatusPartial},
 		}}},
 		{"two_accounts_one_failed", Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", Accounts: []Account{
@@ -265,6 +268,11 @@ func reportCases(t testing.TB) []reportCase {
 		// Over the delete limit: the refusal first, short, its hostile
 		// names inert.
 		{"plan_refused", refusedReport(t)},
+		// Who changed it (attribution_test.go): named, by a token,
+		// unknown, a hostile email; and an audit log the token may not read.
+		{"drift_attributed", attributedReport(t, KindDrift)},
+		{"plan_attributed", attributedReport(t, KindPlan)},
+		{"drift_audit_denied", auditDeniedReport(t)},
 	}
 }
 

@@ -29,6 +29,7 @@ type jsonReport struct {
 	HasChanges     bool          `json:"has_changes"`
 	ApplyRefusal   string        `json:"apply_refusal,omitempty"`
 	DeleteLimit    *jsonLimit    `json:"delete_limit,omitempty"`
+	Writes         *[]jsonWrite  `json:"writes,omitempty"` // kind "apply" only (attribution.go)
 	Summary        jsonSummary   `json:"summary"`
 	Accounts       []jsonAccount `json:"accounts"`
 }
@@ -69,6 +70,8 @@ type jsonAccount struct {
 	AccessChecked    bool          `json:"access_checked"`
 	AccessNotChecked string        `json:"access_not_checked,omitempty"`
 	Findings         []jsonFinding `json:"findings"`
+	// Why nobody could be named for the drifted objects (attribution.go).
+	AuditNote string `json:"audit_note,omitempty"`
 }
 
 type jsonIgnored struct {
@@ -90,6 +93,8 @@ type jsonResult struct {
 	ID         string        `json:"id,omitempty"`
 	Note       string        `json:"note,omitempty"`
 	DurationMS int64         `json:"duration_ms"`
+	// Writes are the action's own entries in the audit log (attribution.go).
+	Writes []jsonWrite `json:"writes"`
 }
 
 func toJSONSummary(s plan.Summary) jsonSummary {
@@ -117,6 +122,10 @@ func WriteJSON(w io.Writer, r Report, exitCode func(reconcile.Status) int) error
 			names, more := limit.Shown()
 			out.DeleteLimit = &jsonLimit{Message: limit.Sentence(), Deletes: limit.Deletes(), Limit: limit.Limit, Names: append([]string{}, names...), More: more}
 		}
+	}
+	if r.Kind == KindApply {
+		w := toJSONWrites(r.Writes)
+		out.Writes = &w
 	}
 	for _, a := range r.Accounts {
 		ja, err := toJSONAccount(r.Kind, a, exitCode(a.Status))
@@ -157,7 +166,12 @@ func toJSONAccount(kind Kind, a Account, exitCode int) (jsonAccount, error) {
 		if err := plan.RenderJSON(&buf, *p); err != nil {
 			return jsonAccount{}, err
 		}
-		ja.Plan = buf.Bytes()
+		withWho, err := withChangedBy(buf.Bytes(), a)
+		if err != nil {
+			return jsonAccount{}, err
+		}
+		ja.Plan = withWho
+		ja.AuditNote = a.AuditNote
 	}
 	if kind == KindApply {
 		results := []jsonResult{}
@@ -173,6 +187,7 @@ func toJSONAccount(kind Kind, a Account, exitCode int) (jsonAccount, error) {
 					ID:         ar.ID,
 					Note:       ar.Note,
 					DurationMS: ar.Duration.Milliseconds(),
+					Writes:     toJSONWrites(ar.Writes),
 				}
 				if ar.Err != nil {
 					jr.Error = ar.Err.Error()

@@ -350,6 +350,7 @@ func (m *mdWriter) account(a Account) {
 			m.section(res.title, res.title+": "+actionCounts(changes), len(changes) > foldChanges, m.changeHeader(), units)
 		}
 	}
+	m.who(a) // attribution.go
 	m.unmanaged(*p)
 	m.ignored(*p)
 }

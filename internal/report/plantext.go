@@ -40,9 +40,9 @@ func (t *textWriter) plan(p plan.Plan) error {
 	}
 	if p.HasChanges() {
 		t.printf("riskctl will perform the following actions on account %s:\n", account)
-		for _, c := range p.Changes {
+		for i, c := range p.Changes {
 			t.printf("\n")
-			if err := t.change(c, p.Ignored); err != nil {
+			if err := t.change(c, p.Ignored, t.who(i, c)); err != nil {
 				return err
 			}
 		}
@@ -63,7 +63,7 @@ type attr struct{ symbol, name, value, comment string }
 
 // change writes one change's block. A row of a field whose difference is
 // ignored says so: it shows the live value, which is what apply keeps.
-func (t *textWriter) change(c plan.Change, ignored []plan.IgnoredDiff) error {
+func (t *textWriter) change(c plan.Change, ignored []plan.IgnoredDiff, who string) error {
 	style, ok := actionStyle[c.Action]
 	if !ok {
 		return fmt.Errorf("report: cannot render action %q", c.Action)
@@ -82,6 +82,9 @@ func (t *textWriter) change(c plan.Change, ignored []plan.IgnoredDiff) error {
 	t.printf("  %s\n", t.paint("# "+title+" "+style.verb, style.color))
 	if c.Reason != "" && c.Action != plan.Update {
 		t.printf("  # (%s)\n", c.Reason)
+	}
+	if who != "" {
+		t.printf("  # %s\n", who)
 	}
 	t.printf("%*s%s %s {\n", 3-len(style.symbol), "", t.paint(style.symbol, style.color), title)
 	width := 0

@@ -10,6 +10,7 @@ import (
 	"github.com/riskctl/riskctl/internal/assess"
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/reconcile"
+	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/state"
 	"github.com/riskctl/riskctl/internal/textutil"
 )
@@ -36,6 +37,10 @@ type Report struct {
 	// before merge, in every format, rather than apply after it. Every
 	// format shows the same short content (refusalLines, refusalOneLine).
 	ApplyRefusal error
+	// Writes are every write apply made and had answered
+	// (reconcile.Outcome.Writes): riskctl's own audit-log entries, in the
+	// JSON report and the step outputs (attribution.go). KindApply only.
+	Writes []remote.Write
 }
 
 // Account is the outcome for one account.
@@ -62,6 +67,12 @@ type Account struct {
 	AccessNotChecked string
 	AccessOff        bool // not read on purpose: JSON says so, text and Markdown do not
 	Findings         []assess.Finding
+
+	// Who changed each drifted object, by index in Plan.Changes, and why
+	// nobody could be named for any (reconcile.Account's fields of the
+	// same names, rendered by attribution.go).
+	Attribution map[int]reconcile.Attribution
+	AuditNote   string
 }
 
 // HasUnmanagedActive reports whether a has an active integration no spec

@@ -170,6 +170,17 @@ type textWriter struct {
 	// alarm: the account being written has an active integration no spec
 	// manages, which drift reports as drift.
 	alarm bool
+	// whoOf is who changed the change at an index of the account's plan
+	// (attribution.go): "" when nothing is to be said.
+	whoOf func(i int, c plan.Change) string
+}
+
+// who is whoOf, "" when the writer has none.
+func (t *textWriter) who(i int, c plan.Change) string {
+	if t.whoOf == nil {
+		return ""
+	}
+	return t.whoOf(i, c)
 }
 
 func (t *textWriter) printf(format string, args ...any) { fmt.Fprintf(&t.b, format, args...) }
@@ -188,6 +199,8 @@ func (t *textWriter) account(kind Kind, a Account) error {
 		// The plan text says itself that a plan is partial and lists
 		// the ignored differences; the count follows it, so that ignoring
 		// is never silent. drift says it all in its own words.
+		t.whoOf = func(i int, c plan.Change) string { return textWho(kind, a, i, c) } // attribution.go
+		defer func() { t.whoOf = nil }()
 		if kind == KindDrift {
 			if err := t.drift(*p); err != nil {
 				return err
@@ -199,6 +212,9 @@ func (t *textWriter) account(kind Kind, a Account) error {
 			if len(p.Ignored) > 0 {
 				t.printf("\n%s.\n", ignoredLine(len(p.Ignored)))
 			}
+		}
+		if note := textAuditNote(a); note != "" {
+			t.printf("\n%s\n", note)
 		}
 	}
 	if kind == KindApply && a.Result != nil {
@@ -229,7 +245,7 @@ func (t *textWriter) drift(p plan.Plan) error {
 		t.printf("No drift: account %s matches the spec.\n", account)
 	default:
 		t.printf("Drift detected on account %s:\n", account)
-		for _, c := range p.Changes {
+		for i, c := range p.Changes {
 			style, ok := driftStyle[c.Action]
 			if !ok {
 				return fmt.Errorf("report: cannot render action %q", c.Action)
@@ -254,6 +270,9 @@ func (t *textWriter) drift(p plan.Plan) error {
 					}
 					t.printf("%s\n", line)
 				}
+			}
+			if who := t.who(i, c); who != "" {
+				t.printf("      %s\n", who)
 			}
 		}
 	}

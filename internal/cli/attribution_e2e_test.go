@@ -18,28 +18,19 @@ import (
 // TestAttributionAgainstEmulator, end to end over HTTP: riskctl applies a
 // spec (its writes recorded with their Cf-Auditlog-Id and cf-ray),
 // someone else disables imp_travel outside riskctl, and drift names that
-// write, never riskctl's own. It needs the emulator's audit log
-// (GET /accounts/{id}/logs/audit); until the emulator serves it the test
-// is skipped. TestAttributionEndToEnd runs the same over a stand-in.
+// write, never riskctl's own. TestAttributionEndToEnd runs the same over a
+// stand-in log whose actor's email is hostile.
 func TestAttributionAgainstEmulator(t *testing.T) {
 	const token = "attribution-token"
-	emu, err := emulator.New(emulator.Options{Accounts: []string{acctA}, Token: token})
+	const bob = "bob-token-for-the-dashboard"
+	emu, err := emulator.New(emulator.Options{Accounts: []string{acctA}, Token: token,
+		Actors: map[string]string{bob: "bob@example.com"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(emu)
 	t.Cleanup(srv.Close)
-	probe, _ := http.NewRequest(http.MethodGet, srv.URL+"/client/v4/accounts/"+acctA+"/logs/audit?since=2026-01-01&before=2100-01-01", nil)
-	probe.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(probe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode == http.StatusNotFound {
-		t.Skip("the emulator does not serve GET /accounts/{id}/logs/audit yet (issue 19, item 2): enable once it does")
-	}
-	attributionScenario(t, srv.URL, token, "")
+	attributionScenario(t, srv.URL, token, bob, "disabled by bob@example.com ")
 }
 
 // TestAttributionEndToEnd is the scenario over the emulator behind a
@@ -54,7 +45,7 @@ func TestAttributionEndToEnd(t *testing.T) {
 	}
 	srv := httptest.NewServer(&auditLog{next: emu})
 	t.Cleanup(srv.Close)
-	attributionScenario(t, srv.URL, token, `disabled by alice\u000A::error::x@example.com in the dashboard, `)
+	attributionScenario(t, srv.URL, token, token, `disabled by alice\u000A::error::x@example.com in the dashboard, `)
 }
 
 // TestAttributionWithoutPermission: a token that may not read the audit
@@ -117,7 +108,37 @@ func (l *auditLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	l.mu.Unlock()
 	w.Header().Set("Cf-Auditlog-Id", id)
 	w.Header().Set("Cf-Ray", ray+"-SJC")
-	l.next.ServeHTTP(w, r)
+	// The emulator answers its own Cf-Auditlog-Id and cf-ray: the stand-in's
+	// are the ones its log holds, so they win.
+	l.next.ServeHTTP(&ownIDs{ResponseWriter: w, h: http.Header{}}, r)
+}
+
+// ownIDs passes an answer through but for its Cf-Auditlog-Id and cf-ray
+// headers, which the writer already holds.
+type ownIDs struct {
+	http.ResponseWriter
+	h     http.Header
+	wrote bool
+}
+
+func (o *ownIDs) Header() http.Header { return o.h }
+
+func (o *ownIDs) WriteHeader(code int) {
+	if o.wrote {
+		return
+	}
+	o.wrote = true
+	for k, v := range o.h {
+		if k != "Cf-Auditlog-Id" && k != "Cf-Ray" {
+			o.ResponseWriter.Header()[k] = v
+		}
+	}
+	o.ResponseWriter.WriteHeader(code)
+}
+
+func (o *ownIDs) Write(b []byte) (int, error) {
+	o.WriteHeader(http.StatusOK)
+	return o.ResponseWriter.Write(b)
 }
 
 func (l *auditLog) serveLog(w http.ResponseWriter, r *http.Request) {
@@ -145,7 +166,7 @@ func (l *auditLog) serveLog(w http.ResponseWriter, r *http.Request) {
 
 // attributionScenario: apply, an out-of-band change, drift; the drift
 // text must hold wantText when it is not "".
-func attributionScenario(t *testing.T, url, token, wantText string) {
+func attributionScenario(t *testing.T, url, token, otherToken, wantText string) {
 	t.Helper()
 	base := url + "/client/v4/accounts/" + acctA
 	var resp *http.Response
@@ -193,7 +214,7 @@ func attributionScenario(t *testing.T, url, token, wantText string) {
 	// Someone else disables it, not with riskctl.
 	put, _ := http.NewRequest(http.MethodPut, base+"/zt_risk_scoring/behaviors",
 		strings.NewReader(`{"behaviors":{"imp_travel":{"enabled":false,"risk_level":"high"}}}`))
-	put.Header.Set("Authorization", "Bearer "+token)
+	put.Header.Set("Authorization", "Bearer "+otherToken)
 	put.Header.Set("Content-Type", "application/json")
 	put.Header.Set("User-Agent", "Mozilla/5.0 (the dashboard)")
 	resp, err = http.DefaultClient.Do(put)
@@ -235,7 +256,7 @@ func attributionScenario(t *testing.T, url, token, wantText string) {
 	if a.AuditNote != "" || len(c.ChangedBy) != 1 {
 		t.Fatalf("drift attributed %+v (unknown %q, note %q); want the one out-of-band write", c.ChangedBy, c.Unknown, a.AuditNote)
 	}
-	if theirRay != "" && c.ChangedBy[0].RayID != "" && !strings.HasPrefix(theirRay, c.ChangedBy[0].RayID) {
+	if theirRay == "" || c.ChangedBy[0].RayID == "" || !strings.HasPrefix(theirRay, c.ChangedBy[0].RayID) {
 		t.Errorf("blamed ray %q, the out-of-band write was %q", c.ChangedBy[0].RayID, theirRay)
 	}
 	if c.ChangedBy[0].RayID != "" && c.ChangedBy[0].RayID == own[0].RayID {

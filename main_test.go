@@ -1,16 +1,23 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -41,7 +48,8 @@ const (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"riskctl": func() { os.Exit(cli.Main(context.Background(), os.Args, cli.OSStreams())) },
+		"riskctl":         func() { os.Exit(cli.Main(context.Background(), os.Args, cli.OSStreams())) },
+		"notify-receiver": notifyReceiver,
 	})
 }
 
@@ -64,6 +72,7 @@ func TestScripts(t *testing.T) {
 			"emu-fault":       cmdEmuFault,
 			"emu-user":        cmdEmuUser,
 			"emu-integration": cmdEmuIntegration,
+			"httpdo":          cmdHTTPDo,
 		},
 	})
 }
@@ -233,4 +242,66 @@ func cmdEmuIntegration(ts *testscript.TestScript, neg bool, args []string) {
 		TenantURL:       args[2],
 		Active:          true,
 	})
+}
+
+// notify-receiver URLFILE BODIES: a webhook receiver on loopback, for
+// scripts that start it in the background: it writes its URL (with a
+// Slack-like path) to URLFILE once listening, and appends each body it
+// receives, one line each, to BODIES. It answers 200 until killed.
+func notifyReceiver() {
+	if len(os.Args) != 3 {
+		fmt.Fprintln(os.Stderr, "usage: notify-receiver URLFILE BODIES")
+		os.Exit(2)
+	}
+	out, err := os.OpenFile(os.Args[2], os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		var compact bytes.Buffer
+		if json.Compact(&compact, b) != nil {
+			compact.Reset()
+			compact.WriteString("not JSON")
+		}
+		mu.Lock()
+		fmt.Fprintf(out, "%s %s\n", r.URL.Path, compact.Bytes())
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	if err := os.WriteFile(os.Args[1], []byte(srv.URL+"/services/T0RECV/B0RECV/recv5ecret\n"), 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+}
+
+// httpdo METHOD PATH TOKEN BODY: send one request to the script's API
+// (PATH below the account, e.g. /zt_risk_scoring/behaviors) as another
+// client would: not riskctl, with its own token and User-Agent. A change
+// made this way is what drift attribution must name.
+func cmdHTTPDo(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: httpdo METHOD PATH TOKEN BODY")
+	}
+	url := ts.Getenv("CLOUDFLARE_BASE_URL") + "/accounts/" + ts.Getenv("CLOUDFLARE_ACCOUNT_ID") + args[1]
+	req, err := http.NewRequest(args[0], url, strings.NewReader(args[3]))
+	if err != nil {
+		ts.Fatalf("httpdo: %v", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+args[2])
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Mozilla/5.0 (a browser)")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		ts.Fatalf("httpdo: %v", err)
+	}
+	resp.Body.Close()
+	if ok := resp.StatusCode/100 == 2; ok == neg {
+		ts.Fatalf("httpdo %s %s: HTTP %d", args[0], args[1], resp.StatusCode)
+	}
 }

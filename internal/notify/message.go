@@ -315,19 +315,29 @@ func section(run Run, e Event, cleared []Event) string {
 		}
 		next = "It was approved with `--approve-weakening`. Confirm the change was reviewed; if not, revert the spec and apply."
 	case EventDrift:
+		named := false
 		for _, a := range r.Accounts {
 			if a.Err != nil || a.Plan == nil {
 				continue
 			}
-			for _, c := range a.Plan.Changes {
+			for i, c := range a.Plan.Changes {
 				line := "• " + driftLine(c)
 				if len(r.Accounts) > 1 {
 					line += " (account " + esc(a.ID()) + ")"
+				}
+				// Who changed it, from the audit log (docs/attribution.md),
+				// said as the report says it.
+				if at, ok := a.Attribution[i]; ok && len(at.ChangedBy) > 0 {
+					line += " — " + report.WhoChanged(c, at, esc)
+					named = true
 				}
 				lines = append(lines, line)
 			}
 		}
 		next = "Find who changed it (the account's audit log), then restore the spec with `riskctl apply`, or change the spec if the change was intended."
+		if named {
+			next = "Ask whoever changed it (above) whether it was intended: if not, restore the spec with `riskctl apply`; if so, change the spec."
+		}
 	case EventDriftCheckFailed:
 		for _, a := range r.Accounts {
 			if a.Err != nil {

@@ -24,6 +24,12 @@ import (
 // whoTime is how an entry's time is shown, always in UTC.
 const whoTime = "2006-01-02 15:04 UTC"
 
+// WhoChanged is whoLine for other renderers of a run (the alerts of
+// internal/notify), so that who changed an object is said one way.
+func WhoChanged(c plan.Change, at reconcile.Attribution, name func(string) string) string {
+	return whoLine(c, at, name)
+}
+
 // whoLine is the sentence for one change: the latest entry, said in
 // words, "(+N earlier)" when there are more; "unknown — why" when there
 // is none. name formats a string from the audit log for the output.

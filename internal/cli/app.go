@@ -11,9 +11,9 @@
 //     `emulator catalogue` and the list and show commands one remote
 //     fetch, `users report` riskreport.Collect (the summary, then the
 //     events of at most --max-users users), `emulator serve`
-//     emulator.Serve; schema, version and completion print what the
-//     binary holds; `users reset` is the exception, one reset per user,
-//     each reported as it lands;
+//     emulator.Serve, init kitinit.Init (--check: kitinit.Check); schema,
+//     version and completion print what the binary holds; `users reset`
+//     is the exception, one reset per user, each reported as it lands;
 //  3. render: reports through package report (text, JSON, Markdown and the
 //     GitHub Actions outputs), listings as a table or JSON; fmt -w and
 //     `import terraform` write the files their call returned, checked,
@@ -136,6 +136,7 @@ func newApp(streams Streams, secrets *redact.Set, limit *runTimeout) *ucli.App {
 		OnUsageError:   onUsageError,
 		Action:         showHelpOrUnknown,
 		Commands: []*ucli.Command{
+			initCommand(g),
 			validateCommand(g),
 			planCommand(g),
 			applyCommand(g),

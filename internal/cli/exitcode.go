@@ -164,6 +164,11 @@ var commandExits = map[string][]exitLine{
 		{reconcile.StatusInvalid, "the state cannot be imported, bad flags, a file exists without --force, an output path holds a symbolic link, or two outputs are one file (nothing written)"},
 		{reconcile.StatusError, "cannot write"},
 	},
+	"init": {
+		{reconcile.StatusOK, "set up (or would be, --dry-run), or the kit's copy is consistent (--check)"},
+		{reconcile.StatusInvalid, "bad flags, a file exists without --force, a path goes through a symbolic link, or the spec directory holds other specs (nothing written); or the kit's copy has problems (--check)"},
+		{reconcile.StatusError, "the credentials cannot read an account, or the API failed (nothing written)"},
+	},
 	"users reset": {
 		{reconcile.StatusOK, "every user reset"},
 		{reconcile.StatusRefused, "not confirmed (no terminal without --yes, or the answer was not yes)"},

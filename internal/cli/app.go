@@ -95,6 +95,14 @@ func Main(ctx context.Context, args []string, streams Streams) int {
 	limit := &runTimeout{} // --timeout, armed once the flags are parsed
 	defer limit.stop()
 	app := newApp(streams, secrets, limit)
+	if words, ok := completionRequest(app, args); ok {
+		// A shell asks for candidates: nothing is loaded or checked.
+		for _, c := range completeWords(app, words) {
+			fmt.Fprintln(streams.Out, c)
+		}
+		_ = out.Flush()
+		return ExitOK
+	}
 	args, err := normalizeArgs(app, args) // flags anywhere; --version
 	if err == nil {
 		err = app.RunContext(ctx, args)
@@ -154,6 +162,7 @@ func newApp(streams Streams, secrets *redact.Set, limit *runTimeout) *ucli.App {
 		},
 	}
 	setUsageErrorHandler(app.Commands)
+	setHelpTemplates(app) // global flags and a docs link in every command's help
 	return app
 }
 
@@ -161,14 +170,25 @@ func newApp(streams Streams, secrets *redact.Set, limit *runTimeout) *ucli.App {
 // argument it prints help; with one it is an unknown command (exit 3).
 func showHelpOrUnknown(c *ucli.Context) error {
 	if c.Args().Present() {
-		return usageErrorf("unknown command %q for %q; run '%s --help' for the list",
-			c.Args().First(), c.Command.FullName(), c.Command.FullName())
+		return unknownCommandError(c.Args().First(), c.Command.FullName(), c.Command.Subcommands, false)
 	}
 	return ucli.ShowSubcommandHelp(c)
 }
 
 // onUsageError turns flag-parsing failures into exit-3 usage errors.
+// normalizeArgs reports unknown flags before urfave/cli parses; should one
+// still reach here, it gets the same message, never Go's "flag provided
+// but not defined".
 func onUsageError(c *ucli.Context, err error, _ bool) error {
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+		var flags []ucli.Flag
+		for _, l := range c.Lineage() {
+			if l.Command != nil {
+				flags = append(flags, l.Command.Flags...)
+			}
+		}
+		return unknownFlagError(dashed(name), c.Command.HelpName, append(flags, c.App.Flags...), false)
+	}
 	return usageErrorf("%s (see '%s --help')", err, c.Command.HelpName)
 }
 

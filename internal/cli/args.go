@@ -38,26 +38,26 @@ type argLevel struct {
 // command's own flag stays with it, a global flag given after the command
 // moves before the command name. Arguments keep their order; after "--"
 // every word is an argument (the result keeps a "--" before the
-// arguments). An unknown flag before the arguments stays where it is, for
-// urfave/cli to report; one after an argument would silently become an
-// argument, so it is a usage error here.
+// arguments).
+//
+// Mistakes are reported here, where the whole line is known, before
+// urfave/cli parses anything, the first on the line first, each with the
+// nearest names (see suggest): an unknown flag before any argument (the
+// word after it may be its value); else a word that names no command where
+// one is expected (so `riskctl aply -f x` names "aply", not -f); else an
+// unknown flag after an argument (it would otherwise silently become an
+// argument).
 //
 // --help and -h work anywhere: the command they follow shows its help,
 // and its arguments are dropped (urfave/cli would take the first for a help
 // topic). --version and -v before the command run the version command, so
-// they print what `riskctl version` prints. A trailing --generate-bash-completion
-// (a shell-completion request) stays last, and then nothing is an error:
-// the words being completed are often incomplete.
+// they print what `riskctl version` prints. A shell-completion request
+// never gets here: Main answers it (completeWords).
 func normalizeArgs(app *ucli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
 		return args, nil
 	}
 	in := args[1:]
-	// The same test urfave/cli applies (checkShellCompleteFlag).
-	completing := app.EnableBashCompletion && in[len(in)-1] == completionFlag && !slices.Contains(in, "--")
-	if completing {
-		in = in[:len(in)-1]
-	}
 
 	root := &argLevel{
 		flags:    withHelpFlag(app.Flags, app.HideHelp),
@@ -69,6 +69,8 @@ func normalizeArgs(app *ucli.App, args []string) ([]string, error) {
 	var positional, afterDashes []string
 	dashes := false
 	var versionAt []int // indexes in root.toks of --version / -v asking for the version
+	var unknown string  // the first unknown flag token
+	unknownAfterArg := false
 
 	for i := 0; i < len(in); i++ {
 		tok := in[i]
@@ -105,9 +107,10 @@ func normalizeArgs(app *ucli.App, args []string) ([]string, error) {
 		at, f := lookupFlag(levels, name)
 		if f == nil {
 			// Unknown here. Whether it takes a value is unknown too, so the
-			// next word is not touched. Before any argument it stays in
-			// place and urfave/cli reports it; after one it would be taken
-			// for an argument, which the check below refuses.
+			// next word is not touched. It is reported below.
+			if unknown == "" {
+				unknown, unknownAfterArg = tok, len(positional) > 0
+			}
 			if len(positional) > 0 {
 				positional = append(positional, tok)
 			} else {
@@ -130,8 +133,6 @@ func normalizeArgs(app *ucli.App, args []string) ([]string, error) {
 		// A value flag last, with no value. Moved, it would take the next
 		// word for its value (a command name, an argument).
 		switch {
-		case completing:
-			positional = append(positional, tok) // still last
 		case at == cur && len(positional) == 0:
 			at.toks = append(at.toks, tok) // still last: urfave/cli says it needs a value
 		default:
@@ -139,7 +140,7 @@ func normalizeArgs(app *ucli.App, args []string) ([]string, error) {
 		}
 	}
 
-	if versionAt != nil && !completing && app.Command("version") != nil {
+	if versionAt != nil && app.Command("version") != nil {
 		// The version wins over the rest, as urfave/cli's own --version
 		// does; other app flags stay, so --help still wins over it.
 		out := []string{args[0]}
@@ -151,21 +152,30 @@ func normalizeArgs(app *ucli.App, args []string) ([]string, error) {
 		return append(out, "version"), nil
 	}
 	leaf := levels[len(levels)-1]
-	if !completing && leaf.help && !leaf.helpCmd {
+	// The first mistake on the line is reported; --help wins over both,
+	// and shows the help of the command reached.
+	help := leaf.help && !leaf.helpCmd
+	var flags []ucli.Flag
+	for _, l := range levels {
+		flags = append(flags, l.flags...)
+	}
+	if !help && unknown != "" && !unknownAfterArg {
+		// Before any argument: the word after it may be its value.
+		return nil, unknownFlagError(unknown, leaf.fullName, flags, false)
+	}
+	if !help && len(leaf.subs) > 0 && !leaf.helpCmd && len(positional) > 0 && !isFlagToken(positional[0]) {
+		// A command group (the app, users, emulator, ...) takes no
+		// argument: the word is a mistyped command.
+		return nil, unknownCommandError(positional[0], leaf.fullName, leaf.subs, leaf.helpSub)
+	}
+	if !help && unknown != "" {
+		return nil, unknownFlagError(unknown, leaf.fullName, flags, true)
+	}
+	if help {
 		// urfave/cli would take the first argument for a help topic ("No
 		// help topic for 'ID'"); help ignores them, as gh's does.
 		dashes, positional, afterDashes = false, nil, nil
 	}
-	if !completing && !leaf.skip {
-		for _, p := range positional {
-			if isFlagToken(p) {
-				flag, _, _ := strings.Cut(p, "=") // never echo a value: it may be a secret
-				return nil, usageErrorf("unknown flag %s for '%s' (flags may come before or after the arguments; "+
-					"put an argument that starts with '-' after '--'; see '%s --help')", flag, leaf.fullName, leaf.fullName)
-			}
-		}
-	}
-
 	out := make([]string, 0, len(args)+2)
 	out = append(out, args[0])
 	for _, l := range levels {
@@ -181,9 +191,6 @@ func normalizeArgs(app *ucli.App, args []string) ([]string, error) {
 	}
 	out = append(out, positional...)
 	out = append(out, afterDashes...)
-	if completing {
-		out = append(out, completionFlag)
-	}
 	return out, nil
 }
 

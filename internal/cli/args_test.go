@@ -55,10 +55,10 @@ func TestNormalizeArgs(t *testing.T) {
 		{in: "users list --api-token=T --format json", want: "--api-token=T users list --format json"},
 		{in: "users list --api-token -T-", want: "--api-token -T- users list"}, // a value may start with "-"
 		{in: "--emulate plan -f a.yaml --debug", want: "--emulate --debug plan -f a.yaml"},
-		{in: "frobnicate --debug", want: "--debug frobnicate"},
+		{in: "frobnicate --debug", err: `unknown command "frobnicate" for "riskctl"`},
 		// Already in place: unchanged.
 		{in: "--emulate users list --format=json", want: "--emulate users list --format=json"},
-		{in: "--account-id users list", want: "--account-id users list"}, // "users" is the value
+		{in: "--account-id users list", err: `unknown command "list" for "riskctl"`}, // "users" is the value
 		{in: "completion bash", want: "completion bash"},
 		{in: "version", want: "version"},
 
@@ -99,40 +99,52 @@ func TestNormalizeArgs(t *testing.T) {
 		{in: "-h --version", want: "-h version"},
 		{in: "--version=false", want: "--version=false"},
 		// After a command it is that command's flag, which none has (as
-		// with gh): left for urfave/cli to report.
-		{in: "version --version", want: "version --version"},
+		// with gh).
+		{in: "version --version", err: `unknown flag --version for "riskctl version"`},
 
-		// Unknown flags before the arguments stay for urfave/cli to report
-		// ("flag provided but not defined", exit 3).
-		{in: "users list --no-such-flag", want: "users list --no-such-flag"},
-		{in: "users reset --bogus ID --yes", want: "users reset --bogus --yes ID"},
-		{in: "users --bogus list", want: "users --bogus list"},
-		{in: "--bogus users list --debug", want: "--bogus --debug users list"},
+		// Unknown flags are reported here, never as Go's "flag provided
+		// but not defined", for the command reached, with the nearest
+		// flags of the whole line (issue 20).
+		{in: "users list --no-such-flag", err: `unknown flag --no-such-flag for "riskctl users list" (see 'riskctl users list --help')`},
+		{in: "users reset --bogus ID --yes", err: `unknown flag --bogus for "riskctl users reset" (see`},
+		{in: "users --bogus list", err: `unknown flag --bogus for "riskctl users list"`},
+		{in: "--bogus users list --debug", err: `unknown flag --bogus for "riskctl users list"`},
+		{in: "plan --detailed-exitcod", err: `unknown flag --detailed-exitcod for "riskctl plan"; did you mean --detailed-exitcode?`},
+		{in: "plan -f a.yaml -detailed-exitcod", err: `unknown flag -detailed-exitcod for "riskctl plan"; did you mean --detailed-exitcode?`},
+		{in: "users reset ID --yse", err: `unknown flag --yse for "riskctl users reset"; did you mean --yes?`},
+		{in: "--emulat plan", err: `unknown flag --emulat for "riskctl plan"; did you mean --emulate?`},
+		{in: "plan --DEBUG", err: `did you mean --debug?`},
+		{in: "plan --form json", err: `did you mean --format?`},
+		{in: "users list --api-tokne=secret", err: `unknown flag --api-tokne for "riskctl users list"; did you mean --api-token?`},
+		// An unknown command is named before any flag error, with the
+		// nearest commands (issue 20).
+		{in: "aply -f x", err: "unknown command \"aply\" for \"riskctl\"\n\nDid you mean this?\n    apply"},
+		{in: "plna", err: "unknown command \"plna\" for \"riskctl\"\n\nDid you mean this?\n    plan"},
+		{in: "PLAN --bogus", err: "Did you mean this?\n    plan"},
+		{in: "users lsit --bogus", err: "unknown command \"lsit\" for \"riskctl users\"\n\nDid you mean this?\n    list"},
+		{in: "emulator serv", err: "unknown command \"serv\" for \"riskctl emulator\"\n\nDid you mean this?\n    serve"},
+		{in: "import terafrom x.tfstate", err: "Did you mean this?\n    terraform"},
+		{in: "frobnicate", err: `unknown command "frobnicate" for "riskctl"; run 'riskctl --help' for the list`},
+		{in: "hlep", err: "Did you mean this?\n    help"},
+		// The first mistake on the line: an unknown flag before the word
+		// (which may be its value) is named first.
+		{in: "--acount-id X plan", err: `unknown flag --acount-id for "riskctl"; did you mean --account-id?`},
 		// A value flag without its value: urfave/cli says it needs one.
 		{in: "validate -f", want: "validate -f"},
 		// Moved, it would take the next word for its value.
 		{in: "users list --debug --api-token", err: "flag needs an argument: --api-token (see 'riskctl --help')"},
 		{in: "plan x -f", err: "flag needs an argument: -f (see 'riskctl plan --help')"},
-		{in: "users list --api-token --generate-bash-completion", want: "users list --api-token --generate-bash-completion"},
 
 		// An unknown flag after an argument would become an argument.
-		{in: "users reset ID --bogus", err: "unknown flag --bogus for 'riskctl users reset'"},
-		{in: "users reset ID --yes --bogus=secret", err: "unknown flag --bogus for 'riskctl users reset'"},
-		{in: "users reset ID -v", err: "unknown flag -v for 'riskctl users reset'"},
-		{in: "users show ID --format json -x", err: "unknown flag -x for 'riskctl users show'"},
-		{in: "users frobnicate --x", err: "unknown flag --x for 'riskctl users'"},
+		{in: "users reset ID --bogus", err: `unknown flag --bogus for "riskctl users reset" (flags may come`},
+		{in: "users reset ID --yes --bogus=secret", err: `unknown flag --bogus for "riskctl users reset" (flags may come`},
+		{in: "users reset ID -v", err: `unknown flag -v for "riskctl users reset" (flags may come`},
+		{in: "users show ID --format json -x", err: `unknown flag -x for "riskctl users show" (flags may come`},
+		{in: "users frobnicate --x", err: `unknown command "frobnicate" for "riskctl users"`},
 		{in: "users reset ID ---yes", err: "unknown flag ---yes"},
 
-		// Shell completion: the request stays last, nothing is an error
-		// (the word being completed is partial), --version is not run.
-		{in: "users reset ID --ye --generate-bash-completion", want: "users reset ID --ye --generate-bash-completion"},
-		{in: "users reset ID --y --generate-bash-completion", want: "users reset --y ID --generate-bash-completion"}, // --y is -y
-		{in: "plan --debug - --generate-bash-completion", want: "--debug plan - --generate-bash-completion"},
-		{in: "users --generate-bash-completion", want: "users --generate-bash-completion"},
-		{in: "-v --generate-bash-completion", want: "-v --generate-bash-completion"},
-		{in: "plan -f --generate-bash-completion", want: "plan -f --generate-bash-completion"},
-		// Not last, or after "--" (urfave/cli then completes nothing): an
-		// ordinary word.
+		// Main answers a shell-completion request before normalizeArgs
+		// (TestMainCompletes). After "--" it is none: an ordinary word.
 		{in: "users reset -- x --generate-bash-completion", want: "users reset -- x --generate-bash-completion"},
 	} {
 		t.Run(tc.in, func(t *testing.T) {
@@ -144,7 +156,7 @@ func TestNormalizeArgs(t *testing.T) {
 				if strings.Contains(err.Error(), "secret") {
 					t.Errorf("the error shows the flag's value: %v", err)
 				}
-				if strings.HasPrefix(tc.err, "unknown flag") && !strings.Contains(err.Error(), `after '--'`) {
+				if strings.Contains(tc.err, "(flags may come") && !strings.Contains(err.Error(), `after '--'`) {
 					t.Errorf("the error does not say where flags go: %v", err)
 				}
 				return
@@ -324,10 +336,22 @@ func TestMainUnknownFlagAfterArgument(t *testing.T) {
 	if code != ExitInvalid {
 		t.Errorf("exit %d, want %d", code, ExitInvalid)
 	}
-	if got := errOut.String(); !strings.HasPrefix(got, "Error: unknown flag --bogus for 'riskctl users reset'") || strings.Contains(got, "hunter2") {
+	if got := errOut.String(); !strings.HasPrefix(got, `Error: unknown flag --bogus for "riskctl users reset"`) || strings.Contains(got, "hunter2") {
 		t.Errorf("stderr %q", got)
 	}
 	if out.Len() > 0 {
 		t.Errorf("stdout %q", out.String())
+	}
+}
+
+// TestOnUsageErrorUnknownFlag: an unknown flag that reaches urfave/cli
+// (run without normalizeArgs) gets riskctl's message with the nearest
+// flag, not Go's "flag provided but not defined" (issue 20).
+func TestOnUsageErrorUnknownFlag(t *testing.T) {
+	app := testApp()
+	err := app.Run(argv("plan --detailed-exitcod"))
+	want := `unknown flag --detailed-exitcod for "riskctl plan"; did you mean --detailed-exitcode?`
+	if err == nil || err.Error() != want || ExitCode(err) != ExitInvalid {
+		t.Fatalf("got %v (exit %d), want %q (exit %d)", err, ExitCode(err), want, ExitInvalid)
 	}
 }

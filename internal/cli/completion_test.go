@@ -6,10 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	ucli "github.com/urfave/cli/v2"
 
 	"github.com/riskctl/riskctl/internal/spec"
 )
@@ -88,14 +91,17 @@ func TestCompletionScriptsGuardDashDash(t *testing.T) {
 // including the one under the cursor (the last, possibly "").
 type completionCase struct {
 	words []string
-	ask   string   // the arguments riskctl is run with, "" when it must not run
+	ask   []string // the arguments riskctl is run with, nil when it must not run
 	want  []string // the candidates offered
 }
 
 var completionCases = []completionCase{
-	{words: []string{"riskctl", "users", ""}, ask: "users --generate-bash-completion", want: []string{"--format", "--yes", "list", "reset", "show"}},
-	{words: []string{"riskctl", "users", "re"}, ask: "users --generate-bash-completion", want: []string{"reset"}},
-	{words: []string{"riskctl", "users", "reset", "--y"}, ask: "users reset --y --generate-bash-completion", want: []string{"--yes"}},
+	// The word under the cursor is always passed, "" too: riskctl tells
+	// `plan -f <TAB>` (a file) from `plan -f<TAB>` (a flag) by it.
+	{words: []string{"riskctl", "users", ""}, ask: []string{"users", "", completionFlag}, want: []string{"--format", "--yes", "list", "reset", "show"}},
+	{words: []string{"riskctl", "users", "re"}, ask: []string{"users", "re", completionFlag}, want: []string{"reset"}},
+	{words: []string{"riskctl", "users", "reset", "--y"}, ask: []string{"users", "reset", "--y", completionFlag}, want: []string{"--yes"}},
+	{words: []string{"riskctl", "plan", "-f", ""}, ask: []string{"plan", "-f", "", completionFlag}, want: []string{"--format", "--yes", "list", "reset", "show"}},
 	// The hazard found in review: TAB right after "--".
 	{words: []string{"riskctl", "--emulate", "users", "reset", "--yes", "x", "--"}},
 	{words: []string{"riskctl", "users", "reset", "--yes", "x", "--", ""}},
@@ -109,7 +115,9 @@ func fakeRiskctl(t *testing.T) (log string) {
 	t.Helper()
 	dir := t.TempDir()
 	log = filepath.Join(dir, "calls.log")
-	script := "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '" + log + "'\nprintf '%s\\n' list show reset --yes --format\n"
+	// Each argument logged as <arg>, so an empty one shows.
+	script := "#!/bin/sh\nfor a in \"$@\"; do printf '<%s>' \"$a\"; done >> '" + log + "'\necho >> '" + log + "'\n" +
+		"printf '%s\\n' list show reset --yes --format\n"
 	if err := os.WriteFile(filepath.Join(dir, "riskctl"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +141,8 @@ func checkCompletion(t *testing.T, tc completionCase, log string, out []byte) {
 	asked, _ := os.ReadFile(log)
 	_ = os.Remove(log)
 	wantAsked := ""
-	if tc.ask != "" {
-		wantAsked = tc.ask + "\n"
+	if tc.ask != nil {
+		wantAsked = "<" + strings.Join(tc.ask, "><") + ">\n"
 	}
 	if string(asked) != wantAsked {
 		t.Errorf("completing %q ran riskctl with %q, want %q", tc.words, asked, wantAsked)
@@ -280,6 +288,18 @@ func TestFishCompletionScript(t *testing.T) {
 		{"riskctl emulator serve --state ", []string{"spec.yaml"}},
 		// A flag that takes a word, not a path, completes nothing.
 		{"riskctl plan --max-deletes ", nil},
+		// Values of the flags that take one of a list, as each command
+		// accepts them (issue 20).
+		{"riskctl plan --format ", []string{"json", "markdown", "text"}},
+		{"riskctl apply --format ", []string{"json", "text"}},
+		{"riskctl plan --format=", []string{"--format=json", "--format=markdown", "--format=text"}},
+		{"riskctl drift --access-impact ", []string{"off", "on"}},
+		{"riskctl users list --format ", []string{"json", "table"}},
+		{"riskctl users list --risk-level ", []string{"high", "low", "medium"}},
+		{"riskctl users report --format ", []string{"html", "markdown"}},
+		{"riskctl emulator catalogue --format ", []string{"json", "yaml"}},
+		{"riskctl completion ", []string{"bash", "fish", "zsh"}},
+		{"riskctl emulator catalogue -o ", []string{"spec.yaml"}},
 	} {
 		t.Run(tc.line, func(t *testing.T) {
 			if got := complete(t, tc.line); !slices.Equal(got, tc.want) {
@@ -293,5 +313,145 @@ func TestFishCompletionScript(t *testing.T) {
 		if !slices.Contains(got, "plan") || !slices.Contains(got, "users") || slices.Contains(got, "spec.yaml") {
 			t.Errorf("fish completes %q with %q, want the commands", "riskctl ", got)
 		}
+		// urfave/cli's help command is no candidate (issue 20).
+		if slices.Contains(got, "help") || slices.Contains(got, "h") {
+			t.Errorf("fish completes %q with %q: help h among them", "riskctl ", got)
+		}
 	})
+}
+
+// TestCompleteWords: the candidates riskctl offers the bash and zsh
+// scripts for the word under the cursor (the last word), from the command
+// tree. None means the scripts offer file names.
+func TestCompleteWords(t *testing.T) {
+	app := testApp()
+	planFlags := []string{"--file", "-f", "--out", "--format", "--detailed-exitcode", "--max-deletes", "--target",
+		"--dedupe", "--access-impact", "--audit-window", "--notify", "--notify-state", "--help", "-h"}
+	for _, tc := range []struct {
+		words string // the line after "riskctl", the cursor at its end
+		want  []string
+	}{
+		// Commands, without urfave/cli's "help h" (issue 20).
+		{"", []string{"validate", "plan", "apply", "drift", "fmt", "export", "import", "schema", "users",
+			"behaviors", "integrations", "emulator", "completion", "version"}},
+		{"p", []string{"plan"}},
+		{"users ", []string{"list", "show", "report", "reset"}},
+		{"--debug users re", []string{"report", "reset"}},
+		{"emulator ", []string{"serve", "catalogue"}},
+		{"help ", []string{"validate", "plan", "apply", "drift", "fmt", "export", "import", "schema", "users",
+			"behaviors", "integrations", "emulator", "completion", "version"}},
+		{"users help ", []string{"list", "show", "report", "reset"}},
+		// A flag and its value: file names after a flag that takes a path
+		// (issue 20: `plan -f <TAB>` offered flags).
+		{"plan -f ", nil},
+		{"validate --file ", nil},
+		{"plan --out ", nil},
+		{"plan -f a.yaml --out ", nil},
+		{"--emulator-state ", nil},
+		{"emulator serve --state ", nil},
+		{"emulator catalogue -o ", nil},
+		{"users report -o ", nil},
+		{"plan --max-deletes ", nil},
+		// A partial flag: the command's own, then the global ones.
+		{"plan -f", []string{"-f"}},
+		{"plan --fo", []string{"--format"}},
+		{"plan --e", []string{"--emulate", "--emulator-state"}},
+		{"users reset --y", []string{"--yes"}},
+		{"--ver", []string{"--version"}},
+		{"users list --", []string{"--risk-level", "--format", "--help", "--account-id", "--api-token", "--api-key",
+			"--api-email", "--base-url", "--insecure-http", "--emulate", "--emulator-state", "--debug", "--no-color",
+			"--timeout"}},
+		// A command that takes no argument: its flags, not file names.
+		{"plan ", planFlags},
+		{"plan -f x.yaml ", planFlags},
+		// Values of the flags that take one of a list (issue 20:
+		// `--format <TAB>` offered nothing), as each command accepts.
+		{"plan --format ", []string{"text", "json", "markdown"}},
+		{"drift --format ", []string{"text", "json", "markdown"}},
+		{"apply --format ", []string{"text", "json"}},
+		{"plan --format j", []string{"json"}},
+		{"plan --format = ", []string{"text", "json", "markdown"}}, // bash splits --format=
+		{"plan --format=m", []string{"--format=markdown"}},         // zsh does not
+		{"plan -f x --access-impact ", []string{"on", "off"}},
+		{"apply --access-impact ", []string{"on", "off"}},
+		{"drift --access-impact ", []string{"on", "off"}},
+		{"users list --format ", []string{"table", "json"}},
+		{"users list --risk-level ", []string{"low", "medium", "high"}},
+		{"users show --format ", []string{"table", "json"}},
+		{"users report --format ", []string{"markdown", "html"}},
+		{"behaviors list --format ", []string{"table", "json"}},
+		{"integrations list --format ", []string{"table", "json"}},
+		{"emulator catalogue --format ", []string{"yaml", "json"}},
+		{"completion ", []string{"bash", "zsh", "fish"}},
+		{"completion z", []string{"zsh"}},
+		// Arguments that are paths or ids: file names.
+		{"apply ", nil},
+		{"apply --auto-approve ", nil},
+		{"fmt ", nil},
+		{"import terraform ", nil},
+		{"users show ", nil},
+		{"completion bash ", nil},
+	} {
+		t.Run(tc.words, func(t *testing.T) {
+			words := strings.Split(tc.words, " ")
+			if got := completeWords(app, words); !slices.Equal(got, tc.want) {
+				t.Errorf("completing %q offered %q, want %q", tc.words, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestMainCompletes: Main answers a completion request itself, before
+// anything is loaded or checked, and a bad word in it is no error.
+func TestMainCompletes(t *testing.T) {
+	clearEnv(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan", "--format", ""}, "text\njson\nmarkdown\n"},
+		{[]string{"plna", "--bogus", ""}, ""},
+		{[]string{"--emulate", "users", "reset", "--yes", "x", "--y"}, "--yes\n"},
+	} {
+		var out, errOut bytes.Buffer
+		args := append(append([]string{"riskctl"}, tc.args...), completionFlag)
+		code := Main(context.Background(), args, Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		if code != ExitOK || out.String() != tc.want || errOut.Len() > 0 {
+			t.Errorf("completing %q: exit %d, stdout %q, stderr %q; want exit 0, stdout %q", tc.args, code, out.String(), errOut.String(), tc.want)
+		}
+	}
+}
+
+// TestCompletionValues: the values completion offers for a flag (from its
+// command's usage line) are the ones its own usage text names, and
+// include its default, so the usage line cannot drift from the flag.
+func TestCompletionValues(t *testing.T) {
+	var walk func(cmds []*ucli.Command, path string)
+	found := 0
+	walk = func(cmds []*ucli.Command, path string) {
+		for _, c := range cmds {
+			name := strings.TrimSpace(path + " " + c.Name)
+			for _, f := range c.Flags {
+				vals := enumValues(c.UsageText, f)
+				if vals == nil {
+					continue
+				}
+				found++
+				usage := f.(ucli.DocGenerationFlag).GetUsage()
+				for _, v := range vals {
+					if !regexp.MustCompile(`\b` + v + `\b`).MatchString(usage) {
+						t.Errorf("%s --%s: completes %q, which its usage %q does not name", name, f.Names()[0], v, usage)
+					}
+				}
+				if sf, ok := f.(*ucli.StringFlag); ok && sf.Value != "" && !slices.Contains(vals, sf.Value) {
+					t.Errorf("%s --%s: the default %q is not among the values %q", name, f.Names()[0], sf.Value, vals)
+				}
+			}
+			walk(c.Subcommands, name)
+		}
+	}
+	walk(testApp().Commands, "")
+	if found < 12 {
+		t.Errorf("only %d flags with values found: is the usage line's form (--flag a|b) still parsed?", found)
+	}
 }

@@ -20,7 +20,7 @@ func TestFmtOptions(t *testing.T) {
 	checkUsageErrors(t, "fmt", fmtOptionsFrom, []usageCase{
 		u("fmt -w --check a.yaml", "-w and --check exclude each other"),
 		u("fmt", "no spec file: pass -f FILE or -f DIRECTORY"), // the package directory has no riskscoring/
-		u("fmt --diff a.yaml", "flag provided but not defined: -diff"),
+		u("fmt --diff a.yaml", `unknown flag --diff for "riskctl fmt"`),
 	})
 }
 

@@ -32,7 +32,7 @@ func TestListOptions(t *testing.T) {
 			{args: "--emulate --format json", want: listOptions{Format: "json"}},
 			{args: "--format yaml", err: `--format "yaml": expected table or json`},
 			{args: "--format", err: "flag needs an argument"},
-			{args: "--nope", err: "flag provided but not defined"},
+			{args: "--nope", err: "unknown flag --nope for"},
 		} {
 			t.Run(path+" "+tc.args, func(t *testing.T) {
 				got, err := optionsFrom(t, path, listOptionsFrom, tc.args)

@@ -108,7 +108,7 @@ func TestValidateOptions(t *testing.T) {
 		u("validate -f a.yaml b.yaml", `unexpected argument "b.yaml"`),
 		u("validate b.yaml -f a.yaml", `unexpected argument "b.yaml"`),
 		u("validate -f a.yaml -- -b.yaml", `unexpected argument "-b.yaml"`),
-		u("validate --format json -f a.yaml", "flag provided but not defined: -format"),
+		u("validate --format json -f a.yaml", `unknown flag --format for "riskctl validate"`),
 	})
 }
 
@@ -147,7 +147,7 @@ func TestPlanOptions(t *testing.T) {
 		u("plan -f a.yaml --max-deletes -1", "--max-deletes -1: expected 0 or more"),
 		u("plan --max-deletes=-5 -f a.yaml", "--max-deletes -5: expected 0 or more"),
 		u("plan -f a.yaml --max-deletes many", `invalid value "many" for flag -max-deletes`),
-		u("plan -f a.yaml --parallelism 2", "flag provided but not defined: -parallelism"),
+		u("plan -f a.yaml --parallelism 2", `unknown flag --parallelism for "riskctl plan"`),
 	})
 }
 
@@ -213,8 +213,8 @@ func TestApplyOptions(t *testing.T) {
 		u("apply -f a.yaml --parallelism 0", "--parallelism 0: expected 1 or more"),
 		u("apply plan.json --parallelism -3", "--parallelism -3: expected 1 or more"),
 		u("apply plan.json --parallelism lots", `invalid value "lots" for flag -parallelism`),
-		u("apply plan.json --out p.json", "unknown flag --out for 'riskctl apply'"),
-		u("apply --out p.json plan.json", "flag provided but not defined: -out"),
+		u("apply plan.json --out p.json", `unknown flag --out for "riskctl apply"`),
+		u("apply --out p.json plan.json", `unknown flag --out for "riskctl apply"`),
 	})
 }
 
@@ -230,7 +230,7 @@ func TestDriftOptions(t *testing.T) {
 		u("drift -f a.yaml extra", `unexpected argument "extra"`),
 		u("drift extra -f a.yaml --format json", `unexpected argument "extra"`),
 		u("drift -f a.yaml --format table", `--format "table": expected text, json, markdown`),
-		u("drift -f a.yaml --max-deletes 1", "flag provided but not defined: -max-deletes"),
+		u("drift -f a.yaml --max-deletes 1", `unknown flag --max-deletes for "riskctl drift"`),
 	})
 }
 

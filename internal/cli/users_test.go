@@ -32,7 +32,7 @@ func TestUsersListOptions(t *testing.T) {
 		{args: "--format yaml --risk-level severe", err: "--format"}, // format is checked first
 		{args: "extra", err: `users list takes no arguments, got "extra"`},
 		{args: "extra --format json", err: `users list takes no arguments, got "extra"`},
-		{args: "--no-such-flag", err: "flag provided but not defined"},
+		{args: "--no-such-flag", err: "unknown flag --no-such-flag for"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
 			checkBuilt(t, "users list", usersListOptionsFrom, tc.args, tc.want, tc.err)

@@ -332,13 +332,13 @@ func TestCompleteWords(t *testing.T) {
 		want  []string
 	}{
 		// Commands, without urfave/cli's "help h" (issue 20).
-		{"", []string{"validate", "plan", "apply", "drift", "fmt", "export", "import", "schema", "users",
+		{"", []string{"init", "validate", "plan", "apply", "drift", "fmt", "export", "import", "schema", "users",
 			"behaviors", "integrations", "emulator", "completion", "version"}},
 		{"p", []string{"plan"}},
 		{"users ", []string{"list", "show", "report", "reset"}},
 		{"--debug users re", []string{"report", "reset"}},
 		{"emulator ", []string{"serve", "catalogue"}},
-		{"help ", []string{"validate", "plan", "apply", "drift", "fmt", "export", "import", "schema", "users",
+		{"help ", []string{"init", "validate", "plan", "apply", "drift", "fmt", "export", "import", "schema", "users",
 			"behaviors", "integrations", "emulator", "completion", "version"}},
 		{"users help ", []string{"list", "show", "report", "reset"}},
 		// A flag and its value: file names after a flag that takes a path

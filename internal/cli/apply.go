@@ -172,6 +172,13 @@ func (g *globals) renderApply(o applyOptions, out reconcile.Outcome) error {
 	case !out.Executed && out.WorstAccount() != nil: // not every account planned
 		g.accountFailures(r)
 		return g.finish(r, out.Status, statusError(out.Status, errors.New("some accounts failed"), true))
+	case out.Status == reconcile.StatusCancelled:
+		// The user's own answer, not a failure: said once, as Terraform
+		// does, with no "Error:" (docs/exit-codes.md).
+		if err := report.WriteApplyCancelled(g.streams.Out); err != nil {
+			return err
+		}
+		return g.finish(r, out.Status, statusError(out.Status, out.Refusal, true))
 	case out.Refusal != nil:
 		return g.finish(r, out.Status, statusError(out.Status, out.Refusal, false))
 	case !out.Executed: // no changes

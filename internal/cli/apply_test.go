@@ -10,7 +10,8 @@ import (
 )
 
 // The approval prompt is the CLI's, asked by reconcile.Apply through its
-// Approve hook: "no" cancels (exit 4, exit_reason cancelled) with nothing
+// Approve hook: "no" cancels (exit 1, "Apply cancelled.", no "Error:",
+// exit_reason cancelled) with nothing
 // applied, no terminal refuses, "yes" applies.
 func TestApplyApproval(t *testing.T) {
 	clearEnv(t)
@@ -23,6 +24,7 @@ func TestApplyApproval(t *testing.T) {
 	outputs := filepath.Join(dir, "outputs")
 	t.Setenv("GITHUB_OUTPUT", outputs)
 	t.Setenv("GITHUB_STEP_SUMMARY", "")
+	var stdout string
 	apply := func(answer string, terminal bool) (int, string, string) {
 		t.Helper()
 		_ = os.Remove(outputs)
@@ -32,12 +34,14 @@ func TestApplyApproval(t *testing.T) {
 			InteractiveInput: func() bool { return terminal },
 		})
 		gh, _ := os.ReadFile(outputs)
+		stdout = out.String()
 		return code, errOut.String(), string(gh)
 	}
 	code, errOut, gh := apply("no\n", true)
-	if code != ExitRefused || !strings.Contains(errOut, "Enter a value") || !strings.Contains(errOut, "Error: cancelled") ||
-		!strings.Contains(gh, "exit_code=4\n") || !strings.Contains(gh, "exit_reason=cancelled\n") {
-		t.Errorf("answer no: exit %d, stderr %q, outputs %q", code, errOut, gh)
+	if code != ExitError || !strings.Contains(errOut, "Enter a value") || strings.Contains(errOut, "Error") ||
+		!strings.HasSuffix(stdout, "\nApply cancelled.\n") ||
+		!strings.Contains(gh, "exit_code=1\n") || !strings.Contains(gh, "exit_reason=cancelled\n") {
+		t.Errorf("answer no: exit %d, stdout %q, stderr %q, outputs %q", code, stdout, errOut, gh)
 	}
 	code, errOut, gh = apply("", false)
 	if code != ExitRefused || !strings.Contains(errOut, "stdin is not a terminal; pass --auto-approve") || !strings.Contains(gh, "exit_reason=refused\n") {

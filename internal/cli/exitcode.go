@@ -14,7 +14,7 @@ import (
 // Exit codes, one per reconcile.Status (statuses maps them; docs/exit-codes.md).
 const (
 	ExitOK      = 0 // success; no changes pending
-	ExitError   = 1 // runtime error: API, network, auth, missing credentials
+	ExitError   = 1 // runtime error: API, network, auth, missing credentials; apply cancelled at its prompt
 	ExitChanges = 2 // changes pending (plan --detailed-exitcode, drift)
 	ExitInvalid = 3 // invalid spec or usage
 	ExitRefused = 4 // refused by a safety rule, or the approval was not given
@@ -33,13 +33,15 @@ type statusRow struct {
 }
 
 // statuses is the one table from a run's status to its exit code, its
-// exit reason and its line in every command's help (exitCodesHelp).
+// exit reason and its line in every command's help (exitCodesHelp). A
+// cancelled apply (answered no at its prompt) exits 1, Terraform's code
+// for it: the user stopped it, no safety rule did, so not ExitRefused.
 var statuses = map[reconcile.Status]statusRow{
 	reconcile.StatusOK:        {ExitOK, "no-changes", "success"},
 	reconcile.StatusChanges:   {ExitChanges, "changes", "changes pending"},
 	reconcile.StatusInvalid:   {ExitInvalid, "invalid", "invalid spec or flags"},
 	reconcile.StatusRefused:   {ExitRefused, "refused", "refused by a safety rule"},
-	reconcile.StatusCancelled: {ExitRefused, "cancelled", "the changes were not approved"},
+	reconcile.StatusCancelled: {ExitError, "cancelled", "cancelled at the prompt: the answer was not yes"},
 	reconcile.StatusPartial:   {ExitPartial, "partial", "some changes applied, some not"},
 	reconcile.StatusError:     {ExitError, "error", "error (API, network, credentials)"},
 }
@@ -144,9 +146,9 @@ var commandExits = map[string][]exitLine{
 	"apply": {
 		{reconcile.StatusOK, "every change applied, or nothing to change"},
 		{reconcile.StatusRefused, "refused (--max-deletes, weakening changes without --approve-weakening, a stale or edited PLANFILE, no terminal without --auto-approve)"},
-		{reconcile.StatusCancelled, ""},
 		{reconcile.StatusPartial, ""},
 		{reconcile.StatusInvalid, ""},
+		{reconcile.StatusCancelled, ""},
 		{reconcile.StatusError, "error: nothing applied, or the outcome is unknown"},
 	},
 	"drift": {

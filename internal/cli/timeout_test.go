@@ -287,7 +287,7 @@ func TestTimeoutStopsApplyLikeAnInterrupt(t *testing.T) {
 	if code != ExitPartial {
 		t.Errorf("exit %d, want %d (some applied)", code, ExitPartial)
 	}
-	if want := fmt.Sprintf("Apply incomplete: %d applied, 0 failed, %d not started.", created, n-created); !strings.Contains(stdout, want) {
+	if want := fmt.Sprintf("Apply incomplete: %d added, 0 changed, 0 replaced, 0 destroyed; 0 failed, %d not started.", created, n-created); !strings.Contains(stdout, want) {
 		t.Errorf("stdout does not say %q", want)
 	}
 	if got := strings.Count(stderr, ": created (id"); got != created {

@@ -335,13 +335,16 @@ func createChange(want state.Integration, protect bool) Change {
 	}
 }
 
-// inactiveNote explains, for an integration that apply must POST, the
-// update that follows when it must start inactive.
+// inactiveNote says, for an integration that apply must create, what
+// creating it inactive means: the create takes no active (docs/api.md), so
+// it is created active and deactivated by an update, and in between it
+// exports risk scores to its tenant. Plain words, short enough for a PR
+// comment.
 func inactiveNote(want state.Integration) string {
 	if want.Active {
 		return ""
 	}
-	return "; POST takes no active, so apply creates it active, then updates it to active = false"
+	return "; created active, then deactivated, as the API cannot create it inactive: for a moment it exports risk scores to " + state.DisplayURL(want.TenantURL)
 }
 
 // checkProtect refuses a replace or delete of an integration the spec

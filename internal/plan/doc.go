@@ -69,9 +69,10 @@
 //	      "label": "Acme workforce",       // integrations the spec labels only (local: never sent)
 //	      "before": {…},                   // live value; absent for a create
 //	      "after": {…},                    // desired value; absent for a delete
-//	      "changed_fields": [              // fixed field order
-//	        {"field": "enabled", "before": "false", "after": "true"}
-//	      ],                               // create: every field, before ""; delete: every field, after ""
+//	      "changed_fields": [              // fixed field order; values typed as in before/after
+//	        {"field": "enabled", "before": false, "after": true},     // booleans as booleans
+//	        {"field": "risk_level", "before": "low", "after": "high"} // strings as strings
+//	      ],                               // create: every field, no "before"; delete: every field, no "after"
 //	      "reason": "…"                    // for people; may change between releases
 //	    }
 //	  ],
@@ -83,7 +84,7 @@
 //	  "dedupe": true,                      // only when computed with Options.Dedupe
 //	  "ignored": [                         // differences the spec's ignore lists keep out
 //	    {"resource": "behavior", "key": "high_dlp", "field": "risk_level",
-//	     "live": "low", "desired": "high"} // values as text, like changed_fields
+//	     "live": "low", "desired": "high"} // values as text ("true" for a boolean)
 //	  ],
 //	  "live_fingerprint": "…"              // hex SHA-256, see Fingerprint
 //	}
@@ -94,7 +95,10 @@
 // "active": bool, "protect"?: true, "created_at"?: RFC 3339}, id and
 // created_at only on the live side and protect only on the desired side
 // when set. Values are as fetched or as written in
-// the spec, not canonicalised. The document is ASCII: every other
+// the spec, not canonicalised. ReadJSON also reads changed_fields values
+// written as text ("true", "" for none), as riskctl wrote them before
+// they were typed: a saved plan's digests do not cover them, and the
+// format_version stays "1". The document is ASCII: every other
 // character is a \u escape (textutil.ASCIIJSON), so that a live host with
 // a look-alike letter never reads as another. A change's tenant_url and
 // label name it for people (Change.TenantURL, Change.Label); ReadJSON

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 
 	"github.com/riskctl/riskctl/internal/state"
 	"github.com/riskctl/riskctl/internal/textutil"
@@ -60,10 +61,80 @@ type jsonChange struct {
 	Reason        string          `json:"reason"`
 }
 
+// jsonField is a changed field with its values typed as in the before
+// and after objects (a boolean field's as true or false), and left out on
+// the side a create or a delete does not have, as the change's own before
+// and after are. ReadJSON also reads the values
+// as text ("true"), as riskctl wrote them before: a saved plan's changed
+// fields are not covered by its digests, so both forms are the same plan.
 type jsonField struct {
-	Field  string `json:"field"`
-	Before string `json:"before"`
-	After  string `json:"after"`
+	Field  string          `json:"field"`
+	Before json.RawMessage `json:"before,omitempty"`
+	After  json.RawMessage `json:"after,omitempty"`
+}
+
+// stateKind is the field table's kind of a plan resource.
+var stateKind = map[Resource]state.Kind{ResourceBehavior: state.KindBehavior, ResourceIntegration: state.KindIntegration}
+
+// toJSONField types f's values by the field table: a boolean field's text
+// becomes a JSON boolean, every other value a string. The side the
+// change's action has no value on (a create's before, a delete's after) is
+// left out.
+func toJSONField(r Resource, a Action, f FieldDiff) (jsonField, error) {
+	field, known := state.Lookup(stateKind[r], f.Field)
+	value := func(text string, absent bool) (json.RawMessage, error) {
+		switch {
+		case absent:
+			return nil, nil
+		case known && field.Type == state.Bool:
+			if text != "true" && text != "false" {
+				return nil, fmt.Errorf("plan: %s %s: %q is not true or false", r, f.Field, text)
+			}
+			return json.RawMessage(text), nil
+		}
+		return textutil.CompactJSON(text)
+	}
+	before, err := value(f.Before, a == Create)
+	if err != nil {
+		return jsonField{}, err
+	}
+	after, err := value(f.After, a == Delete)
+	if err != nil {
+		return jsonField{}, err
+	}
+	return jsonField{Field: f.Field, Before: before, After: after}, nil
+}
+
+// fromJSONField reads a changed field back: a boolean or a string (the
+// older form, "" for no value), absent or null for no value.
+func fromJSONField(jf jsonField) (FieldDiff, error) {
+	text := func(raw json.RawMessage) (string, error) {
+		var v any
+		if len(raw) == 0 {
+			return "", nil
+		}
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return "", err
+		}
+		switch v := v.(type) {
+		case nil:
+			return "", nil
+		case bool:
+			return strconv.FormatBool(v), nil
+		case string:
+			return v, nil
+		}
+		return "", fmt.Errorf("changed field %q: %s is not a string, a boolean or null", jf.Field, raw)
+	}
+	before, err := text(jf.Before)
+	if err != nil {
+		return FieldDiff{}, err
+	}
+	after, err := text(jf.After)
+	if err != nil {
+		return FieldDiff{}, err
+	}
+	return FieldDiff{Field: jf.Field, Before: before, After: after}, nil
 }
 
 // jsonBehavior is a behavior object: the fields state holds (the field
@@ -193,7 +264,11 @@ func toJSONChange(c Change) (jsonChange, error) {
 		Reason:        c.Reason,
 	}
 	for _, f := range c.Fields {
-		jc.ChangedFields = append(jc.ChangedFields, jsonField(f))
+		jf, err := toJSONField(c.Resource, c.Action, f)
+		if err != nil {
+			return jsonChange{}, err
+		}
+		jc.ChangedFields = append(jc.ChangedFields, jf)
 	}
 	var before, after any
 	switch {
@@ -277,8 +352,12 @@ func fromJSONChange(jc jsonChange) (Change, error) {
 	if !slices.Contains(Actions(), c.Action) {
 		return Change{}, fmt.Errorf("unknown action %q", c.Action)
 	}
-	for _, f := range jc.ChangedFields {
-		c.Fields = append(c.Fields, FieldDiff(f))
+	for _, jf := range jc.ChangedFields {
+		f, err := fromJSONField(jf)
+		if err != nil {
+			return Change{}, err
+		}
+		c.Fields = append(c.Fields, f)
 	}
 	switch c.Resource {
 	case ResourceBehavior:

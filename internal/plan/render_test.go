@@ -101,3 +101,74 @@ func TestLabelRoundTripsAndJSONIsASCII(t *testing.T) {
 		t.Errorf("changes after a round trip (-rendered +read):\n%s", diff)
 	}
 }
+
+// changed_fields carry typed values, as the before and after objects do: a
+// boolean field's are JSON booleans, the others strings, and the side a
+// create or delete lacks is left out. ReadJSON reads them back, and reads
+// the older text form ("true", "" for none) to the same plan.
+func TestChangedFieldsTyped(t *testing.T) {
+	desired := state.Account{AccountID: "acct",
+		Behaviors: map[string]state.Behavior{"imp_travel": {Enabled: true, RiskLevel: "high"}},
+		Integrations: []state.Integration{
+			{ReferenceID: "new", IntegrationType: "Okta", TenantURL: "https://new.okta.com", Active: false},
+		}}
+	live := state.Account{AccountID: "acct",
+		Behaviors: map[string]state.Behavior{"imp_travel": {Enabled: false, RiskLevel: "low"}}}
+	p, err := Compute(desired, live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := renderJSON(t, p)
+	var doc struct {
+		Changes []struct {
+			Action        Action           `json:"action"`
+			ChangedFields []map[string]any `json:"changed_fields"`
+		} `json:"changes"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]map[string]any{
+		{{"field": "enabled", "before": false, "after": true}, {"field": "risk_level", "before": "low", "after": "high"}},
+		{{"field": "integration_type", "after": "Okta"}, {"field": "tenant_url", "after": "https://new.okta.com"}, {"field": "active", "after": false}},
+	}
+	if len(doc.Changes) != len(want) {
+		t.Fatalf("%d changes, want %d:\n%s", len(doc.Changes), len(want), out)
+	}
+	for i, c := range doc.Changes {
+		if diff := cmp.Diff(want[i], c.ChangedFields); diff != "" {
+			t.Errorf("change %d (%s) changed_fields (-want +got):\n%s", i, c.Action, diff)
+		}
+	}
+	back, err := ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(p.Changes[0].Fields, back.Changes[0].Fields); diff != "" {
+		t.Errorf("behavior fields after a round trip (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(p.Changes[1].Fields, back.Changes[1].Fields); diff != "" {
+		t.Errorf("integration fields after a round trip (-want +got):\n%s", diff)
+	}
+
+	// The text form riskctl wrote before reads to the same fields.
+	old := strings.NewReplacer(`"before": false`, `"before": "false"`, `"after": true`, `"after": "true"`,
+		`"after": false`, `"after": "false"`).Replace(out)
+	old = strings.Replace(old, `"field": "integration_type",`, `"field": "integration_type", "before": "",`, 1)
+	if strings.Count(old, `"true"`)+strings.Count(old, `"false"`) != 3 || !strings.Contains(old, `"before": ""`) {
+		t.Fatalf("the text form was not made:\n%s", old)
+	}
+	fromOld, err := ReadJSON(strings.NewReader(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(back.Changes, fromOld.Changes); diff != "" {
+		t.Errorf("the text form reads differently (-typed +text):\n%s", diff)
+	}
+
+	// Anything else is refused, not guessed.
+	bad := strings.Replace(out, `"after": "Okta"`, `"after": 7`, 1)
+	if _, err := ReadJSON(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "not a string, a boolean or null") {
+		t.Errorf("a number as a value: err = %v", err)
+	}
+}

@@ -5,23 +5,51 @@ import (
 	"testing"
 
 	"github.com/riskctl/riskctl/internal/apply"
+	"github.com/riskctl/riskctl/internal/plan"
 )
 
-// Apply's closing line is report's text like the rest: "complete" only
-// when every action of every account applied, counts summed over accounts.
+// results is an apply.Result of actions "ACTION:STATUS" (create:applied).
+func results(actions ...string) *apply.Result {
+	r := &apply.Result{}
+	for _, a := range actions {
+		action, status, _ := strings.Cut(a, ":")
+		ar := apply.ActionResult{Change: plan.Change{Action: plan.Action(action)}, Status: apply.Status(status)}
+		switch ar.Status {
+		case apply.StatusApplied:
+			r.Applied++
+		case apply.StatusFailed:
+			r.Failed++
+		default:
+			r.Skipped++
+		}
+		r.Actions = append(r.Actions, ar)
+	}
+	return r
+}
+
+// Apply's closing line is Terraform's: "complete" only when every action
+// of every account applied, with what was added, changed (behavior
+// updates included), replaced and destroyed, summed over accounts; an
+// incomplete apply gives the same counts of what landed, then what failed
+// and what did not start. An emulated run says so after it.
 func TestWriteApplyResult(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		results []*apply.Result
-		want    string
+		name     string
+		results  []*apply.Result
+		emulated bool
+		want     string
 	}{
-		{"complete", []*apply.Result{{Applied: 3}}, "\nApply complete! 3 applied.\n"},
-		{"two accounts", []*apply.Result{{Applied: 3}, nil, {Applied: 2}}, "\nApply complete! 5 applied.\n"},
-		{"incomplete", []*apply.Result{{Applied: 1, Failed: 1}, {Applied: 2, Skipped: 4}},
-			"\nApply incomplete: 3 applied, 1 failed, 4 not started.\n"},
+		{"complete", []*apply.Result{results("update:applied", "create:applied", "delete:applied")}, false,
+			"\nApply complete! 1 added, 1 changed, 0 replaced, 1 destroyed.\n"},
+		{"two accounts", []*apply.Result{results("update:applied", "update:applied", "replace:applied"), nil, results("create:applied", "create:applied")}, false,
+			"\nApply complete! 2 added, 2 changed, 1 replaced, 0 destroyed.\n"},
+		{"incomplete", []*apply.Result{results("create:applied", "update:failed"), results("delete:applied", "update:applied", "create:skipped", "create:skipped", "delete:skipped", "replace:skipped")}, false,
+			"\nApply incomplete: 1 added, 1 changed, 0 replaced, 1 destroyed; 1 failed, 4 not started.\n"},
+		{"emulated", []*apply.Result{results("create:applied")}, true,
+			"\nApply complete! 1 added, 0 changed, 0 replaced, 0 destroyed.\nEmulated (--emulate): no Cloudflare account was read or changed.\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := Report{Kind: KindApply}
+			r := Report{Kind: KindApply, Emulated: tc.emulated}
 			for _, res := range tc.results {
 				r.Accounts = append(r.Accounts, Account{AccountID: "a", Result: res})
 			}

@@ -3,10 +3,22 @@
 // JSON (WriteJSON), Markdown for pull-request comments and job summaries
 // (WriteMarkdown), and GitHub Actions step outputs (GitHub.Publish); and
 // the lines beside a report on a terminal: apply's closing line
-// (WriteApplyResult: "Apply complete! N applied." only when every action
-// applied), a --target plan's warning (WritePartialWarning) and what
+// (WriteApplyResult: "Apply complete! 2 added, 3 changed, 0 replaced, 1
+// destroyed." only when every action applied, else "Apply incomplete: …;
+// N failed, N not started."; WriteApplyCancelled: "Apply cancelled."), a
+// --target plan's warning (WritePartialWarning) and what
 // became of plan --out (WriteSaveNote). Every renderer reads the values
 // (plan.Plan, apply.Result); none parses text.
+//
+// # Emulated runs
+//
+// A Report with Emulated (the run used --emulate's embedded emulator)
+// says so in every format: text opens with "Emulated (--emulate): no
+// Cloudflare account was read or changed." (and apply's closing line is
+// followed by it), Markdown opens with that sentence in a [!NOTE] and
+// every title reads "riskctl plan (emulated)", JSON has "emulated": true
+// and the step outputs emulated=true. A base URL pointing at `riskctl
+// emulator serve` cannot be told from Cloudflare, so it is not marked.
 //
 // # Weakening changes
 //
@@ -29,7 +41,8 @@
 // Accounts in order, under "=== account ID (files) ===" when there are
 // several, then a "Total (…)" line. plan and apply: the plan text (plantext.go) per
 // account; apply adds one line per action result ("applied", "failed",
-// "skipped") and "Apply: N applied, N failed, N skipped.". drift: "Drift
+// "skipped") and "Apply: 2 added, 3 changed, 0 replaced, 1 destroyed; 0
+// failed, 0 not started.". drift: "Drift
 // detected on account X:" and one line per drifted field
 //
 //	  ~ behavior "imp_travel" enabled: live false, desired true
@@ -62,6 +75,7 @@
 //	  "format_version": "1",
 //	  "kind": "plan",                      // "plan" | "apply" | "drift"
 //	  "riskctl_version": "v0.4.0",         // "" when unknown
+//	  "emulated": false,                   // always present: true when the embedded emulator (--emulate) answered
 //	  "has_changes": true,                 // any account has changes (drift: drifted, an active integration no spec manages included)
 //	  "apply_refusal": "…",                // plan only, when apply will refuse this plan: why, and the fix, on one line
 //	  "delete_limit": {                    // with apply_refusal, when the delete limit refuses
@@ -70,7 +84,9 @@
 //	    "names": ["idp-1 (https://a.okta.com)", …], // at most 10
 //	    "more": 190                        // the names left out
 //	  },
-//	  "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0, "weakening": 1},  // totals over the accounts; weakening: changes of class weakening
+//	  "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0, "weakening": 1,  // totals over the accounts; weakening: changes of class weakening
+//	              "applied": {"add": 1, "change": 2, "replace": 0, "destroy": 0,    // kind "apply" only: the applied actions by what they did
+//	                          "failed": 0, "not_started": 0}},                       // (a behavior update is a change), then the others
 //	  "writes": [{"method": "PUT", …}],   // kind "apply" only: every write the run made and had answered, as in results[].writes,
 //	                                       // the checks after creates included (riskctl's own audit-log entries)
 //	  "accounts": [                        // in the order given
@@ -78,7 +94,7 @@
 //	      "account_id": "0123…",
 //	      "spec_files": ["prod.yaml"],
 //	      "has_changes": true,
-//	      "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0, "weakening": 1},
+//	      "summary": {"add": 1, "change": 2, "replace": 0, "destroy": 0, "weakening": 1},  // and "applied" for kind "apply"
 //	      "targets": ["behavior:imp_travel"],   // --target; [] for a full plan
 //	      "ignored": [                     // differences kept out by the spec's ignore lists
 //	        {"resource": "integration", "key": "idp-a", "field": "active", "live": "false", "desired": "true"}
@@ -181,7 +197,8 @@
 // GitHub.Publish appends the Markdown to $GITHUB_STEP_SUMMARY and these
 // lines to $GITHUB_OUTPUT: has_changes=true|false, add=N, change=N,
 // replace=N, destroy=N, weakening=N, exit_code=N, exit_reason=R, access_impact=N (Access
-// impact entries, lint included), findings=N (over every account), where the code and
+// impact entries, lint included), findings=N (over every account),
+// emulated=true|false, where the code and
 // R come from the CLI's status table (internal/cli/exitcode.go): R is one
 // of no-changes, changes, applied, partial, stale-plan, refused,
 // cancelled, invalid, error, in-sync, drift; and apply_refusal=REASON when a

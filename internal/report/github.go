@@ -46,6 +46,7 @@ func (g GitHub) Enabled() bool { return g.OutputPath != "" || g.SummaryPath != "
 //	findings=N (wiring findings, every account)
 //	writes=N (apply only: riskctl's answered writes, Report.Writes)
 //	audit_log_ids=ID,ID,… (apply only: their Cf-Auditlog-Id, at most MaxAuditLogIDOutputs, then "…")
+//	emulated=true|false (Report.Emulated: the embedded emulator answered, no account was read or changed)
 //	apply_refusal=REFUSAL (only when r.ApplyRefusal is set)
 //
 // The counts are r.Totals(). Values are single lines (CR and LF in
@@ -97,6 +98,7 @@ func Outputs(r Report, exitCode int, exitReason string) string {
 	for _, kv := range append(meaningOutputs(r), writeOutputs(r)...) {
 		b.WriteString(kv[0] + "=" + kv[1] + "\n")
 	}
+	b.WriteString("emulated=" + strconv.FormatBool(r.Emulated) + "\n")
 	if r.ApplyRefusal != nil {
 		b.WriteString("apply_refusal=" + refusalOneLine(r.ApplyRefusal) + "\n")
 	}

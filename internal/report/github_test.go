@@ -33,8 +33,8 @@ func TestPublish(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "earlier=1\n" +
-		"has_changes=true\nadd=2\nchange=4\nreplace=1\ndestroy=2\nweakening=5\nexit_code=1\nexit_reason=error\naccess_impact=0\nfindings=0\n" +
-		"has_changes=false\nadd=0\nchange=0\nreplace=0\ndestroy=0\nweakening=0\nexit_code=0\nexit_reason=no- changes\naccess_impact=0\nfindings=0\n"
+		"has_changes=true\nadd=2\nchange=4\nreplace=1\ndestroy=2\nweakening=5\nexit_code=1\nexit_reason=error\naccess_impact=0\nfindings=0\nemulated=false\n" +
+		"has_changes=false\nadd=0\nchange=0\nreplace=0\ndestroy=0\nweakening=0\nexit_code=0\nexit_reason=no- changes\naccess_impact=0\nfindings=0\nemulated=false\n"
 	if got := read(t, g.OutputPath); got != want {
 		t.Errorf("outputs:\n%s\nwant:\n%s", got, want)
 	}

@@ -273,6 +273,15 @@ func reportCases(t testing.TB) []reportCase {
 		{"drift_attributed", attributedReport(t, KindDrift)},
 		{"plan_attributed", attributedReport(t, KindPlan)},
 		{"drift_audit_denied", auditDeniedReport(t)},
+		// --emulate: every format says no Cloudflare account was read or
+		// changed, a plan without changes as a drift over two accounts.
+		{"plan_emulated", Report{Kind: KindPlan, RiskctlVersion: "v0.0.0-test", Emulated: true, Accounts: []Account{
+			{AccountID: acctB, SpecFiles: []string{"staging.yaml"}, Plan: compute(t, syncDesired, syncLive), Status: reconcile.StatusOK},
+		}}},
+		{"drift_emulated", Report{Kind: KindDrift, RiskctlVersion: "v0.0.0-test", Emulated: true, Accounts: []Account{
+			{AccountID: acctA, SpecFiles: []string{"prod.yaml"}, Plan: everyActionPlan(t), Status: reconcile.StatusChanges},
+			{AccountID: acctB, SpecFiles: []string{"staging.yaml"}, Plan: compute(t, syncDesired, syncLive), Status: reconcile.StatusOK},
+		}}},
 	}
 }
 

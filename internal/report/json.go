@@ -26,6 +26,7 @@ type jsonReport struct {
 	FormatVersion  string        `json:"format_version"`
 	Kind           Kind          `json:"kind"`
 	RiskctlVersion string        `json:"riskctl_version"`
+	Emulated       bool          `json:"emulated"` // Report.Emulated: always present
 	HasChanges     bool          `json:"has_changes"`
 	ApplyRefusal   string        `json:"apply_refusal,omitempty"`
 	DeleteLimit    *jsonLimit    `json:"delete_limit,omitempty"`
@@ -52,6 +53,25 @@ type jsonSummary struct {
 	Destroy int `json:"destroy"`
 	// Weakening counts the changes of class "weakening".
 	Weakening int `json:"weakening"`
+	// Applied is what apply did, kind "apply" only: the line "Apply
+	// complete! 2 added, …" in numbers.
+	Applied *jsonApplied `json:"applied,omitempty"`
+}
+
+// jsonApplied counts apply's results: the applied actions by what they
+// did (a behavior update is a change), then those that failed or did not
+// start (tally).
+type jsonApplied struct {
+	Add        int `json:"add"`
+	Change     int `json:"change"`
+	Replace    int `json:"replace"`
+	Destroy    int `json:"destroy"`
+	Failed     int `json:"failed"`
+	NotStarted int `json:"not_started"`
+}
+
+func toJSONApplied(t tally) *jsonApplied {
+	return &jsonApplied{Add: t.added, Change: t.changed, Replace: t.replaced, Destroy: t.destroyed, Failed: t.failed, NotStarted: t.notStarted}
 }
 
 type jsonAccount struct {
@@ -111,6 +131,7 @@ func WriteJSON(w io.Writer, r Report, exitCode func(reconcile.Status) int) error
 		FormatVersion:  FormatVersion,
 		Kind:           r.Kind,
 		RiskctlVersion: r.RiskctlVersion,
+		Emulated:       r.Emulated,
 		HasChanges:     r.HasChanges(),
 		Summary:        toJSONSummary(r.Totals()),
 		Accounts:       make([]jsonAccount, 0, len(r.Accounts)),
@@ -126,6 +147,7 @@ func WriteJSON(w io.Writer, r Report, exitCode func(reconcile.Status) int) error
 	if r.Kind == KindApply {
 		w := toJSONWrites(r.Writes)
 		out.Writes = &w
+		out.Summary.Applied = toJSONApplied(r.tally())
 	}
 	for _, a := range r.Accounts {
 		ja, err := toJSONAccount(r.Kind, a, exitCode(a.Status))
@@ -174,6 +196,7 @@ func toJSONAccount(kind Kind, a Account, exitCode int) (jsonAccount, error) {
 		ja.AuditNote = a.AuditNote
 	}
 	if kind == KindApply {
+		ja.Summary.Applied = toJSONApplied(tallyOf(a.Result))
 		results := []jsonResult{}
 		if a.Result != nil {
 			for _, ar := range a.Result.Actions {

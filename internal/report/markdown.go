@@ -40,7 +40,7 @@ func WriteMarkdown(w io.Writer, r Report, maxBytes int) error {
 	if maxBytes <= 0 {
 		maxBytes = MaxMarkdownBytes
 	}
-	m := &mdWriter{kind: r.Kind}
+	m := &mdWriter{kind: r.Kind, emulated: r.Emulated}
 	m.report(r)
 	out := m.b.finish(maxBytes, r.totalChanges(), func(shown, total int) string {
 		return truncationNote(r.Kind, shown, total)
@@ -237,11 +237,16 @@ func keyCell(key string) string {
 // ---- the report ----
 
 type mdWriter struct {
-	kind Kind
-	b    pieces
+	kind     Kind
+	emulated bool // every title says "(emulated)" (Report.Emulated)
+	b        pieces
 }
 
 func (m *mdWriter) report(r Report) {
+	if m.emulated {
+		// First, so that a reviewer reads it before any result.
+		m.b.block(quoteBlock("[!NOTE]\n" + strings.ReplaceAll(emulatedNote, "--emulate", "`--emulate`")))
+	}
 	if r.ApplyRefusal != nil {
 		// Once, and in a fenced block: the names are live values (a
 		// reference_id may read "<!--", "@octocat" or "<img …>"), never
@@ -253,11 +258,11 @@ func (m *mdWriter) report(r Report) {
 		m.weakeningBanner(r.weakening())
 	}
 	if len(r.Accounts) > 1 {
-		m.b.block(fmt.Sprintf("## riskctl %s: %d accounts", m.kindName(), len(r.Accounts)))
+		m.b.block(fmt.Sprintf("## riskctl %s: %d accounts", m.title(), len(r.Accounts)))
 		m.b.block(m.totals(r))
 	}
 	if len(r.Accounts) == 0 {
-		m.b.block("riskctl " + m.kindName() + ": no accounts.")
+		m.b.block("riskctl " + m.title() + ": no accounts.")
 	}
 	for _, a := range r.Accounts {
 		m.account(a)
@@ -273,6 +278,14 @@ func (m *mdWriter) kindName() string {
 		return string(m.kind)
 	}
 	return string(KindPlan)
+}
+
+// title is the command in a title: "plan", or "plan (emulated)".
+func (m *mdWriter) title() string {
+	if m.emulated {
+		return m.kindName() + " (emulated)"
+	}
+	return m.kindName()
 }
 
 func (m *mdWriter) totals(r Report) string {
@@ -297,7 +310,7 @@ func (m *mdWriter) totals(r Report) string {
 
 func (m *mdWriter) account(a Account) {
 	id := a.ID()
-	title := fmt.Sprintf("### %sriskctl %s · account %s", m.statusEmoji(a), m.kindName(), code(displayID(id), false))
+	title := fmt.Sprintf("### %sriskctl %s · account %s", m.statusEmoji(a), m.title(), code(displayID(id), false))
 	m.b.block(marker(m.kind, id) + "\n" + title)
 	if len(a.SpecFiles) > 0 {
 		files := make([]string, len(a.SpecFiles))
@@ -420,7 +433,7 @@ func (m *mdWriter) summary(a Account) {
 		}
 		m.b.block("**" + summaryLine(p.Summary()) + "**")
 		if a.Result != nil {
-			m.b.block("**Apply: " + resultCounts(a.Result) + ".**")
+			m.b.block("**Apply: " + tallyOf(a.Result).counts() + ".**")
 		} else {
 			m.b.block("**Nothing was applied.**")
 		}
@@ -552,6 +565,18 @@ type fieldRow struct{ field, before, after string }
 
 // changeRows renders one change as table rows (the action and key on the
 // first row only).
+// inactiveCreateNote is what creating an inactive integration means, on
+// its active row: the plan's reason says why (package plan's inactiveNote).
+const inactiveCreateNote = "created active, then deactivated: it exports risk scores for a moment"
+
+// createsInactive reports whether c creates an integration that must be
+// inactive (a create or a replace's create), which the API makes active
+// first.
+func createsInactive(c plan.Change) bool {
+	return (c.Action == plan.Create || c.Action == plan.Replace) && c.Integration != nil &&
+		c.Integration.After != nil && !c.Integration.After.Active
+}
+
 func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult bool) string {
 	none := "*(none)*"
 	missing, notInSpec := none, none
@@ -577,6 +602,9 @@ func (m *mdWriter) changeRows(c plan.Change, ar apply.ActionResult, haveResult b
 			if plan.ForcesReplacement(f.Field) {
 				fr.field += " (forces replacement)"
 			}
+		}
+		if m.kind != KindDrift && f.Field == plan.FieldActive && createsInactive(c) {
+			fr.field += " (" + inactiveCreateNote + ")"
 		}
 		fields = append(fields, fr)
 	}

@@ -256,7 +256,7 @@ func TestMarkdownRenderedCases(t *testing.T) {
 		if len(errs.rows) != 2 {
 			t.Errorf("errors table has %d rows, want 2", len(errs.rows))
 		}
-		if !strings.Contains(h, `<strong>Apply: 5 applied, 2 failed, 2 skipped.</strong>`) {
+		if !strings.Contains(h, `<strong>Apply: 1 added, 4 changed, 0 replaced, 0 destroyed; 2 failed, 2 not started.</strong>`) {
 			t.Error("no apply counts")
 		}
 		if !regexp.MustCompile(`(?s)<blockquote>\s*<p>\[!CAUTION\].*<pre><code class="language-text">apply: 2 of 9 actions failed, 2 skipped`).MatchString(h) {

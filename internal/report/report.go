@@ -32,6 +32,13 @@ type Report struct {
 	// RiskctlVersion is written to the JSON form (and to the Markdown
 	// footer when not empty).
 	RiskctlVersion string
+	// Emulated: the run's API was the embedded emulator (--emulate), so
+	// no Cloudflare account was read or changed. Every format says so
+	// (emulatedNote, the Markdown title, "emulated" in JSON and the step
+	// outputs). Only what riskctl knows for sure: a base URL pointing at
+	// `riskctl emulator serve` cannot be told from a real API, and is not
+	// marked.
+	Emulated bool
 	// ApplyRefusal, when not nil, is why apply will refuse this plan (a
 	// safety rule such as the delete limit, with its fix): plan says so
 	// before merge, in every format, rather than apply after it. Every
@@ -210,9 +217,74 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// resultCounts reads "7 applied, 1 failed, 1 skipped".
-func resultCounts(r *apply.Result) string {
-	return fmt.Sprintf("%d applied, %d failed, %d skipped", r.Applied, r.Failed, r.Skipped)
+// emulatedNote opens the text of an emulated run, and closes an emulated
+// apply's.
+const emulatedNote = "Emulated (--emulate): no Cloudflare account was read or changed."
+
+// tally counts what apply did, as Terraform does: the applied actions by
+// what they did (a behavior update is a change), and those that failed or
+// did not start.
+type tally struct {
+	added, changed, replaced, destroyed int
+	failed, notStarted                  int
+}
+
+// tallyOf counts the actions of results.
+func tallyOf(results ...*apply.Result) tally {
+	var t tally
+	for _, r := range results {
+		if r == nil {
+			continue
+		}
+		for _, ar := range r.Actions {
+			switch {
+			case ar.Status == apply.StatusFailed:
+				t.failed++
+			case ar.Status != apply.StatusApplied:
+				t.notStarted++
+			case ar.Change.Action == plan.Create:
+				t.added++
+			case ar.Change.Action == plan.Replace:
+				t.replaced++
+			case ar.Change.Action == plan.Delete:
+				t.destroyed++
+			default:
+				t.changed++
+			}
+		}
+	}
+	return t
+}
+
+// tally counts apply's results over every account that applied.
+func (r Report) tally() tally {
+	results := make([]*apply.Result, 0, len(r.Accounts))
+	for _, a := range r.Accounts {
+		results = append(results, a.Result)
+	}
+	return tallyOf(results...)
+}
+
+// done reads "2 added, 3 changed, 0 replaced, 1 destroyed".
+func (t tally) done() string {
+	return fmt.Sprintf("%d added, %d changed, %d replaced, %d destroyed", t.added, t.changed, t.replaced, t.destroyed)
+}
+
+// line is apply's result: "Apply complete! 2 added, 3 changed, 0
+// replaced, 1 destroyed." only when nothing failed or was left, else
+// "Apply incomplete: …; 1 failed, 4 not started."
+func (t tally) line() string {
+	if t.failed+t.notStarted == 0 {
+		return "Apply complete! " + t.done() + "."
+	}
+	return fmt.Sprintf("Apply incomplete: %s; %d failed, %d not started.", t.done(), t.failed, t.notStarted)
+}
+
+// counts reads "2 added, 3 changed, 0 replaced, 1 destroyed; 1 failed,
+// 4 not started": an account's or a run's results, with the counts of
+// the result line (line).
+func (t tally) counts() string {
+	return fmt.Sprintf("%s; %d failed, %d not started", t.done(), t.failed, t.notStarted)
 }
 
 // ignoredLine reads "N differences ignored by the spec's ignore lists".

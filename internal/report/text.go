@@ -55,6 +55,9 @@ type TextOptions struct {
 func WriteText(w io.Writer, r Report, opts TextOptions) error {
 	t := textWriter{color: opts.Color}
 	multi := len(r.Accounts) > 1
+	if r.Emulated {
+		t.printf("%s\n\n", t.paint(emulatedNote, ansiBold))
+	}
 	if len(r.Accounts) == 0 {
 		t.printf("No accounts.\n")
 	}
@@ -116,34 +119,30 @@ func textTotals(r Report) string {
 		}
 		return head + fmt.Sprintf("%d with drift, %d in sync.", drifted, inSync)
 	case KindApply:
-		applied, failed, skipped := r.applyCounts()
-		return head + summaryLine(r.Totals()) + fmt.Sprintf(" Apply: %d applied, %d failed, %d skipped.", applied, failed, skipped)
+		return head + summaryLine(r.Totals()) + " Apply: " + r.tally().counts() + "."
 	}
 	return head + summaryLine(r.Totals())
 }
 
-// applyCounts sums apply's results over every account that applied.
-func (r Report) applyCounts() (applied, failed, skipped int) {
-	for _, a := range r.Accounts {
-		if a.Result != nil {
-			applied, failed, skipped = applied+a.Result.Applied, failed+a.Result.Failed, skipped+a.Result.Skipped
-		}
+// WriteApplyResult writes the line that closes an apply's text, after its
+// progress and report, in Terraform's words: "Apply complete! 2 added, 3
+// changed, 0 replaced, 1 destroyed." only when every action of every
+// account applied, else "Apply incomplete:" with the same counts of what
+// was applied, then what failed and what was not started. An emulated
+// run says so on the next line.
+func WriteApplyResult(w io.Writer, r Report) error {
+	text := "\n" + r.tally().line() + "\n"
+	if r.Emulated {
+		text += emulatedNote + "\n"
 	}
-	return applied, failed, skipped
+	_, err := io.WriteString(w, text)
+	return err
 }
 
-// WriteApplyResult writes the line that closes an apply's text, after its
-// progress and report: "Apply complete!" only when every action of every
-// account applied, else what was applied, what failed and what was not
-// started.
-func WriteApplyResult(w io.Writer, r Report) error {
-	applied, failed, skipped := r.applyCounts()
-	var err error
-	if failed+skipped == 0 {
-		_, err = fmt.Fprintf(w, "\nApply complete! %d applied.\n", applied)
-	} else {
-		_, err = fmt.Fprintf(w, "\nApply incomplete: %d applied, %d failed, %d not started.\n", applied, failed, skipped)
-	}
+// WriteApplyCancelled writes what closes an apply whose approval was
+// answered with anything but "yes": Terraform's line, not an error.
+func WriteApplyCancelled(w io.Writer) error {
+	_, err := io.WriteString(w, "\nApply cancelled.\n")
 	return err
 }
 
@@ -328,7 +327,7 @@ func (t *textWriter) results(res apply.Result) {
 		}
 		t.printf("%s\n", line)
 	}
-	t.printf("Apply: %s.\n", resultCounts(&res))
+	t.printf("Apply: %s.\n", tallyOf(&res).counts())
 }
 
 func formatDuration(d time.Duration) string {

@@ -192,7 +192,7 @@ func TestInterruptDuringApply(t *testing.T) {
 				t.Fatalf("%d of 8 integrations exist; want the first, the one in flight at the signal, and not all", created)
 			}
 			// Truthful: every create that landed is reported as applied.
-			want := fmt.Sprintf("Apply incomplete: %d applied, 0 failed, %d not started.", created, 8-created)
+			want := fmt.Sprintf("Apply incomplete: %d added, 0 changed, 0 replaced, 0 destroyed; 0 failed, %d not started.", created, 8-created)
 			if !strings.Contains(stdout, want) || strings.Contains(stdout, "Apply complete") {
 				t.Errorf("stdout does not say %q:\n%s", want, stdout)
 			}

@@ -215,11 +215,12 @@ func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
 }
 
-// emu-user N VAR: set VAR to the id of the script emulator's Nth seeded
-// user (from 0), so scripts can name users without hard-coding ids.
+// emu-user N VAR [EMAIL_VAR]: set VAR to the id of the script emulator's
+// Nth seeded user (from 0), and EMAIL_VAR to their email, so scripts can
+// name users without hard-coding them.
 func cmdEmuUser(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: emu-user N VAR")
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: emu-user N VAR [EMAIL_VAR]")
 	}
 	n, err := strconv.Atoi(args[0])
 	users := scriptEmulator(ts).Users(scriptAccount)
@@ -227,6 +228,9 @@ func cmdEmuUser(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("emu-user: %q is not one of the %d users", args[0], len(users))
 	}
 	ts.Setenv(args[1], users[n].ID)
+	if len(args) == 3 {
+		ts.Setenv(args[2], users[n].Email)
+	}
 }
 
 // emu-integration REFERENCE_ID TYPE TENANT_URL: add a live integration

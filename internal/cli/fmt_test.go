@@ -16,11 +16,18 @@ func TestFmtOptions(t *testing.T) {
 		{"fmt -w dir/ b.yaml", fmtOptions{Paths: []string{"dir/", "b.yaml"}, Write: true}},
 		{"fmt a.yaml --write", fmtOptions{Paths: []string{"a.yaml"}, Write: true}},
 		{"fmt --check -f a.yaml b.yaml", fmtOptions{Paths: []string{"b.yaml", "a.yaml"}, Check: true}},
+		{"fmt -d a.yaml", fmtOptions{Paths: []string{"a.yaml"}, Diff: true}},
+		{"fmt --diff --check a.yaml", fmtOptions{Paths: []string{"a.yaml"}, Diff: true, Check: true}},
+		{"fmt -", fmtOptions{Stdin: true}},
+		{"fmt -d -f -", fmtOptions{Stdin: true, Diff: true}},
 	})
 	checkUsageErrors(t, "fmt", fmtOptionsFrom, []usageCase{
-		u("fmt -w --check a.yaml", "-w and --check exclude each other"),
+		u("fmt -w --check a.yaml", "-w excludes --check and -d"),
+		u("fmt -w -d a.yaml", "-w excludes --check and -d"),
+		u("fmt - a.yaml", "- (stdin) is the only PATH"),
+		u("fmt -w -", "-w cannot write to stdin"),
 		u("fmt", "no spec file: pass -f FILE or -f DIRECTORY"), // the package directory has no riskscoring/
-		u("fmt --diff a.yaml", `unknown flag --diff for "riskctl fmt"`),
+		u("fmt --diffs a.yaml", `unknown flag --diffs for "riskctl fmt"; did you mean --diff?`),
 	})
 }
 
@@ -37,8 +44,8 @@ func TestSpecDirDiscovery(t *testing.T) {
 		{"fmt other.yaml", fmtOptions{Paths: []string{"other.yaml"}}},
 	})
 	checkOptions(t, "validate", validateOptionsFrom, []optionsCase[validateOptions]{
-		{"validate", validateOptions{Files: []string{"riskscoring"}}},
-		{"validate -f other.yaml", validateOptions{Files: []string{"other.yaml"}}},
+		{"validate", validateOptions{Files: []string{"riskscoring"}, Format: "text"}},
+		{"validate -f other.yaml", validateOptions{Files: []string{"other.yaml"}, Format: "text"}},
 	})
 	checkOptions(t, "drift", driftOptionsFrom, []optionsCase[driftOptions]{
 		{"drift", driftOptions{Audit: defaultAudit, Files: []string{"riskscoring"}, Format: "text"}},

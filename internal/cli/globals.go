@@ -145,7 +145,7 @@ func (g *globals) connect(accountID string) (*session, error) {
 		return g.connectEmulator(accountID)
 	}
 	if accountID == "" {
-		return nil, fmt.Errorf("no account id: set %s or pass --account-id (or use --emulate)", envAccountID)
+		return nil, fmt.Errorf("no account id: pass --account-id or set %s (or use --emulate)", envAccountID)
 	}
 	creds, err := g.credentials()
 	if err != nil {

@@ -95,12 +95,13 @@ func integration(ref string) plan.Target {
 
 func TestValidateOptions(t *testing.T) {
 	checkOptions(t, "validate", validateOptionsFrom, []optionsCase[validateOptions]{
-		{"validate -f a.yaml", validateOptions{Files: []string{"a.yaml"}}},
-		{"validate -f a.yaml -f dir/ -f b.yaml", validateOptions{Files: []string{"a.yaml", "dir/", "b.yaml"}}},
-		{"validate --file a.yaml --file=dir/", validateOptions{Files: []string{"a.yaml", "dir/"}}},
-		{"--debug validate -f=a.yaml", validateOptions{Files: []string{"a.yaml"}}},
-		{"validate -f a.yaml --emulate --no-color", validateOptions{Files: []string{"a.yaml"}}},
-		{"validate -f - ", validateOptions{Files: []string{"-"}}},
+		{"validate -f a.yaml", validateOptions{Files: []string{"a.yaml"}, Format: "text"}},
+		{"validate -f a.yaml -f dir/ -f b.yaml", validateOptions{Files: []string{"a.yaml", "dir/", "b.yaml"}, Format: "text"}},
+		{"validate --file a.yaml --file=dir/", validateOptions{Files: []string{"a.yaml", "dir/"}, Format: "text"}},
+		{"--debug validate -f=a.yaml", validateOptions{Files: []string{"a.yaml"}, Format: "text"}},
+		{"validate -f a.yaml --emulate --no-color", validateOptions{Files: []string{"a.yaml"}, Format: "text"}},
+		{"validate -f - ", validateOptions{Files: []string{"-"}, Format: "text"}},
+		{"validate --format json -f a.yaml", validateOptions{Files: []string{"a.yaml"}, Format: "json"}},
 	})
 	checkUsageErrors(t, "validate", validateOptionsFrom, []usageCase{
 		u("validate", "no spec file: pass -f FILE or -f DIRECTORY"),
@@ -108,7 +109,7 @@ func TestValidateOptions(t *testing.T) {
 		u("validate -f a.yaml b.yaml", `unexpected argument "b.yaml"`),
 		u("validate b.yaml -f a.yaml", `unexpected argument "b.yaml"`),
 		u("validate -f a.yaml -- -b.yaml", `unexpected argument "-b.yaml"`),
-		u("validate --format json -f a.yaml", `unknown flag --format for "riskctl validate"`),
+		u("validate --format yaml -f a.yaml", `--format "yaml": expected text, json`),
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/riskctl/riskctl/internal/remote"
 	"github.com/riskctl/riskctl/internal/riskreport"
 	"github.com/riskctl/riskctl/internal/safefile"
+	"github.com/riskctl/riskctl/internal/textutil"
 )
 
 func usersCommand(g *globals) *ucli.Command {
@@ -43,13 +44,14 @@ func usersCommand(g *globals) *ucli.Command {
 			{
 				Name:      "show",
 				Usage:     "show one user's risk level and risk events",
-				UsageText: "riskctl users show [--format table|json] USER_ID",
+				UsageText: "riskctl users show [--format table|json] USER_ID|EMAIL",
 				Description: "Shows a user's risk level, last reset and risk events. USER_ID is the\n" +
-					"user's UUID, as 'riskctl users list' prints it.\n\n" +
+					"user's UUID, as 'riskctl users list' prints it; an EMAIL is looked up in\n" +
+					"the risk summary (exact, ignoring case), which lists users with risk events.\n\n" +
 					"Examples:\n" +
 					"  riskctl users show 36541d16-28fa-4900-b73a-f813c94671ff\n" +
-					"  riskctl users show 36541d16-28fa-4900-b73a-f813c94671ff --format json",
-				ArgsUsage: "USER_ID",
+					"  riskctl users show ada@example.com --format json",
+				ArgsUsage: "USER_ID|EMAIL",
 				Flags:     []ucli.Flag{formatFlag()},
 				Action:    g.usersShow,
 			},
@@ -83,15 +85,17 @@ func usersCommand(g *globals) *ucli.Command {
 			withExitCodes("users reset", &ucli.Command{
 				Name:      "reset",
 				Usage:     "reset users' risk scores, clearing their risk events",
-				UsageText: "riskctl users reset [--yes] USER_ID...",
+				UsageText: "riskctl users reset [--yes] USER_ID|EMAIL...",
 				Description: "Resets each user's risk score, clearing their risk events, and reports\n" +
-					"each reset. USER_ID is a user's UUID, as 'riskctl users list' prints it.\n" +
-					"It asks for confirmation on a terminal; without one, pass --yes.\n\n" +
+					"each reset. USER_ID is a user's UUID, as 'riskctl users list' prints it;\n" +
+					"an EMAIL is looked up in the risk summary (exact, ignoring case). It asks\n" +
+					"for confirmation on a terminal, naming each user (name, email, level,\n" +
+					"events); without a terminal, pass --yes.\n\n" +
 					"Examples:\n" +
-					"  riskctl users reset 36541d16-28fa-4900-b73a-f813c94671ff\n" +
+					"  riskctl users reset ada@example.com\n" +
 					"  riskctl users reset --yes 36541d16-28fa-4900-b73a-f813c94671ff 0f9c4e2a-7b1d-4c3e-9a8f-5d6e7f8a9b0c\n" +
 					"  riskctl users list --risk-level high --format json | jq -r '.[].user_id' | xargs riskctl users reset --yes",
-				ArgsUsage: "USER_ID...",
+				ArgsUsage: "USER_ID|EMAIL...",
 				Flags: []ucli.Flag{
 					&ucli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask for confirmation"},
 				},
@@ -157,7 +161,7 @@ func withRiskLevel(users []remote.UserRiskInfo, level string) []remote.UserRiskI
 
 // usersShowOptions are the options of `users show`.
 type usersShowOptions struct {
-	UserID string
+	UserID string // a user id or an email
 	Format string // table or json
 }
 
@@ -168,10 +172,10 @@ func usersShowOptionsFrom(c *ucli.Context) (usersShowOptions, error) {
 		return usersShowOptions{}, err
 	}
 	if c.NArg() != 1 {
-		return usersShowOptions{}, usageErrorf("users show takes exactly one USER_ID, got %d arguments", c.NArg())
+		return usersShowOptions{}, usageErrorf("users show takes exactly one USER_ID or EMAIL, got %d arguments", c.NArg())
 	}
 	userID := c.Args().First()
-	if err := checkUserIDs("users show", userID); err != nil {
+	if err := checkUserArgs("users show", userID); err != nil {
 		return usersShowOptions{}, err
 	}
 	return usersShowOptions{UserID: userID, Format: format}, nil
@@ -185,6 +189,13 @@ func (g *globals) usersShow(c *ucli.Context) error {
 	s, err := g.connect("")
 	if err != nil {
 		return err
+	}
+	if needsSummary([]string{opts.UserID}) {
+		users, err := g.resolveUsers(c.Context, s, []string{opts.UserID})
+		if err != nil {
+			return err
+		}
+		opts.UserID = users[0].ID
 	}
 	u, err := s.api.GetUserRisk(c.Context, opts.UserID)
 	if err != nil {
@@ -291,17 +302,17 @@ func (g *globals) usersReport(c *ucli.Context) error {
 
 // usersResetOptions are the options of `users reset`.
 type usersResetOptions struct {
-	UserIDs []string
-	Yes     bool // reset without asking
+	UserIDs []string // user ids and emails
+	Yes     bool     // reset without asking
 }
 
 // usersResetOptionsFrom builds and checks the options of `users reset`.
 func usersResetOptionsFrom(c *ucli.Context) (usersResetOptions, error) {
 	userIDs := c.Args().Slice()
 	if len(userIDs) == 0 {
-		return usersResetOptions{}, usageErrorf("users reset needs at least one USER_ID")
+		return usersResetOptions{}, usageErrorf("users reset needs at least one USER_ID or EMAIL")
 	}
-	if err := checkUserIDs("users reset", userIDs...); err != nil {
+	if err := checkUserArgs("users reset", userIDs...); err != nil {
 		return usersResetOptions{}, err
 	}
 	return usersResetOptions{UserIDs: userIDs, Yes: c.Bool("yes")}, nil
@@ -312,16 +323,38 @@ func (g *globals) usersReset(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	userIDs := opts.UserIDs
-	if !opts.Yes {
-		if err := g.confirm(fmt.Sprintf("Reset the risk score of %d user(s) (%s)? Their risk events are cleared.",
-			len(userIDs), strings.Join(userIDs, ", ")), "--yes"); err != nil {
-			return err
-		}
+	if !opts.Yes && (g.streams.InteractiveInput == nil || !g.streams.InteractiveInput()) {
+		// Nobody to ask: refused by confirm before any request.
+		return g.confirm("", "--yes")
 	}
 	s, err := g.connect("")
 	if err != nil {
 		return err
+	}
+	// The prompt names each user, and an email needs its id: both come
+	// from the summary. With --yes and ids only, nothing is looked up.
+	users := make([]userTarget, len(opts.UserIDs))
+	for i, id := range opts.UserIDs {
+		users[i] = userTarget{ID: id}
+	}
+	if !opts.Yes || needsSummary(opts.UserIDs) {
+		if users, err = g.resolveUsers(c.Context, s, opts.UserIDs); err != nil {
+			return err
+		}
+	}
+	if !opts.Yes {
+		lines := make([]string, len(users))
+		for i, u := range users {
+			lines[i] = "  " + u.describe()
+		}
+		if err := g.confirm(fmt.Sprintf("Reset the risk score of %s? Their risk events are cleared.\n%s",
+			plural(len(users), "user", "users"), strings.Join(lines, "\n")), "--yes"); err != nil {
+			return err
+		}
+	}
+	userIDs := make([]string, len(users))
+	for i, u := range users {
+		userIDs[i] = u.ID
 	}
 	// Reset one by one and report each: a failure halfway leaves the
 	// earlier resets done, and the user must know which.
@@ -331,10 +364,10 @@ func (g *globals) usersReset(c *ucli.Context) error {
 			failed++
 			// The error carries the server's text: printed as Main prints
 			// errors (errorText, docs/security.md).
-			fmt.Fprintf(g.streams.Err, "reset %s: %s\n", id, errorText(g.explain(err, s.accountID)))
+			fmt.Fprintf(g.streams.Err, "reset %s: %s\n", textutil.Visible(id), errorText(g.explain(err, s.accountID)))
 			continue
 		}
-		fmt.Fprintf(g.streams.Out, "Reset risk of user %s.\n", id)
+		fmt.Fprintf(g.streams.Out, "Reset risk of user %s.\n", textutil.Visible(id)) // an email's id is the server's
 	}
 	worst := reconcile.StatusOK
 	if failed > 0 {
@@ -350,26 +383,37 @@ func (g *globals) usersReset(c *ucli.Context) error {
 	}
 }
 
-// checkUserIDs refuses, before any request, every id that is not in the
-// API's form for user ids: a UUID written 8-4-4-4-12 (the API answers
-// anything else with an opaque "could not route"). It names each bad id.
-func checkUserIDs(cmd string, ids ...string) error {
+// checkUserArgs refuses, before any request, every argument that is
+// neither in the API's form for user ids, a UUID written 8-4-4-4-12 (the
+// API answers anything else with an opaque "could not route"), nor an
+// email (isEmailArg). It names each bad one.
+func checkUserArgs(cmd string, args ...string) error {
 	var bad []string
-	for _, id := range ids {
-		if !isUserID(id) {
-			bad = append(bad, strconv.Quote(id))
+	for _, a := range args {
+		if !isUserID(a) && !isEmailArg(a) {
+			bad = append(bad, strconv.Quote(a))
 		}
 	}
 	switch len(bad) {
 	case 0:
 		return nil
 	case 1:
-		return usageErrorf("%s: %s is not a user id: expected a UUID (%s), as 'riskctl users list' prints it",
+		return usageErrorf("%s: %s is neither a user id nor an email: expected a UUID (%s) or an email, as 'riskctl users list' prints them",
 			cmd, bad[0], userIDForm)
 	default:
-		return usageErrorf("%s: %s are not user ids: expected UUIDs (%s), as 'riskctl users list' prints them",
+		return usageErrorf("%s: %s are neither user ids nor emails: expected UUIDs (%s) or emails, as 'riskctl users list' prints them",
 			cmd, strings.Join(bad, ", "), userIDForm)
 	}
+}
+
+// resolveUsers reads the risk summary and names each argument's user
+// (resolveUsers, usertarget.go).
+func (g *globals) resolveUsers(ctx context.Context, s *session, args []string) ([]userTarget, error) {
+	summary, err := s.api.GetSummary(ctx)
+	if err != nil {
+		return nil, g.explain(err, s.accountID)
+	}
+	return resolveUsers(summary, args)
 }
 
 // userIDForm is the form of a user id, for messages.

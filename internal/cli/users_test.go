@@ -51,15 +51,15 @@ func TestUsersShowOptions(t *testing.T) {
 		{args: uid1 + " --format json", want: usersShowOptions{UserID: uid1, Format: "json"}},
 		{args: uid1 + " --format=json --debug", want: usersShowOptions{UserID: uid1, Format: "json"}},
 		{args: strings.ToUpper(uid1), want: usersShowOptions{UserID: strings.ToUpper(uid1), Format: "table"}}, // as typed
-		{args: "", err: "users show takes exactly one USER_ID, got 0 arguments"},
-		{args: uid1 + " " + uid2, err: "users show takes exactly one USER_ID, got 2 arguments"},
+		{args: "", err: "users show takes exactly one USER_ID or EMAIL, got 0 arguments"},
+		{args: uid1 + " " + uid2, err: "users show takes exactly one USER_ID or EMAIL, got 2 arguments"},
 		{args: uid1 + " --format yaml", err: `--format "yaml": expected table or json`},
-		{args: "bob", err: `users show: "bob" is not a user id: expected a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex digits)`},
-		{args: "bob --format json", err: `"bob" is not a user id`},
-		{args: "-- -" + uid1[1:], err: `"-` + uid1[1:] + `" is not a user id`},
-		{args: "{" + uid1 + "}", err: "is not a user id"},
-		{args: "urn:uuid:" + uid1, err: "is not a user id"},
-		{args: strings.ReplaceAll(uid1, "-", ""), err: "is not a user id"},
+		{args: "bob", err: `users show: "bob" is neither a user id nor an email: expected a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex digits)`},
+		{args: "bob --format json", err: `"bob" is neither a user id nor an email`},
+		{args: "-- -" + uid1[1:], err: `"-` + uid1[1:] + `" is neither a user id nor an email`},
+		{args: "{" + uid1 + "}", err: "is neither a user id nor an email"},
+		{args: "urn:uuid:" + uid1, err: "is neither a user id nor an email"},
+		{args: strings.ReplaceAll(uid1, "-", ""), err: "is neither a user id nor an email"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
 			checkBuilt(t, "users show", usersShowOptionsFrom, tc.args, tc.want, tc.err)
@@ -81,9 +81,9 @@ func TestUsersResetOptions(t *testing.T) {
 		{args: "--debug " + uid2 + " " + uid1, want: usersResetOptions{UserIDs: []string{uid2, uid1}}}, // order kept
 		{args: "", err: "users reset needs at least one USER_ID"},
 		{args: "--yes", err: "users reset needs at least one USER_ID"},
-		{args: "--yes " + uid1 + " bob", err: `users reset: "bob" is not a user id: expected a UUID`},
-		{args: "bob " + uid1 + " 42 --yes", err: `users reset: "bob", "42" are not user ids: expected UUIDs (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex digits)`},
-		{args: uid1 + " --yes -- --generate-bash-completion", err: `"--generate-bash-completion" is not a user id`},
+		{args: "--yes " + uid1 + " bob", err: `users reset: "bob" is neither a user id nor an email: expected a UUID`},
+		{args: "bob " + uid1 + " 42 --yes", err: `users reset: "bob", "42" are neither user ids nor emails: expected UUIDs (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex digits)`},
+		{args: uid1 + " --yes -- --generate-bash-completion", err: `"--generate-bash-completion" is neither a user id nor an email`},
 		{args: uid1 + " --bogus", err: "unknown flag --bogus"},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
@@ -144,7 +144,7 @@ func TestUsersBadIDSendsNothing(t *testing.T) {
 			if code != ExitInvalid {
 				t.Errorf("exit %d, want %d; stderr %q", code, ExitInvalid, errOut.String())
 			}
-			if got := errOut.String(); !strings.HasPrefix(got, `Error: users `) || !strings.Contains(got, `"bob" is not a user id`) {
+			if got := errOut.String(); !strings.HasPrefix(got, `Error: users `) || !strings.Contains(got, `"bob" is neither a user id nor an email`) {
 				t.Errorf("stderr %q", got)
 			}
 			if strings.Contains(errOut.String(), "Enter a value") {

@@ -3,8 +3,13 @@ package reconcile
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/riskctl/riskctl/internal/plan"
 	"github.com/riskctl/riskctl/internal/planfile"
@@ -126,7 +131,7 @@ func loadSaved(ctx context.Context, f planfile.File, opts loadOptions) ([]*Accou
 func loadSavedAccount(ctx context.Context, root *os.Root, sa planfile.Account, opts loadOptions) (*Account, error) {
 	sources, err := planfile.ReadSpecs(root, sa)
 	if err != nil {
-		return nil, err
+		return nil, elsewhere(root, sa, err)
 	}
 	digest := planfile.Digest(sources)
 	// The spec as it is now must parse and name the plan's account before
@@ -170,4 +175,27 @@ func loadSavedAccount(ctx context.Context, root *os.Root, sa planfile.Account, o
 	}
 	a.Plan = sa.Plan
 	return a, nil
+}
+
+// elsewhere turns "spec file ...: no such file or directory" into where to
+// run apply, when that is the likely cause: a plan names its spec files
+// relative to the directory plan ran in (planfile.LocalSpecPath) and does
+// not record that directory, so a plan applied from anywhere else finds
+// none of them. Any other refusal is err unchanged.
+func elsewhere(root *os.Root, sa planfile.Account, err error) error {
+	var missing []string
+	for _, path := range sa.SpecFiles {
+		if !filepath.IsLocal(path) {
+			return err // refused for its path, whatever the directory
+		}
+		if _, serr := root.Stat(path); errors.Is(serr, fs.ErrNotExist) {
+			missing = append(missing, strconv.Quote(path))
+		}
+	}
+	if len(missing) == 0 {
+		return err
+	}
+	return &planfile.RefusedError{AccountID: sa.AccountID, Reason: fmt.Sprintf(
+		"spec file %s is not here: run riskctl apply from the directory the plan was made in (it names spec files relative to it)",
+		strings.Join(missing, ", "))}
 }

@@ -154,6 +154,7 @@ type call struct {
 	// library's count, as RequestLogHook reports it.
 	attempt      int
 	noAnswer     int    // attempts that timed out (*attemptTimeoutError)
+	refused      int    // attempts whose connection was refused
 	maybeApplied bool   // the last attempt may have reached the service
 	lastOutcome  string // the last attempt's status or error, for the retry record
 	// The wait before the next attempt and why: CheckRetry decides it
@@ -297,6 +298,12 @@ func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, 
 			return false, rerr
 		}
 	}
+	if retry && connRefused(err) {
+		cl.refused++
+		if cl.refused > refusedRetries {
+			return false, c.refusedError(err) // see refusedRetries
+		}
+	}
 	limited := err == nil && resp != nil && resp.StatusCode == http.StatusTooManyRequests
 	if !retry && !limited {
 		return false, rerr
@@ -331,6 +338,15 @@ func (c *Client) checkRetry(ctx context.Context, cl *call, resp *http.Response, 
 	}
 	cl.wait, cl.why = wait, why
 	return retry, rerr
+}
+
+// refusedError is the error of a call whose connections were refused.
+func (c *Client) refusedError(err error) *RefusedError {
+	host := ""
+	if u, perr := url.Parse(c.s.apiRoot); perr == nil {
+		host = u.Hostname()
+	}
+	return &RefusedError{BaseURL: c.s.apiRoot, Loopback: IsLoopback(host), Err: err}
 }
 
 // announceWait is the Backoff hook: the loop is about to sleep cl.wait

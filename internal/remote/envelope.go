@@ -138,7 +138,7 @@ func (c *Client) decode(cl *call, resp *http.Response) (*envelope, error) {
 }
 
 func (c *Client) apiError(cl *call, status int) *APIError {
-	return &APIError{Op: cl.op, Method: cl.method, Path: cl.path, Status: status, Attempts: cl.attempt}
+	return &APIError{Op: cl.op, Method: cl.method, Path: cl.path, Status: status, Attempts: cl.attempt, BaseURL: c.s.apiRoot}
 }
 
 func (c *Client) scrubItems(items []ErrorItem) []ErrorItem {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/riskctl/riskctl/internal/textutil"
@@ -69,6 +70,9 @@ type APIError struct {
 	Body string
 	// Attempts is how many times the request was sent (1 without retries).
 	Attempts int
+	// BaseURL is the API root the request went to (it holds no user
+	// info: the config refuses it), for the hint after a 404 7000.
+	BaseURL string
 }
 
 // Error reads like "list integrations: HTTP 404: 1404 integration not found".
@@ -89,7 +93,25 @@ func (e *APIError) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
+	if e.noRoute() {
+		b.WriteString(": " + baseURLHint(e.BaseURL))
+	}
 	return b.String()
+}
+
+// noRoute reports a 404 with code 7000: the API has no such path at all,
+// which for a path riskctl builds means the base URL is wrong, most often
+// missing its /client/v4 (docs/api.md#error-codes).
+func (e *APIError) noRoute() bool {
+	return e.Status == http.StatusNotFound && e.HasCode(CodeNoRoute)
+}
+
+// baseURLHint is the next step after a 404 7000.
+func baseURLHint(base string) string {
+	if base == "" {
+		return "does the base URL end in /client/v4?"
+	}
+	return fmt.Sprintf("does the base URL %s end in /client/v4?", strconv.Quote(base))
 }
 
 // Is maps the HTTP status onto the package sentinels.
@@ -113,6 +135,7 @@ const (
 	CodeMissingCredentials = 9106 // 400: no X-Auth-Key, X-Auth-Email or Authorization header
 	CodeInvalidHeaders     = 6003 // 400: a credential header is malformed (error_chain says which)
 	CodeNotEntitled        = 3314 // 403: the account lacks the risk-scoring entitlement
+	CodeNoRoute            = 7000 // 404: no route for that URI (a base URL without /client/v4)
 )
 
 // HasCode reports whether the envelope's errors hold code.
@@ -148,3 +171,22 @@ func (e *AmbiguousError) Error() string {
 }
 
 func (e *AmbiguousError) Unwrap() error { return e.Err }
+
+// RefusedError is a call that gave up because nothing accepts connections
+// at the base URL (see refusedRetries in retry.go). Its message names the
+// URL and, on this machine, the emulator a user most likely meant to run.
+type RefusedError struct {
+	BaseURL  string // the API root, without user info (the config refuses it)
+	Loopback bool   // the host is this machine
+	Err      error  // the last attempt's error
+}
+
+func (e *RefusedError) Error() string {
+	msg := "connection refused by " + strconv.Quote(e.BaseURL)
+	if e.Loopback {
+		return msg + ": start the emulator (riskctl emulator serve) or check --base-url"
+	}
+	return msg + ": check --base-url"
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }

@@ -89,7 +89,7 @@ func TestErrorsFromServer(t *testing.T) {
 		t.Fatalf("not an APIError: %T", err)
 	}
 	want := APIError{Op: `get integration "missing"`, Method: "GET", Path: testRoot + "/integrations/missing", Status: 404,
-		Errors: []ErrorItem{{Code: 1404, Message: "integration not found"}}, Attempts: 1}
+		Errors: []ErrorItem{{Code: 1404, Message: "integration not found"}}, Attempts: 1, BaseURL: f.srv.URL + "/client/v4"}
 	if fmt.Sprint(*apiErr) != fmt.Sprint(want) {
 		t.Errorf("got  %+v\nwant %+v", *apiErr, want)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -33,6 +34,8 @@ import (
 //     (deadline.go): when the wait would end after it, or the run has
 //     stopped, stop now with a *WaitError naming the operation and the
 //     wait, instead of sleeping into the deadline.
+//   - A refused connection is retried once (refusedRetries), then the
+//     call fails with a *RefusedError naming the base URL.
 //   - After Config.NoAnswerAttempts attempts that timed out, stop: a
 //     server that never answers fails an operation in about a minute. The
 //     retry's reason is then the silence, never the status of an answer
@@ -213,4 +216,19 @@ func notSent(err error) bool {
 	}
 	var opErr *net.OpError
 	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// refusedRetries is how many times a call retries a refused connection:
+// once, whatever the host. A refusal is an answer — nothing listens at
+// that address — not a slow server, so the backoff's eight attempts over
+// half a minute only delay the message. One retry, a second or two later,
+// covers the brief refusals that do heal: a load balancer restarting in
+// front of a remote API, or `riskctl emulator serve` started in the
+// background a moment before the command that uses it.
+const refusedRetries = 1
+
+// connRefused reports whether err is a refused connection (ECONNREFUSED:
+// the host answered, nothing listens on the port).
+func connRefused(err error) bool {
+	return err != nil && errors.Is(err, syscall.ECONNREFUSED)
 }

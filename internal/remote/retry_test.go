@@ -226,7 +226,9 @@ func TestGivesUpOnConnectionErrors(t *testing.T) {
 	if errors.As(err, &apiErr) {
 		t.Errorf("a network error became an APIError: %v", err)
 	}
-	if msg := err.Error(); !contains(msg, "get behaviors: giving up after 3 attempts") {
+	// A refused connection is retried once, not RetryMax times
+	// (refusedRetries).
+	if msg := err.Error(); !contains(msg, "get behaviors: giving up after 2 attempts: connection refused by") {
 		t.Errorf("message %q", msg)
 	}
 }

@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/riskctl/riskctl/internal/safefile"
 )
@@ -80,4 +81,26 @@ func checkWriteTargets(files []Formatted) error {
 		return links
 	}
 	return nil
+}
+
+// StdinPath names standard input where FormatStdin's errors and diffs
+// name a file.
+const StdinPath = "<stdin>"
+
+// FormatStdin reads a spec from r, at most MaxSpecBytes as a spec file
+// (ReadFile), and formats it: the work of `riskctl fmt -`.
+func FormatStdin(r io.Reader) (Formatted, error) {
+	in, err := io.ReadAll(io.LimitReader(r, MaxSpecBytes+1))
+	switch {
+	case err != nil:
+		return Formatted{}, Errors{&Error{Pos: Pos{File: StdinPath}, Msg: "cannot be read: " + err.Error()}}
+	case len(in) > MaxSpecBytes:
+		return Formatted{}, Errors{&Error{Pos: Pos{File: StdinPath}, Msg: fmt.Sprintf(
+			"cannot read spec: it is larger than the limit of %d bytes (%d MiB)", MaxSpecBytes, MaxSpecBytes>>20)}}
+	}
+	out, err := Format(StdinPath, in)
+	if err != nil {
+		return Formatted{}, err
+	}
+	return Formatted{Path: StdinPath, In: in, Out: out}, nil
 }

@@ -135,6 +135,12 @@ func (r ref) resolve(lookup lookupFunc) (string, string) {
 		return "", refused
 	case r.hasDefault && value == "":
 		return r.def, ""
+	case !set && r.name == AccountIDVar:
+		// Not "${CLOUDFLARE_ACCOUNT_ID:-default}": that would suggest
+		// writing an account id into the spec as a default, when the
+		// usual fix is the flag or the variable, which both fill it
+		// (internal/cli/run.go, specOptions).
+		return "", "no account id: pass --account-id or set " + AccountIDVar + " (or write the id in account_id)"
 	case !set:
 		return "", fmt.Sprintf("environment variable %s is not set (write ${%s:-default} to give a default)", r.name, r.name)
 	}

@@ -38,6 +38,12 @@ func TestExpand(t *testing.T) {
 			problems: []string{"environment variable UNSET is not set (write ${UNSET:-default} to give a default)"},
 		},
 		{
+			// The account id: the flag and the variable, never a
+			// hard-coded default.
+			in:       "${CLOUDFLARE_ACCOUNT_ID}",
+			problems: []string{"no account id: pass --account-id or set CLOUDFLARE_ACCOUNT_ID (or write the id in account_id)"},
+		},
+		{
 			in: "${U1}/${A}/${U2}",
 			problems: []string{
 				"environment variable U1 is not set (write ${U1:-default} to give a default)",

@@ -54,6 +54,17 @@ type Options struct {
 // one account. A path that is a directory stands for its spec files (see
 // Expand). It reports the problems of all files together, as Errors.
 func Load(paths []string, opts Options) ([]*File, error) {
+	files, errs := LoadAll(paths, opts)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return files, nil
+}
+
+// LoadAll is Load that also returns the files that parsed when others did
+// not (validate --format json lists both). A file it returns may still
+// have a problem in errs: its account declared again.
+func LoadAll(paths []string, opts Options) ([]*File, Errors) {
 	var files []*File
 	expanded, err := Expand(paths)
 	errs, _ := err.(Errors) // Expand returns no other error
@@ -71,11 +82,8 @@ func Load(paths []string, opts Options) ([]*File, error) {
 		files = append(files, f)
 	}
 	errs = append(errs, duplicateAccounts(files)...)
-	if len(errs) > 0 {
-		errs.sort()
-		return nil, errs
-	}
-	return files, nil
+	errs.sort()
+	return files, errs
 }
 
 // MaxSpecBytes is the largest spec file Load reads: 4 MiB, hundreds of

@@ -173,7 +173,8 @@ var commandExits = map[string][]exitLine{
 	},
 	"users reset": {
 		{reconcile.StatusOK, "every user reset"},
-		{reconcile.StatusRefused, "not confirmed (no terminal without --yes, or the answer was not yes)"},
+		{reconcile.StatusRefused, "not confirmed: no terminal, and no --yes"},
+		{reconcile.StatusCancelled, ""},
 		{reconcile.StatusPartial, "some resets failed"},
 		{reconcile.StatusInvalid, ""},
 		{reconcile.StatusError, ""},

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/riskctl/riskctl/internal/reconcile"
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/report"
 	"github.com/riskctl/riskctl/internal/riskreport"
 	"github.com/riskctl/riskctl/internal/safefile"
 	"github.com/riskctl/riskctl/internal/textutil"
@@ -428,14 +430,18 @@ func isUserID(s string) bool {
 
 // confirm asks a yes/no question on the terminal. Without a terminal there
 // is nobody to ask, so it refuses (exit 4) rather than guess, naming the
-// flag that confirms up front.
+// flag that confirms up front. An answer other than "yes" cancels, as at
+// apply's prompt: "Reset cancelled.", exit 1, no "Error:".
 func (g *globals) confirm(question, confirmFlag string) error {
 	ok, err := g.ask(question, confirmFlag)
 	switch {
 	case err != nil:
 		return statusError(reconcile.StatusRefused, err, false)
 	case !ok:
-		return refusedErrorf("cancelled: the answer was not 'yes'")
+		if err := report.WriteResetCancelled(g.streams.Out); err != nil {
+			return err
+		}
+		return statusError(reconcile.StatusCancelled, errors.New("reset cancelled"), true)
 	}
 	return nil
 }

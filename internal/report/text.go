@@ -146,6 +146,13 @@ func WriteApplyCancelled(w io.Writer) error {
 	return err
 }
 
+// WriteResetCancelled is WriteApplyCancelled for users reset: the answer
+// was not "yes", so nothing was reset.
+func WriteResetCancelled(w io.Writer) error {
+	_, err := io.WriteString(w, "\nReset cancelled.\n")
+	return err
+}
+
 // weakeningBanner opens a plan with its weakening changes, the first
 // maxBannerItems of total, each on one line with its invisible characters
 // made visible, then a blank line.

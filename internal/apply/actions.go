@@ -77,7 +77,7 @@ func (x *executor) replace(ctx context.Context, i int, key string, ic *plan.Inte
 	c, err := x.ensureCreated(ctx, i, key, *ic.After)
 	if err != nil {
 		if c.id == "" {
-			return outcome{err: fmt.Errorf("deleted %s, but creating its replacement failed: %w", textutil.Visible(old), err)}
+			return outcome{err: replacementError(textutil.Visible(old), err)}
 		}
 		return outcome{id: c.id, posted: c.posted, err: fmt.Errorf("deleted %s; %w", textutil.Visible(old), err)}
 	}
@@ -210,13 +210,20 @@ func (x *executor) post(ctx context.Context, i int, req remote.CreateIntegration
 //     POST);
 //   - not found, but the run's deadline or stop cut the look-ups short:
 //     whether it was created is unknown, and it is not sent again;
-//   - the look-up fails: the create fails, with both errors.
+//   - the look-up fails: whether it was created is unknown.
 //
-// how says, for the progress line, how it was settled.
+// how says, for the progress line, how it was settled. A create that is
+// not settled as created fails with a *createError, whose message gives
+// the verdict first.
 func (x *executor) settle(ctx context.Context, i int, req remote.CreateIntegrationRequest, createErr error) (got remote.Integration, found bool, how string, err error) {
 	var amb *remote.AmbiguousError
 	if !errors.As(createErr, &amb) || req.ReferenceID == "" {
 		return remote.Integration{}, false, "", createErr
+	}
+	answers := []error{createErr} // the ambiguous answers so far
+	fail := func(verdict, next string, known []string, errs ...error) error {
+		known = append([]string{unclear(answers)}, known...)
+		return &createError{Verdict: verdict, Known: known, Next: next, errs: append(answers, errs...)}
 	}
 	for retried := false; ; retried = true {
 		got, lerr, cut := x.lookUp(ctx, req.ReferenceID)
@@ -228,12 +235,14 @@ func (x *executor) settle(ctx context.Context, i int, req remote.CreateIntegrati
 			}
 			return got, true, how, nil
 		case !errors.Is(lerr, remote.ErrNotFound):
-			return remote.Integration{}, false, "", fmt.Errorf("%w; looking reference_id %q up to settle it failed too: %w", createErr, req.ReferenceID, lerr)
+			return remote.Integration{}, false, "", fail("outcome unknown", nextPlan,
+				[]string{fmt.Sprintf("looking reference_id %q up failed: %v", req.ReferenceID, lerr)}, lerr)
 		case cut != nil:
-			return remote.Integration{}, false, "", fmt.Errorf("%w; reference_id %q is not found yet, but the API's reads may lag its writes by up to %s and %v: not sent again, since it may have been created; run riskctl plan to see",
-				createErr, req.ReferenceID, x.lagWindow, cut)
+			return remote.Integration{}, false, "", fail("outcome unknown", nextPlan,
+				[]string{fmt.Sprintf("reference_id %q is not found yet, but the API's reads may lag its writes by up to %s and %v, so it was not sent again", req.ReferenceID, x.lagWindow, cut)}, cut)
 		case retried:
-			return remote.Integration{}, false, "", fmt.Errorf("%w; reference_id %q is still not found, so it was not created", createErr, req.ReferenceID)
+			return remote.Integration{}, false, "", fail("not created", nextApply,
+				[]string{notFound(req.ReferenceID, x.lagWindow)})
 		}
 		// Not found, for as long as reads may lag: the POST did not take
 		// effect, so it is safe to send once more.
@@ -242,9 +251,10 @@ func (x *executor) settle(ctx context.Context, i int, req remote.CreateIntegrati
 			return got, false, "sent again after an ambiguous answer found nothing", nil
 		}
 		if !errors.As(err, &amb) {
-			return remote.Integration{}, false, "", fmt.Errorf("sent again after an ambiguous answer (%v) found nothing: %w", createErr, err)
+			return remote.Integration{}, false, "", fail("not created", "",
+				[]string{notFound(req.ReferenceID, x.lagWindow), fmt.Sprintf("sending it again failed: %v", err)}, err)
 		}
-		createErr = err
+		answers = append(answers, err)
 	}
 }
 

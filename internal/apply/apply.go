@@ -49,10 +49,21 @@ type Options struct {
 	// check's list and deletes run beside them).
 	// 0 means DefaultParallelism; a negative value means 1.
 	Parallelism int
-	// Progress receives one line per settled step (see Execute), and
-	// nothing else: the lines suit a CI log as well as a terminal. nil is
-	// silent. Lines are written whole, one Write each, never concurrently.
+	// Progress receives one line per settled step, lines about steps
+	// long in flight, the duplicate check's lines, and one line when the
+	// run stops with steps not started (see Execute): the lines suit a CI
+	// log as well as a terminal. nil is silent. Lines are written whole,
+	// one Write each, never concurrently.
 	Progress io.Writer
+	// InFlightNotice is how long a step may be in flight before a line
+	// says so; Heartbeat, how often it says so again while it is (at
+	// every multiple of Heartbeat since the step started). 0 means
+	// DefaultInFlightNotice and DefaultHeartbeat; negative turns the line
+	// off.
+	InFlightNotice, Heartbeat time.Duration
+	// newTimer makes the timers of in-flight lines; nil means real ones.
+	// This package's tests set it to move time themselves.
+	newTimer newTimer
 	// Now is the clock durations are measured with; nil means time.Now.
 	Now func() time.Time
 	// Started is when the run began, for the elapsed time on progress
@@ -119,7 +130,11 @@ type Options struct {
 //
 // Besides the step lines below, the duplicate check writes a line when it
 // starts (saying what it waits for), one per reference_id it settles, and
-// one with its result.
+// one with its result; a step in flight for Options.InFlightNotice writes
+// a line saying so, and another every Options.Heartbeat while it is:
+//
+//	[2/10, 3.1s elapsed] creating integration "idp-a" (https://a.okta.com)...
+//	[2/10, 11.1s elapsed] still creating integration "idp-a" (https://a.okta.com) [10s elapsed]
 //
 // Each step that settles (applied, failed or skipped) writes one line to
 // Options.Progress, prefixed with how many of the plan's changes are
@@ -133,7 +148,13 @@ type Options struct {
 //
 // When ctx ends (an interrupt, a timeout), no further step starts and the
 // changes not started are StatusSkipped, their Err naming ctx's cause when
-// it matches ctx.Err() (see stopCause). Steps in flight are not cut off:
+// it matches ctx.Err() (see stopCause); one line counts them, rather than
+// one per change (a Ctrl-C in a large apply would otherwise print a
+// screenful of them):
+//
+//	[48/200, 9.4s elapsed] Stopped: 152 actions not started (context canceled).
+//
+// Steps in flight are not cut off:
 // their requests go on for up to Options.Grace, so that a create that
 // landed is reported as created, not as an unknown outcome.
 func Execute(ctx context.Context, api remote.API, p plan.Plan, opts Options) Result {
@@ -177,6 +198,7 @@ func graceful(ctx context.Context, grace time.Duration) (inFlight context.Contex
 type step struct {
 	indices []int  // the plan changes the step settles
 	label   string // for progress lines
+	verb    string // for in-flight lines: "creating"; "" for none
 	do      func(ctx context.Context) outcome
 	// creates: the step may create an integration (a create or replace);
 	// the duplicate check starts once all such steps have settled.
@@ -201,6 +223,11 @@ type executor struct {
 	started  time.Time // for the elapsed time on progress lines
 	grace    time.Duration
 	progress io.Writer
+
+	// the in-flight lines (watch)
+	notice    time.Duration // Options.InFlightNotice
+	heartbeat time.Duration // Options.Heartbeat
+	timer     newTimer
 
 	mu      sync.Mutex // guards what follows, and orders the progress lines
 	settled int        // changes applied, failed or skipped so far
@@ -236,6 +263,9 @@ func newExecutor(ctx context.Context, api remote.API, p plan.Plan, opts Options)
 		started:     opts.Started,
 		grace:       opts.Grace,
 		progress:    opts.Progress,
+		notice:      opts.InFlightNotice,
+		heartbeat:   opts.Heartbeat,
+		timer:       opts.newTimer,
 		actions:     make([]ActionResult, len(p.Changes)),
 		dupSettle:   opts.DuplicateSettle,
 		lagWindow:   opts.ReadLagWindow,
@@ -259,6 +289,9 @@ func newExecutor(ctx context.Context, api remote.API, p plan.Plan, opts Options)
 	}
 	if x.now == nil {
 		x.now = time.Now
+	}
+	if x.timer == nil {
+		x.timer = realTimer
 	}
 	if x.started.IsZero() {
 		x.started = x.now()
@@ -305,7 +338,7 @@ func (x *executor) steps() []step {
 			behaviorIdx = append(behaviorIdx, i)
 			continue
 		}
-		s := step{indices: []int{i}, label: label(c)}
+		s := step{indices: []int{i}, label: label(c), verb: verbs[c.Action]}
 		ic := c.Integration
 		switch c.Action {
 		case plan.Update:
@@ -327,7 +360,7 @@ func (x *executor) steps() []step {
 	}
 	if len(behaviorIdx) > 0 {
 		by[behaviors] = append(by[behaviors], step{
-			indices: behaviorIdx, label: "behaviors",
+			indices: behaviorIdx, label: "behaviors", verb: "updating",
 			do: func(ctx context.Context) outcome { return x.behaviors(ctx, behaviorIdx) },
 		})
 	}
@@ -340,6 +373,14 @@ func (x *executor) steps() []step {
 		all = append(all, k...)
 	}
 	return all
+}
+
+// verbs say what a step is doing, for its in-flight lines.
+var verbs = map[plan.Action]string{
+	plan.Create:  "creating",
+	plan.Update:  "updating",
+	plan.Replace: "replacing",
+	plan.Delete:  "deleting",
 }
 
 // check reports a change that apply cannot carry out. Plans from
@@ -386,10 +427,11 @@ func check(c plan.Change) error {
 // run executes steps in order: at most x.par at a time, each to the end
 // whatever the others do, their requests under inFlight; a step with after
 // starts once after is closed. Once ctx is done, the steps not yet started
-// are skipped.
+// are skipped, all with one progress line.
 func (x *executor) run(ctx, inFlight context.Context, steps []step) {
 	sem := make(chan struct{}, x.par)
 	var wg sync.WaitGroup
+	var skipped []step
 	for _, s := range steps {
 		if s.after != nil {
 			select {
@@ -402,11 +444,11 @@ func (x *executor) run(ctx, inFlight context.Context, steps []step) {
 			// select picks at random when both cases are ready.
 			if ctx.Err() != nil {
 				<-sem
-				x.skip(s, stopCause(ctx))
+				skipped = append(skipped, s)
 				continue
 			}
 		case <-ctx.Done():
-			x.skip(s, stopCause(ctx))
+			skipped = append(skipped, s)
 			continue
 		}
 		wg.Go(func() {
@@ -417,9 +459,14 @@ func (x *executor) run(ctx, inFlight context.Context, steps []step) {
 			stepCtx, waited := remote.WithWaitTally(inFlight)
 			stepCtx, writes := remote.WithWriteRecord(stepCtx)
 			start := x.now()
+			stopWatch := x.watch(s)
 			o := s.do(stepCtx)
+			stopWatch()
 			x.finish(s, o, start, waited(), writes())
 		})
+	}
+	if len(skipped) > 0 {
+		x.skip(skipped, stopCause(ctx))
 	}
 	wg.Wait()
 }
@@ -434,17 +481,25 @@ func stopCause(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// skip records a step that was never started.
-func (x *executor) skip(s step, cause error) {
+// skip records steps that were never started, at once, with one line
+// counting their changes (reportStopped): each is in the Result, and in
+// the final summary's count, but a line each would bury the lines of the
+// steps still in flight.
+func (x *executor) skip(steps []step, cause error) {
 	err := fmt.Errorf("%w: %w", ErrNotStarted, cause)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	for _, i := range s.indices {
-		x.actions[i].Status = StatusSkipped
-		x.actions[i].Err = err
+	n := 0
+	for _, s := range steps {
+		for _, i := range s.indices {
+			x.actions[i].Status = StatusSkipped
+			x.actions[i].Err = err
+		}
+		n += len(s.indices)
+		x.settled += len(s.indices)
+		x.settledCreate(s)
 	}
-	x.report(s, x.now(), "%s: skipped (%v)", s.label, err)
-	x.settledCreate(s)
+	x.reportStopped(n, cause)
 }
 
 // settledCreate counts s as settled if it creates, and starts the
@@ -479,6 +534,13 @@ func (x *executor) finish(s step, o outcome, start time.Time, waited time.Durati
 		x.own = append(x.own, ownCreate{index: i, ref: referenceID(x.changes[i].Key, *x.changes[i].Integration.After), id: o.id})
 	}
 	defer x.settledCreate(s)
+	if ce, ok := o.err.(*createError); ok {
+		// Its message is long, and the run's error repeats every failed
+		// change's in full at the end (Result.Err): the line gives the
+		// verdict, the end what is known and the next step, once.
+		x.report(s, end, "%s: FAILED after %s: %s (details at the end)", s.label, roundDuration(d), ce.Verdict)
+		return
+	}
 	if o.err != nil {
 		x.report(s, end, "%s: FAILED after %s: %v", s.label, roundDuration(d), textutil.OneLine(o.err.Error()))
 		return
@@ -487,9 +549,15 @@ func (x *executor) finish(s step, o outcome, start time.Time, waited time.Durati
 }
 
 // report counts s's changes as settled at time at and writes the progress
-// line, prefixed "[settled/total, elapsed]". x.mu must be held.
+// line (see line). x.mu must be held.
 func (x *executor) report(s step, at time.Time, format string, args ...any) {
 	x.settled += len(s.indices)
+	x.line(at, format, args...)
+}
+
+// line writes a progress line, prefixed "[settled/total, elapsed]", at
+// time at. x.mu must be held: it orders the lines.
+func (x *executor) line(at time.Time, format string, args ...any) {
 	if x.progress == nil {
 		return
 	}

@@ -312,11 +312,26 @@ func TestCreateAmbiguousTwiceSendsNoThirdPost(t *testing.T) {
 	for range 2 {
 		e.emu.InjectFault(emulator.Fault{Method: http.MethodPost, PathSuffix: "/integrations", Status: http.StatusBadGateway})
 	}
-	r := execute(t, e.api, mkPlan(createChange(refA, "https://acme.okta.com", true)))
+	var out strings.Builder
+	r := Execute(context.Background(), e.api, mkPlan(createChange(refA, "https://acme.okta.com", true)), Options{Progress: &out})
 	wantCounts(t, r, 0, 1, 0)
 	var amb *remote.AmbiguousError
 	if !errors.As(r.Actions[0].Err, &amb) {
 		t.Errorf("error %v is not an *remote.AmbiguousError", r.Actions[0].Err)
+	}
+	// The verdict first, then what is known, then the next step, once; the
+	// progress line only the verdict, as the run's error repeats it in full.
+	// (This package's tests run without the read-lag window: "is not found".)
+	wantMsg := `not created: both creates got no clear answer (HTTP 502: 1502 Bad Gateway), and reference_id "` + refA + `" is not found; run riskctl apply again`
+	if got := r.Actions[0].Err.Error(); got != wantMsg {
+		t.Errorf("error =\n%s\nwant\n%s", got, wantMsg)
+	}
+	if got := out.String(); !strings.Contains(got, ": FAILED after ") || !strings.Contains(got, ": not created (details at the end)\n") ||
+		strings.Contains(got, "HTTP 502") {
+		t.Errorf("progress =\n%s\nwant the verdict only", got)
+	}
+	if got := r.Err().Error(); strings.Count(got, "run riskctl apply again") != 1 {
+		t.Errorf("Err() =\n%s\nwant the next step once", got)
 	}
 	want := []string{
 		"POST /integrations 502",
@@ -350,6 +365,11 @@ func TestCreateLookupFailsReportsBothErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), s) {
 			t.Errorf("error %q does not mention %q", err, s)
 		}
+	}
+	// Whether it was created is unknown: that first, and how to find out.
+	if msg := err.Error(); !strings.HasPrefix(msg, "outcome unknown: the create got no clear answer (HTTP 500") ||
+		!strings.HasSuffix(msg, "; run riskctl plan to see whether it was") {
+		t.Errorf("error %q: want the verdict first and the next step last", msg)
 	}
 	// No second POST: the outcome is still unknown.
 	if got := e.writes(); !slices.Equal(got, []string{"POST /integrations 500"}) {
@@ -554,8 +574,10 @@ func TestCancelledBeforeStartSkipsEverything(t *testing.T) {
 	if r.Partial() {
 		t.Error("Partial() = true with nothing applied")
 	}
-	if n := strings.Count(out.String(), "skipped"); n != 3 {
-		t.Errorf("progress has %d skipped lines, want 3:\n%s", n, out.String())
+	// One line counts them all (the elapsed time is the real clock's).
+	if got := stepLines(out.String()); strings.Count(got, "\n") != 1 || !strings.HasPrefix(got, "[3/3, ") ||
+		!strings.HasSuffix(got, " elapsed] Stopped: 3 actions not started (context canceled).\n") {
+		t.Errorf("progress =\n%s\nwant one line counting the 3 not started", got)
 	}
 }
 

@@ -34,6 +34,9 @@
 //     change, in plan order, and writes one progress line per settled
 //     step to Options.Progress, counting the changes settled out of all
 //     ("[37/100, 4m12s elapsed]") and timing the step's own work, not its
-//     wait for a parallelism slot. It writes nothing else (no "still
-//     waiting" lines), so the lines read the same in a CI log.
+//     wait for a parallelism slot; a line when a step has been in flight
+//     for Options.InFlightNotice and every Options.Heartbeat after, so a
+//     slow API never looks like a hang; the duplicate check's lines; and,
+//     when the run stops, one line counting the changes not started. The
+//     lines are whole and plain, so they read the same in a CI log.
 package apply

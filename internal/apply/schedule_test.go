@@ -201,8 +201,10 @@ func TestCancelStopsStartingActions(t *testing.T) {
 			t.Errorf("action %d = %s, %v, %s", a.Index, a.Status, a.Err, a.Duration)
 		}
 	}
-	if n := len(strings.Split(strings.TrimSpace(stepLines(out.String())), "\n")); n != 4 {
-		t.Errorf("%d progress lines, want 4:\n%s", n, out.String())
+	// One line for the create, one counting the three not started.
+	if n := len(strings.Split(strings.TrimSpace(stepLines(out.String())), "\n")); n != 2 ||
+		!strings.Contains(out.String(), "Stopped: 3 actions not started (context canceled).\n") {
+		t.Errorf("%d progress lines, want 2, the last counting the 3 not started:\n%s", n, out.String())
 	}
 }
 

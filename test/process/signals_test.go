@@ -199,6 +199,15 @@ func TestInterruptDuringApply(t *testing.T) {
 			if n := strings.Count(stderr, ": created"); n != created {
 				t.Errorf("%d creates reported, %d landed:\n%s", n, created, stderr)
 			}
+			// The rest share one line (internal/apply: executor.skip).
+			what := "actions"
+			if 8-created == 1 {
+				what = "action"
+			}
+			if want := fmt.Sprintf("Stopped: %d %s not started (context canceled).\n", 8-created, what); strings.Count(stderr, "not started") != 2 ||
+				!strings.Contains(stderr, want) {
+				t.Errorf("stderr does not say %q once, and the error why:\n%s", want, stderr)
+			}
 			out, err := os.ReadFile(r.githubOuput)
 			if err != nil || !strings.Contains(string(out), "exit_code=5") || !strings.Contains(string(out), "exit_reason=partial") {
 				t.Errorf("GitHub outputs: %q, %v", out, err)

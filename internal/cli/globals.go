@@ -16,6 +16,7 @@ import (
 	"github.com/riskctl/riskctl/internal/emulator"
 	"github.com/riskctl/riskctl/internal/redact"
 	"github.com/riskctl/riskctl/internal/remote"
+	"github.com/riskctl/riskctl/internal/report"
 	"github.com/riskctl/riskctl/internal/textutil"
 )
 
@@ -46,6 +47,7 @@ type globals struct {
 	apiEmail      string
 	baseURL       string
 	emulate       bool
+	emulationSaid bool // the run's output says it was emulated (newReport, init)
 	emulatorState string
 	debug         bool
 	noColor       bool
@@ -262,11 +264,17 @@ func (g *globals) startEmulator() {
 	}
 }
 
-// stopEmulator ends the embedded emulator, if this run started one.
+// stopEmulator ends the embedded emulator, if this run started one, and
+// says the run was emulated on stderr when its output did not (lists,
+// export, the users commands: their stdout is data, JSON arrays among
+// them, with no header to carry it).
 func (g *globals) stopEmulator(*ucli.Context) error {
 	if g.emu.stop != nil {
 		g.emu.stop()
 		g.emu.stop = nil
+		if !g.emulationSaid {
+			fmt.Fprintln(g.streams.Err, report.EmulatedNote)
+		}
 	}
 	return nil
 }

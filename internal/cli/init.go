@@ -160,6 +160,7 @@ func (g *globals) initReport(res *kitinit.Result, o initOptions, done bool) {
 	}
 	w := g.streams.Out
 	if g.emulate {
+		g.emulationSaid = true
 		fmt.Fprintln(w, "Against the embedded emulator (--emulate): the accounts are the emulator's, not Cloudflare's.")
 	}
 	if len(res.Accounts) > 0 {

@@ -154,6 +154,7 @@ func parseTargets(c *ucli.Context) ([]plan.Target, error) {
 // newReport turns accounts into the report every output format renders.
 func (g *globals) newReport(kind report.Kind, accounts []*reconcile.Account) report.Report {
 	r := report.Report{Kind: kind, RiskctlVersion: Version(), Emulated: g.emulate}
+	g.emulationSaid = g.emulate
 	for _, a := range accounts {
 		ra := report.Account{AccountID: a.ID(), SpecFiles: []string{a.File.Path}, Status: a.Status, Result: a.Result,
 			AccessImpact: a.AccessImpact, AccessChecked: a.AccessChecked, AccessNotChecked: a.AccessNotChecked, AccessOff: a.AccessOff, Findings: a.Findings,

@@ -219,7 +219,12 @@ func plural(n int, one, many string) string {
 
 // emulatedNote opens the text of an emulated run, and closes an emulated
 // apply's.
-const emulatedNote = "Emulated (--emulate): no Cloudflare account was read or changed."
+const emulatedNote = EmulatedNote
+
+// EmulatedNote is the line that says a run was against the embedded
+// emulator; commands whose output has no header (lists, export, users)
+// print it on stderr (internal/cli's stopEmulator).
+const EmulatedNote = "Emulated (--emulate): no Cloudflare account was read or changed."
 
 // tally counts what apply did, as Terraform does: the applied actions by
 // what they did (a behavior update is a change), and those that failed or

@@ -50,6 +50,7 @@ type Result struct {
 	Events         []Event         `json:"events"`  // what the message is about, most urgent first
 	Cleared        []Event         `json:"cleared_events,omitempty"`
 	RiskctlVersion string          `json:"riskctl_version"`
+	Emulated       bool            `json:"emulated"` // against riskctl's embedded emulator (--emulate), not Cloudflare
 	RunURL         string          `json:"run_url,omitempty"`
 	Actor          string          `json:"actor,omitempty"`
 	Digest         string          `json:"digest"` // of the outcome, as the state file keeps it
@@ -166,6 +167,10 @@ func Build(run Run, events, cleared []Event, digest, version string) Message {
 	res.Cleared = cleared
 	var sections []string
 	title := titleOf(run, events, cleared)
+	if r.Emulated {
+		// A message from a dry run must not read as a real account's.
+		title = "[emulated] " + title
+	}
 	for _, e := range events {
 		if s := section(run, e, cleared); s != "" {
 			sections = append(sections, s)
@@ -499,6 +504,7 @@ func result(run Run, events []Event, digest, version string) Result {
 		Status:         run.Status.String(),
 		Events:         append([]Event{}, events...),
 		RiskctlVersion: version,
+		Emulated:       r.Emulated,
 		RunURL:         run.RunURL,
 		Digest:         digest,
 		Summary:        totals(r),

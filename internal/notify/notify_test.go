@@ -519,3 +519,20 @@ func TestLongListCut(t *testing.T) {
 		t.Errorf("section of %d characters:\n%s", len([]rune(sec)), sec)
 	}
 }
+
+// A message from an --emulate run says so first, and in the structured
+// result (issue 20: every output says when it came from the emulator).
+func TestEmulatedRunSaysSo(t *testing.T) {
+	for _, emulated := range []bool{false, true} {
+		rc := newReceiver(t)
+		run := driftRun(driftPlan(t), unmanaged)
+		run.Report.Emulated = emulated
+		if rep := Notify(bg, run, fastOptions(rc.hook())); !rep.Sent {
+			t.Fatalf("report %+v", rep)
+		}
+		m := rc.message(t, 0)
+		if got := strings.HasPrefix(m.Text, "[emulated] "); got != emulated || m.Riskctl.Emulated != emulated {
+			t.Errorf("emulated %t: text %q, riskctl.emulated %t", emulated, m.Text, m.Riskctl.Emulated)
+		}
+	}
+}

@@ -89,6 +89,10 @@ type Options struct {
 	// means reads never lag (one look-up, one listing). No wait passes
 	// the run's deadline.
 	ReadLagWindow time.Duration
+	// ServerClock is what the run has seen of the server's clock (see
+	// ServerClock); a run applying several accounts passes the same one
+	// to each. nil means one of this Execute's own.
+	ServerClock *ServerClock
 	// Live is the live state's integrations the plan was computed from.
 	// With the plan's own Before values and unmanaged integrations, their
 	// ids are the ones the duplicate check never deletes (see
@@ -161,6 +165,8 @@ func Execute(ctx context.Context, api remote.API, p plan.Plan, opts Options) Res
 	x := newExecutor(ctx, api, p, opts)
 	inFlight, stop := graceful(ctx, x.grace)
 	defer stop()
+	// Every answer's Date bounds the server's clock (clock.go).
+	inFlight = remote.WithServerClock(inFlight, x.clock.observe)
 	x.inFlight = inFlight
 	x.run(ctx, inFlight, x.steps())
 	x.checks.Wait()
@@ -238,6 +244,7 @@ type executor struct {
 	own       []ownCreate     // integrations this run's POSTs created
 	existed   map[string]bool // ids live before the run (newExecutor)
 	obs       []clockObs      // the run's create answers, for settleAt
+	clock     *ServerClock    // the Dates seen and probes sent (Options.ServerClock)
 	// ambiguous counts, per plan change, the POSTs answered with an
 	// unknown outcome (*remote.AmbiguousError), found later or not;
 	// ambiguousAt is when the last of them was answered.
@@ -248,10 +255,11 @@ type executor struct {
 	createsLeft int
 	createsDone chan struct{}
 
-	runCtx   context.Context  // Execute's ctx: the run's stop and deadline
-	inFlight context.Context  // the requests' context (graceful)
-	wall     func() time.Time // the clock of waits: time.Now
-	checks   sync.WaitGroup   // the duplicate check, once started
+	runCtx   context.Context                      // Execute's ctx: the run's stop and deadline
+	inFlight context.Context                      // the requests' context (graceful)
+	wall     func() time.Time                     // the clock of waits: time.Now
+	after    func(time.Duration) <-chan time.Time // the timer of waits: time.After
+	checks   sync.WaitGroup                       // the duplicate check, once started
 }
 
 func newExecutor(ctx context.Context, api remote.API, p plan.Plan, opts Options) *executor {
@@ -274,6 +282,11 @@ func newExecutor(ctx context.Context, api remote.API, p plan.Plan, opts Options)
 		runCtx:      ctx,
 		inFlight:    ctx,
 		wall:        time.Now,
+		after:       time.After,
+		clock:       opts.ServerClock,
+	}
+	if x.clock == nil {
+		x.clock = NewServerClock()
 	}
 	if x.dupSettle == 0 {
 		x.dupSettle = defaultDuplicateSettle

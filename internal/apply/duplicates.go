@@ -35,10 +35,11 @@ import (
 // create's answer, often much less). The wait and the list run beside the
 // rest of the run (the prune deletes), not after it.
 //
-// Whatever the clocks and the lists show, one copy always survives: a run
-// deletes only ids its own list shows, never the first of them by
-// (created_at, id), so the first copy ever created is deleted by no run
-// that sees it, and a run that does not see it does not delete it.
+// Whatever the clocks, the Date headers and the lists show (a server's
+// Date that runs ahead only makes the list early), one copy always
+// survives: a run deletes only ids its own list shows, never the first of
+// them by (created_at, id), so the first copy ever created is deleted by
+// no run that sees it, and a run that does not see it does not delete it.
 //
 // The copy kept may hold another spec's values (two specs racing for one
 // reference_id): the change then fails, naming the difference, rather than
@@ -102,7 +103,7 @@ func (x *executor) checkDuplicates(ctx context.Context) {
 		return
 	}
 
-	var at, pass time.Time // list after at, when the server's clock passed pass
+	var at, pass, floor time.Time // list after at, when the server's clock passed pass
 	switch {
 	case x.dupSettle < 0:
 	case x.dupSettle > 0:
@@ -110,10 +111,12 @@ func (x *executor) checkDuplicates(ctx context.Context) {
 			at = later(at, o.recv.Add(x.dupSettle))
 		}
 	default:
-		at, pass = settleAt(obs)
+		at, pass, floor = x.settleBound()
 	}
 	why := ""
 	switch wait := at.Sub(x.wall()); {
+	case x.dupSettle == 0 && x.canProbe(at, pass, floor) && x.clock.probesLeft():
+		why = fmt.Sprintf(" (waiting until the server's clock passes %s, at most %s, probing it)", pass.UTC().Format(time.TimeOnly), roundDuration(wait))
 	case !pass.IsZero() && wait > 0:
 		why = fmt.Sprintf(" (waiting %s for the server's clock to pass %s)", roundDuration(wait), pass.UTC().Format(time.TimeOnly))
 	case !pass.IsZero():
@@ -122,7 +125,18 @@ func (x *executor) checkDuplicates(ctx context.Context) {
 		why = fmt.Sprintf(" (waiting %s after the last create's answer)", roundDuration(wait))
 	}
 	x.note("checking for copies a concurrent run may have created%s", why)
-	if err := x.waitUntil(ctx, at); err != nil {
+	var err error
+	probed := ""
+	if x.dupSettle == 0 {
+		var probes int
+		probes, err = x.awaitServerClock(ctx)
+		if probes > 0 {
+			probed = fmt.Sprintf(" (after %d probe(s) of the server's clock)", probes)
+		}
+	} else {
+		err = x.waitUntil(ctx, at)
+	}
+	if err != nil {
 		x.note("not checked for copies: %v; run riskctl plan to see", err)
 		return
 	}
@@ -155,10 +169,10 @@ func (x *executor) checkDuplicates(ctx context.Context) {
 		}
 	}
 	if found == 0 {
-		x.note("checked for copies: none")
+		x.note("checked for copies: none%s", probed)
 		return
 	}
-	x.note("checked for copies: %d reference_id(s) settled (above)", found)
+	x.note("checked for copies: %d reference_id(s) settled (above)%s", found, probed)
 }
 
 // checked lists the plan changes the check covers, in plan order: those

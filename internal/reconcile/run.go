@@ -422,6 +422,10 @@ func execute(ctx context.Context, accounts []*Account, opts ExecuteOptions) []*a
 		bound = AccountsApplying(opts.Parallelism)
 	}
 	var out sync.Mutex // one line at a time, whichever account writes it
+	// One API for every account: their answers bound its clock for all,
+	// and the duplicate checks' probes count against the run
+	// (apply.ServerClock).
+	clock := apply.NewServerClock()
 	results := make([]*apply.Result, len(accounts))
 	sem := make(chan struct{}, bound)
 	var wg sync.WaitGroup
@@ -458,6 +462,7 @@ func execute(ctx context.Context, accounts []*Account, opts ExecuteOptions) []*a
 				Started:     started,
 
 				DuplicateSettle: opts.DuplicateSettle,
+				ServerClock:     clock,
 				Live:            a.Live.Integrations,
 			})
 			if lines != nil {

@@ -22,6 +22,8 @@ import (
 //  4. write one debug record: op, method, path, attempt, status or error,
 //     duration. The record is built from chosen fields only — never
 //     req.Header, never the query — so credentials cannot reach the log.
+//  5. report the answer's Date header to the context's WithServerClock
+//     hook (serverclock.go), if it has one.
 //
 // It makes no decision about retrying and counts nothing: the attempt
 // number is retryablehttp's (see call.attempt).
@@ -87,7 +89,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.budget.settle(seq)
 		err = attemptErr(ctx, actx, req.URL.Host, t.attemptTimeout, false, err)
 	} else {
-		t.budget.observe(seq, resp.Header, time.Now())
+		received := time.Now()
+		t.budget.observe(seq, resp.Header, received)
+		observeServerClock(ctx, resp.Header, received)
 		body := &attemptBody{rc: resp.Body, parent: ctx, attempt: actx, cancel: cancel, host: req.URL.Host, limit: t.attemptTimeout}
 		if t.log != nil {
 			// The attempt's record below says "200"; say when the body

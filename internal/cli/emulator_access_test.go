@@ -56,7 +56,7 @@ func TestEmulateServesAccessFile(t *testing.T) {
 		idps    int
 		wantErr string
 	}{
-		{"absent", nil, 0, ""},
+		{"absent: the demo's", nil, 2, ""},
 		{"example", example, 2, ""},
 		{"bad", []byte("identity_providers: [{name: x}]\n"), 0, "access.yaml:1:22: identity provider: missing id"},
 	} {

@@ -103,7 +103,7 @@ func (g *globals) flags() []ucli.Flag {
 		&ucli.BoolFlag{Name: "emulate", Destination: &g.emulate,
 			Usage: "use the embedded emulator instead of Cloudflare (no account needed)"},
 		&ucli.StringFlag{Name: "emulator-state", TakesFile: true, Destination: &g.emulatorState,
-			Value: filepath.Join(".riskctl", "emulator.json"), Usage: "state file of the embedded emulator; an " + emulateAccessFile + " beside it, when present, holds the Access objects it serves"},
+			Value: filepath.Join(".riskctl", "emulator.json"), Usage: "state file of the embedded emulator; an " + emulateAccessFile + " beside it, when present, holds the Access objects it serves (else the demo's, examples/emulator/access.yaml)"},
 		&ucli.BoolFlag{Name: "debug", Destination: &g.debug,
 			Usage: "log every API request on stderr (secrets redacted)"},
 		// NO_COLOR is read by hand: its convention is "any non-empty value",
@@ -227,13 +227,15 @@ func (g *globals) connectEmulator(accountID string) (*session, error) {
 // default; docs/emulator.md#access-objects).
 const emulateAccessFile = "access.yaml"
 
-// emulateAccess loads the Access objects of the embedded emulator: nil
-// when there is no such file; any other problem (a link, a FIFO, a bad
-// file) is an error naming it.
+// emulateAccess loads the Access objects of the embedded emulator: the
+// demo's (emulator.DemoAccess: the identity providers and policies of
+// examples/emulator/access.yaml, which the example spec is written
+// against) when there is no such file; any other problem (a link, a FIFO,
+// a bad file) is an error naming it.
 func (g *globals) emulateAccess() (*emulator.AccessData, error) {
 	path := filepath.Join(filepath.Dir(g.emulatorState), emulateAccessFile)
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return emulator.DemoAccess(), nil
 	}
 	return emulator.LoadAccess(path)
 }

@@ -114,7 +114,7 @@ func TestNotifyDelivers(t *testing.T) {
 	if code != ExitChanges {
 		t.Errorf("exit %d, want %d", code, ExitChanges)
 	}
-	if !strings.Contains(errOut, `notify: sent "drift, findings" to 1 receiver`) {
+	if !strings.Contains(errOut, `notify: sent "drift" to 1 receiver`) {
 		t.Errorf("stderr:\n%s", errOut)
 	}
 	got := h.received()

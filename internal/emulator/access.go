@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -440,4 +441,23 @@ func listAccess(kind string) handlerFunc {
 		items, info := paginate(all, page, perPage)
 		return okPage(items, info)
 	}
+}
+
+// demoAccess is the Access objects of the demo (examples/emulator/access.yaml,
+// which TestDemoAccessIsTheExample keeps equal): the identity providers the
+// example spec's integrations name, and policies that check risk levels.
+//
+//go:embed demo_access.yaml
+var demoAccess []byte
+
+// DemoAccess is what riskctl's embedded emulator (--emulate) serves when no
+// Access file is given, so that a first plan of examples/riskscoring.yaml
+// shows what its changes do to Access rather than that its identity
+// providers are missing.
+func DemoAccess() *AccessData {
+	a, err := ParseAccess("demo_access.yaml", demoAccess)
+	if err != nil {
+		panic("emulator: the embedded demo Access file: " + err.Error()) // TestDemoAccessIsTheExample
+	}
+	return a
 }

@@ -168,6 +168,11 @@ func normalizeArgs(app *ucli.App, args []string) ([]string, error) {
 		// argument: the word is a mistyped command.
 		return nil, unknownCommandError(positional[0], leaf.fullName, leaf.subs, leaf.helpSub)
 	}
+	if parent := levels[max(len(levels)-2, 0)]; leaf.helpCmd && len(positional) > 0 && !isFlagToken(positional[0]) && !namesCommand(parent.subs, positional[0]) {
+		// "help plna": the topic is a mistyped command of the help
+		// command's parent, said as one (not urfave/cli's "No help topic").
+		return nil, unknownCommandError(positional[0], parent.fullName, parent.subs, false)
+	}
 	if !help && unknown != "" {
 		return nil, unknownFlagError(unknown, leaf.fullName, flags, true)
 	}
@@ -271,4 +276,14 @@ func flagName(tok string) (name, value string, hasValue bool) {
 	s := strings.TrimPrefix(tok, "-")
 	s = strings.TrimPrefix(s, "-")
 	return strings.Cut(s, "=")
+}
+
+// namesCommand reports whether word is the name or an alias of one of cmds.
+func namesCommand(cmds []*ucli.Command, word string) bool {
+	for _, c := range cmds {
+		if slices.Contains(c.Names(), word) {
+			return true
+		}
+	}
+	return false
 }

@@ -142,7 +142,11 @@ func integrationChanges(desired, live state.Account, sel selection, opts Options
 	var errs []error
 	policy := opts.Policy
 	inSpec := make(map[string]bool, len(desired.Integrations))
-	for _, d := range desired.Integrations {
+	specOf := make(map[string]*state.Integration, len(desired.Integrations))
+	for i, d := range desired.Integrations {
+		if _, dup := specOf[d.ReferenceID]; !dup {
+			specOf[d.ReferenceID] = &desired.Integrations[i] // read only
+		}
 		switch {
 		case d.ReferenceID == "":
 			errs = append(errs, fmt.Errorf("an integration in the spec has no reference_id (tenant_url %q): integrations are matched on it", d.TenantURL))
@@ -180,14 +184,29 @@ func integrationChanges(desired, live state.Account, sel selection, opts Options
 		if !sel.has(ResourceIntegration, ref) {
 			continue
 		}
+		var proofs map[string]string
 		if !opts.Dedupe {
-			errs = append(errs, duplicateError(ref, ls))
-			continue
+			if opts.Copies == nil {
+				errs = append(errs, duplicateError(ref, ls))
+				continue
+			}
+			var all string
+			var notProven []UnprovenCopy
+			proofs, all, notProven = resolveCopies(specOf[ref], ls, policy.Integrations[ref].Protect, opts.Copies)
+			if proofs == nil {
+				e := duplicateError(ref, ls)
+				e.NotProvenAll, e.NotProven = all, notProven
+				errs = append(errs, e)
+				continue
+			}
 		}
 		keep, extras := state.Survivor(ls)
 		byRef[ref] = []state.Integration{keep}
 		for _, extra := range extras {
 			d := dedupeChange(ref, extra, keep, len(ls))
+			if proofs != nil {
+				d = provenChange(ref, extra, keep, len(ls), proofs[extra.ID])
+			}
 			d.Integration.Label = policy.Integrations[ref].Label
 			deletes = append(deletes, d)
 		}
@@ -290,7 +309,7 @@ func integrationChanges(desired, live state.Account, sel selection, opts Options
 
 // duplicateError refuses a reference_id shared by the live integrations
 // ls, naming the one --dedupe would keep.
-func duplicateError(ref string, ls []state.Integration) error {
+func duplicateError(ref string, ls []state.Integration) *DuplicateReferenceError {
 	ids := make([]string, len(ls))
 	for i, l := range ls {
 		ids[i] = l.ID

@@ -21,7 +21,9 @@
 // Refused: a spec reference_id shared by two live integrations
 // (*DuplicateReferenceError) unless Options.Dedupe, which keeps the one
 // state.Survivor picks (the earliest created, then the lowest id) as the
-// spec's and deletes each of the others; and a replace or delete of an integration
+// spec's and deletes each of the others, or unless Options.Copies proves
+// every other one riskctl's own copy (copies.go), which deletes them alike;
+// and a replace or delete of an integration
 // marked protect: true (*ProtectedError); both match ErrRefused.
 // Server-computed fields (id, name, ...) never cause a change.
 //

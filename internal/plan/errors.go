@@ -39,11 +39,27 @@ type DuplicateReferenceError struct {
 	ReferenceID string
 	IDs         []string // the live integrations' ids, sorted
 	Survivor    string   // the id state.Survivor keeps, which --dedupe keeps
+	// Why the extra copies are not removed without --dedupe, when the plan
+	// looked for proof that riskctl made them (Options.Copies): a reason
+	// for them all (NotProvenAll), or one per copy not proven, by id.
+	NotProvenAll string
+	NotProven    []UnprovenCopy
 }
 
 func (e *DuplicateReferenceError) Error() string {
-	return fmt.Sprintf("reference_id %q is shared by %d live integrations (ids %s): refusing to plan with an ambiguous identity; plan with --dedupe to delete all but the earliest created (id %s)",
-		e.ReferenceID, len(e.IDs), strings.Join(e.IDs, ", "), e.Survivor)
+	why := ""
+	switch {
+	case e.NotProvenAll != "":
+		why = "; not removed without --dedupe: " + e.NotProvenAll
+	case len(e.NotProven) > 0:
+		clauses := make([]string, len(e.NotProven))
+		for i, c := range e.NotProven {
+			clauses[i] = "copy " + c.ID + ": " + c.Why
+		}
+		why = "; not removed without --dedupe, as riskctl cannot prove it made every extra copy: " + strings.Join(clauses, "; ")
+	}
+	return fmt.Sprintf("reference_id %q is shared by %d live integrations (ids %s): refusing to plan with an ambiguous identity%s; plan with --dedupe to delete all but the earliest created (id %s)",
+		e.ReferenceID, len(e.IDs), strings.Join(e.IDs, ", "), why, e.Survivor)
 }
 
 // Is makes errors.Is(err, ErrRefused) true.

@@ -21,6 +21,14 @@ type Options struct {
 	// instead of refusing the plan: the one state.Survivor picks is the
 	// spec's, and each of the others is a Delete change.
 	Dedupe bool
+	// Copies, when not nil, is what the account's audit log says of the
+	// origin of the live integrations that share a reference_id
+	// (copies.go): without Dedupe, a reference_id whose every extra copy
+	// riskctl provably created, with the spec's values and not protected,
+	// is resolved as Dedupe would, and any other refusal says why per
+	// copy. nil: every shared reference_id is refused, as no proof was
+	// looked for.
+	Copies *CopyOrigins
 	// Policy is the spec's policy for the desired account: prune, protect
 	// and the ignore lists (spec.File.Policy). The zero value prunes
 	// nothing, protects nothing and ignores nothing.

@@ -80,6 +80,7 @@ type auditRead struct {
 	err     error
 	skipped string // why nothing was read ("" when the read ran)
 	window  time.Duration
+	before  time.Time      // the end of the window read
 	own     []remote.Write // this run's own writes (ctx's write record)
 }
 
@@ -104,8 +105,8 @@ func startAuditRead(ctx context.Context, api remote.API, opts AuditOptions, p pl
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	before := now().UTC().Truncate(time.Second).Add(time.Second)
-	q := remote.AuditQuery{Since: before.Add(-opts.Window), Before: before}
+	r.before = now().UTC().Truncate(time.Second).Add(time.Second)
+	q := remote.AuditQuery{Since: r.before.Add(-opts.Window), Before: r.before}
 	ctx, r.cancel = context.WithCancel(ctx)
 	r.wg.Go(func() { r.log, r.err = reader.ListAuditLogs(ctx, q) })
 	return r
@@ -259,19 +260,5 @@ func touches(c plan.Change, e remote.AuditEntry) bool {
 			(e.BehaviorKeys == nil || slices.Contains(e.BehaviorKeys, c.Key))
 	}
 	id := c.LiveID()
-	if id == "" {
-		return false
-	}
-	if e.ResourceID == id {
-		return true
-	}
-	_, rest, ok := strings.Cut(path, "/zt_risk_scoring/integrations/")
-	if !ok {
-		return false
-	}
-	seg, _, _ := strings.Cut(rest, "/")
-	if unescaped, err := url.PathUnescape(seg); err == nil {
-		seg = unescaped
-	}
-	return seg == id
+	return id != "" && touchesIntegration(id, e)
 }

@@ -112,11 +112,26 @@ func planAccount(ctx context.Context, a *Account, in Inputs, opts plan.Options) 
 		return err
 	}
 	opts.Policy = a.File.Policy
-	if a.Plan, err = plan.ComputeWith(a.File.Account, a.Live, opts); err != nil {
+	a.Plan, err = plan.ComputeWith(a.File.Account, a.Live, opts)
+	// A reference_id several live integrations share: the audit log may
+	// prove the extra copies riskctl's own (copies.go), and the same read
+	// then serves attribution.
+	var proofRead *auditRead
+	if dups := sharedRefs(err); len(dups) > 0 && !opts.Dedupe {
+		proofRead = readForProof(ctx, a.API, in.Audit)
+		opts.Copies = copyOrigins(proofRead, dups)
+		a.Plan, err = plan.ComputeWith(a.File.Account, a.Live, opts)
+	}
+	if err != nil {
 		access.stop()
 		return withSpecPositions(err, a.File)
 	}
-	audit := startAuditRead(ctx, a.API, in.Audit, a.Plan)
+	var audit *auditRead
+	if proofRead != nil {
+		audit = proofRead.forAttribution(in.Audit, a.Plan)
+	} else {
+		audit = startAuditRead(ctx, a.API, in.Audit, a.Plan)
+	}
 	assessAccount(a, access)
 	attribute(a, audit)
 	return nil

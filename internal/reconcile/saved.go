@@ -166,7 +166,14 @@ func loadSavedAccount(ctx context.Context, root *os.Root, sa planfile.Account, o
 		}
 		targets = append(targets, pt)
 	}
-	fresh, err := plan.ComputeWith(a.File.Account, a.Live, plan.Options{Targets: targets, Dedupe: sa.Plan.Dedupe, Policy: a.File.Policy})
+	popts := plan.Options{Targets: targets, Dedupe: sa.Plan.Dedupe, Policy: a.File.Policy}
+	fresh, err := plan.ComputeWith(a.File.Account, a.Live, popts)
+	if dups := sharedRefs(err); len(dups) > 0 && !popts.Dedupe {
+		// The copies riskctl made, proven again from the audit log (not
+		// taken from the file), and only those the reviewed plan deletes.
+		popts.Copies = reviewedCopies(copyOrigins(readForProof(ctx, a.API, AuditOptions{}), dups), sa.Plan)
+		fresh, err = plan.ComputeWith(a.File.Account, a.Live, popts)
+	}
 	if err != nil {
 		return nil, withSpecPositions(err, a.File)
 	}
@@ -198,4 +205,25 @@ func elsewhere(root *os.Root, sa planfile.Account, err error) error {
 	return &planfile.RefusedError{AccountID: sa.AccountID, Reason: fmt.Sprintf(
 		"spec file %s is not here: run riskctl apply from the directory the plan was made in (it names spec files relative to it)",
 		strings.Join(missing, ", "))}
+}
+
+// reviewedCopies keeps of o's proven copies those the saved plan p
+// deletes. A saved plan is applied only against the live state it was
+// computed from (planfile.CheckStale), so every copy now was in the
+// reviewed plan's live state: one the reviewed plan does not delete was
+// seen there, kept, by whoever approved it, and is not removed now.
+func reviewedCopies(o *plan.CopyOrigins, p plan.Plan) *plan.CopyOrigins {
+	deletes := map[string]bool{}
+	for _, c := range p.Changes {
+		if c.Action == plan.Delete && c.Integration != nil && c.Integration.Before != nil {
+			deletes[c.Integration.Before.ID] = true
+		}
+	}
+	for id := range o.Proven {
+		if !deletes[id] {
+			delete(o.Proven, id)
+			o.Unproven[id] = "in the reviewed plan's live state, and the reviewed plan does not delete it"
+		}
+	}
+	return o
 }

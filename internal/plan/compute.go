@@ -326,7 +326,7 @@ func dedupeChange(ref string, extra, keep state.Integration, n int) Change {
 		Action:      Delete,
 		Resource:    ResourceIntegration,
 		Key:         ref,
-		Integration: &IntegrationChange{Before: &extra},
+		Integration: &IntegrationChange{Before: &extra, Kept: &keep},
 		Fields:      allFields(&extra, false),
 		Reason: fmt.Sprintf("a duplicate: %d live integrations share this reference_id, and --dedupe keeps the earliest created (id %s%s)",
 			n, keep.ID, createdNote(keep)),

@@ -174,3 +174,30 @@ func TestNoCopiesRefusesAsBefore(t *testing.T) {
 		t.Errorf("error %q speaks of a proof nobody looked for", e)
 	}
 }
+
+// Deleting a duplicate weakens nothing while the copy kept is active and
+// feeds the same tenant: the tenant goes on receiving the same scores. A
+// copy kept inactive, or feeding another tenant, leaves the delete as
+// weakening as any delete of an active integration.
+func TestDeletingARedundantCopyIsNeutral(t *testing.T) {
+	gone := state.Integration{ID: "b", ReferenceID: "idp", IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: true}
+	for _, tc := range []struct {
+		name string
+		kept *state.Integration
+		want state.Class
+	}{
+		{"no copy kept", nil, state.Weakening},
+		{"kept, same tenant", &state.Integration{ID: "a", IntegrationType: "okta", TenantURL: "https://ACME.okta.com/", Active: true}, state.Neutral},
+		{"kept inactive", &state.Integration{ID: "a", IntegrationType: "Okta", TenantURL: "https://acme.okta.com", Active: false}, state.Weakening},
+		{"kept for another tenant", &state.Integration{ID: "a", IntegrationType: "Okta", TenantURL: "https://other.okta.com", Active: true}, state.Weakening},
+	} {
+		c := dedupeChange("idp", gone, state.Integration{ID: "a"}, 2)
+		c.Integration.Kept = tc.kept
+		if got := c.Class(); got != tc.want {
+			t.Errorf("%s: class %s, want %s", tc.name, got, tc.want)
+		}
+		if (len(c.Effects()) == 0) != (tc.want == state.Neutral) {
+			t.Errorf("%s: effects %v", tc.name, c.Effects())
+		}
+	}
+}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/riskctl/riskctl/internal/state"
 )
@@ -88,6 +89,11 @@ type IntegrationChange struct {
 	Before  *state.Integration
 	After   *state.Integration
 	Protect bool
+	// Kept is, for the delete of a duplicate (--dedupe, or a copy the
+	// audit log proves riskctl's), the copy of the same reference_id that
+	// stays: while it feeds the same tenant, the delete stops no feed
+	// (Change.Class).
+	Kept *state.Integration
 	// Label is the spec's label of the integration (spec.ObjectPolicy),
 	// "" when it has none or is not in the spec: a name for people,
 	// never sent to the API.
@@ -214,6 +220,9 @@ func (c Change) Title() string {
 // are derived from c's values and changed fields, never stored, so a
 // saved plan cannot carry a class its values do not have.
 func (c Change) Effects() []state.Effect {
+	if c.deletesARedundantCopy() {
+		return nil
+	}
 	switch b, in, diffs := c.classArgs(); {
 	case b != nil:
 		return state.BehaviorEffects(*b, diffs)
@@ -226,6 +235,9 @@ func (c Change) Effects() []state.Effect {
 // Class is c's class: weakening, strengthening or neutral (the class of
 // its Effects).
 func (c Change) Class() state.Class {
+	if c.deletesARedundantCopy() {
+		return state.Neutral
+	}
 	switch b, in, diffs := c.classArgs(); {
 	case b != nil:
 		return state.BehaviorClass(*b, diffs)
@@ -233,6 +245,19 @@ func (c Change) Class() state.Class {
 		return state.IntegrationClass(in.Before, in.After, diffs)
 	}
 	return state.Neutral
+}
+
+// deletesARedundantCopy reports whether c deletes a duplicate of an
+// integration whose kept copy is active and feeds the same tenant: its
+// tenant goes on receiving the same scores from the kept copy, so the
+// delete weakens nothing, whatever the deleted copy was doing.
+func (c Change) deletesARedundantCopy() bool {
+	if c.Action != Delete || c.Integration == nil || c.Integration.Before == nil || c.Integration.Kept == nil {
+		return false
+	}
+	gone, kept := c.Integration.Before, c.Integration.Kept
+	return kept.Active && strings.EqualFold(gone.IntegrationType, kept.IntegrationType) &&
+		CanonicalTenantURL(gone.TenantURL) == CanonicalTenantURL(kept.TenantURL)
 }
 
 // classArgs are what classes see of c: the behavior before (named, when

@@ -57,6 +57,7 @@ type jsonChange struct {
 	Label         string          `json:"label,omitempty"`      // Change.Label, the spec's; ReadJSON reads it back
 	Before        json.RawMessage `json:"before,omitempty"`     // jsonBehavior or jsonIntegration
 	After         json.RawMessage `json:"after,omitempty"`
+	Kept          json.RawMessage `json:"kept,omitempty"` // IntegrationChange.Kept: the copy a duplicate's delete keeps
 	ChangedFields []jsonField     `json:"changed_fields"`
 	Reason        string          `json:"reason"`
 }
@@ -295,6 +296,11 @@ func toJSONChange(c Change) (jsonChange, error) {
 			return jsonChange{}, err
 		}
 	}
+	if c.Integration != nil && c.Integration.Kept != nil {
+		if jc.Kept, err = textutil.CompactJSON(jsonIntegration{in: *c.Integration.Kept}); err != nil {
+			return jsonChange{}, err
+		}
+	}
 	return jc, nil
 }
 
@@ -396,6 +402,16 @@ func fromJSONChange(jc jsonChange) (Change, error) {
 			c.Integration.Protect = c.Integration.Protect || ji.protect
 		}
 		c.Integration.Label = jc.Label
+		if jc.Kept != nil && string(jc.Kept) != "null" {
+			if c.Action != Delete {
+				return Change{}, fmt.Errorf("integration %q: only a delete keeps a copy", c.Key)
+			}
+			var ji jsonIntegration
+			if err := json.Unmarshal(jc.Kept, &ji); err != nil {
+				return Change{}, err
+			}
+			c.Integration.Kept = &ji.in
+		}
 	default:
 		return Change{}, fmt.Errorf("unknown resource %q", c.Resource)
 	}

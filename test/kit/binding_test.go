@@ -147,7 +147,7 @@ type bindWork struct {
 	temp     string // RUNNER_TEMP
 	good     []byte // riskctl plan -f riskscoring/ --out
 	demo     []byte // riskctl plan -f examples/demo.yaml --out
-	validate string // riskctl validate -f riskscoring/ (stdout)
+	validate string // riskctl validate -f riskscoring/ --format json (stdout)
 }
 
 func newBindWork(t *testing.T) *bindWork {
@@ -196,7 +196,7 @@ func (w *bindWork) planOut(t *testing.T, spec string) []byte {
 // account directory" does.
 func (w *bindWork) revalidate(t *testing.T) {
 	t.Helper()
-	code, stdout, errOut := riskctlIn(t, "validate", "-f", "riskscoring/")
+	code, stdout, errOut := riskctlIn(t, "validate", "-f", "riskscoring/", "--format", "json")
 	if code != 0 {
 		t.Fatalf("validate: exit %d\n%s", code, errOut)
 	}
@@ -255,7 +255,7 @@ func (w *bindWork) check(t *testing.T, plan []byte, pr, run int, ghRC string, at
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(w.temp, "riskctl-check", "attestations.json"), string(attJSON))
-	write(t, filepath.Join(w.temp, "riskctl-check", "validate.out"), w.validate)
+	write(t, filepath.Join(w.temp, "riskctl-check", "validate.json"), w.validate)
 	return runGitHubScript(t, "Check the reviewed plan", w.dir, map[string]string{
 		"PR_NUMBER":           fmt.Sprint(pr),
 		"PLAN_RUN_ID":         fmt.Sprint(run),

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,14 +43,48 @@ func (e *Emulator) saveLocked() error {
 	// another writer's: whatever this save leaves, or an earlier one
 	// left, goes, whether it succeeds or not.
 	defer removeStaleTemps(e.opts.StatePath)
-	data, err := json.MarshalIndent(e.st, "", "  ")
+	data, err := e.encodeStateLocked()
 	if err != nil {
-		return fmt.Errorf("encode state: %w", err)
+		return err
 	}
 	if err := writeFileAtomic(e.opts.StatePath, append(data, '\n')); err != nil {
 		return fmt.Errorf("save state to %s: %w", e.opts.StatePath, err)
 	}
 	return nil
+}
+
+// stateSaveBytes is the most a saved state file holds: an eighth under
+// maxStateBytes, the most the next start reads, so that a state saved now
+// always loads again.
+var stateSaveBytes = maxStateBytes - maxStateBytes/8
+
+// encodeStateLocked is the state file's content. The audit logs are what
+// grows without the integrations' caps (each account keeps up to
+// Options.MaxAuditEntries entries, and there may be many accounts): while
+// the encoding is over stateSaveBytes, each account's older half of its
+// audit log is dropped, in memory too, as a retention limit would. If the
+// rest is still too large, the save fails rather than write a state file
+// the next start would refuse.
+func (e *Emulator) encodeStateLocked() ([]byte, error) {
+	for {
+		data, err := json.MarshalIndent(e.st, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("encode state: %w", err)
+		}
+		if len(data) < stateSaveBytes {
+			return data, nil
+		}
+		dropped := false
+		for _, a := range e.st.Accounts {
+			if n := len(a.Audit); n > 0 {
+				a.Audit = slices.Delete(a.Audit, 0, (n+1)/2)
+				dropped = true
+			}
+		}
+		if !dropped {
+			return nil, fmt.Errorf("save state to %s: %d bytes, more than the %d a state file may hold; delete accounts or integrations, or start from a new state file", e.opts.StatePath, len(data), stateSaveBytes)
+		}
+	}
 }
 
 // tempPrefix is how writeFileAtomic names its temp files: os.CreateTemp

@@ -65,7 +65,9 @@ func roundTrip(t *testing.T, live state.Account) (string, *spec.File) {
 			continue
 		}
 		got, ok := byRef[in.ReferenceID]
-		if !ok || got.TenantURL != strings.TrimSpace(in.TenantURL) {
+		// A host in Unicode comes back in punycode, as the export writes it
+		// (exportValue) and plans compare it: the same host.
+		if !ok || got.TenantURL != state.ASCIITenantURL(strings.TrimSpace(in.TenantURL)) {
 			t.Fatalf("integration %q: read back %+v, live %+v\n%s", in.ReferenceID, got, in, out.String())
 		}
 	}

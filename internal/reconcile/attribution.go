@@ -96,20 +96,30 @@ func startAuditRead(ctx context.Context, api remote.API, opts AuditOptions, p pl
 		r.skipped = skipOff
 		return r
 	}
-	reader, ok := api.(remote.AuditReader)
+	reader, q, ok := r.query(api, opts)
+	if !ok {
+		return r
+	}
+	ctx, r.cancel = context.WithCancel(ctx)
+	r.wg.Go(func() { r.log, r.err = reader.ListAuditLogs(ctx, q) })
+	return r
+}
+
+// query is the read r makes of api's audit log: over r.window, up to the
+// second after opts' now. ok is false, with r.skipped saying why, when api
+// cannot read audit logs.
+func (r *auditRead) query(api remote.API, opts AuditOptions) (reader remote.AuditReader, q remote.AuditQuery, ok bool) {
+	reader, ok = api.(remote.AuditReader)
 	if !ok {
 		r.skipped = "this client cannot read the audit log"
-		return r
+		return nil, q, false
 	}
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
 	}
 	r.before = now().UTC().Truncate(time.Second).Add(time.Second)
-	q := remote.AuditQuery{Since: r.before.Add(-opts.Window), Before: r.before}
-	ctx, r.cancel = context.WithCancel(ctx)
-	r.wg.Go(func() { r.log, r.err = reader.ListAuditLogs(ctx, q) })
-	return r
+	return reader, remote.AuditQuery{Since: r.before.Add(-r.window), Before: r.before}, true
 }
 
 func (r *auditRead) stop() {

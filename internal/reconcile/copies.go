@@ -59,17 +59,9 @@ func sharedRefs(err error) []*plan.DuplicateReferenceError {
 // serves attribution (forAttribution).
 func readForProof(ctx context.Context, api remote.API, opts AuditOptions) *auditRead {
 	r := &auditRead{cancel: func() {}, window: max(opts.Window, CopyProofWindow), own: remote.RecordedWrites(ctx)}
-	reader, ok := api.(remote.AuditReader)
-	if !ok {
-		r.skipped = "this client cannot read the audit log"
-		return r
+	if reader, q, ok := r.query(api, opts); ok {
+		r.log, r.err = reader.ListAuditLogs(ctx, q)
 	}
-	now := time.Now
-	if opts.Now != nil {
-		now = opts.Now
-	}
-	r.before = now().UTC().Truncate(time.Second).Add(time.Second)
-	r.log, r.err = reader.ListAuditLogs(ctx, remote.AuditQuery{Since: r.before.Add(-r.window), Before: r.before})
 	return r
 }
 

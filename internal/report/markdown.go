@@ -70,8 +70,6 @@ func truncationNote(kind Kind, shown, total int) string {
 // literal \n, and a middle dot shows where the lines were.
 const codeLineSep = " · "
 
-var backtickRun = regexp.MustCompile("`+")
-
 // code renders s as a code span: lines joined with " · ", a fence longer
 // than any backtick run inside, and in a table cell | escaped as \| (GFM
 // unescapes it inside code spans too). An empty s is *(empty)*.
@@ -83,16 +81,7 @@ func code(s string, inTable bool) string {
 	if inTable {
 		s = strings.ReplaceAll(s, "|", `\|`)
 	}
-	n := 0
-	for _, run := range backtickRun.FindAllString(s, -1) {
-		n = max(n, len(run))
-	}
-	fence := strings.Repeat("`", n+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") ||
-		(strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") && strings.Trim(s, " ") != "") {
-		s = " " + s + " " // the spaces are stripped again
-	}
-	return fence + s + fence
+	return textutil.MarkdownCodeSpan(s)
 }
 
 func cell(s string) string { return code(s, true) }
@@ -133,11 +122,7 @@ func quoteBlock(text string) string {
 // fenced is a fenced code block holding text verbatim.
 func fenced(text string) string {
 	text = strings.TrimRight(textutil.JoinLines(text, "\n"), "\n")
-	n := 2
-	for _, run := range backtickRun.FindAllString(text, -1) {
-		n = max(n, len(run))
-	}
-	fence := strings.Repeat("`", n+1)
+	fence := textutil.MarkdownFence(text)
 	return fence + "text\n" + text + "\n" + fence
 }
 

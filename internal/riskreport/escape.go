@@ -1,7 +1,6 @@
 package riskreport
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -60,16 +59,5 @@ func mdCode(s string) string {
 		return "-"
 	}
 	s = strings.ReplaceAll(outside(s), "|", `\|`)
-	n := 0
-	for _, run := range backtickRun.FindAllString(s, -1) {
-		n = max(n, len(run))
-	}
-	fence := strings.Repeat("`", n+1)
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") ||
-		(strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") && strings.Trim(s, " ") != "") {
-		s = " " + s + " " // one space each side is stripped again
-	}
-	return fence + s + fence
+	return textutil.MarkdownCodeSpan(s)
 }
-
-var backtickRun = regexp.MustCompile("`+")
